@@ -1,0 +1,126 @@
+//! Command-line definitions (clap). Values are checked in [`crate::config`], once.
+
+use crate::optim::{Method, Schedule, WdScaling};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wdlab",
+    version,
+    about = "Shows on real MNIST what weight decay does, and why it is not L2 regularisation for Adam",
+    long_about = "Shows on real MNIST what weight decay does, and why it is not L2 regularisation \
+for Adam (Loshchilov & Hutter, Decoupled Weight Decay Regularization, ICLR 2019).\n\n\
+Notation: λ is the L2 coefficient (--l2: the loss gets (λ/2)‖θ‖², the gradient gets λθ), λ' the \
+decoupled weight decay (--wd: θ ← θ − η_t·λ'·θ each step), α the learning rate (--lr), η_t the \
+schedule multiplier (--schedule).",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train the MLP on MNIST with one optimiser variant.
+    Train(TrainArgs),
+}
+
+/// The optimiser and its hyper-parameters.
+#[derive(Debug, Clone, Args)]
+pub struct OptimArgs {
+    /// Optimiser: sgd and adam take --l2 λ (coupled L2 penalty); sgdw and adamw take --wd λ'
+    /// (decoupled weight decay).
+    #[arg(long, value_enum, default_value_t = Method::Adamw)]
+    pub optimizer: Method,
+    /// Learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// L2 coefficient λ for sgd and adam: the gradient becomes ∇R + λθ [default: 0].
+    #[arg(long, value_name = "λ")]
+    pub l2: Option<f64>,
+    /// Decoupled weight decay λ' for sgdw and adamw. Paper convention (default): θ ← θ − η_t·λ'·θ
+    /// per step, independent of --lr, so SGDW with λ' equals SGD+L2 with λ = λ'/α. See
+    /// --wd-scaling for PyTorch's convention [default: 1e-4].
+    #[arg(long, value_name = "λ'")]
+    pub wd: Option<f64>,
+    /// How --wd is scaled: `paper` (Loshchilov & Hutter: η_t·λ') or `lr` (PyTorch, candle, optax:
+    /// η_t·α·λ', so torch.optim.AdamW(lr, weight_decay=λ') is `--wd λ' --wd-scaling lr`).
+    #[arg(long, value_enum, default_value_t = WdScaling::Paper)]
+    pub wd_scaling: WdScaling,
+    /// Learning-rate schedule η_t (it scales the decoupled decay too).
+    #[arg(long, value_enum, default_value_t = Schedule::Constant)]
+    pub schedule: Schedule,
+    /// SGD momentum β for sgd and sgdw: m ← βm + η_t·α·g [default: 0].
+    #[arg(long)]
+    pub momentum: Option<f64>,
+    /// Adam β₁ for adam and adamw [default: 0.9].
+    #[arg(long)]
+    pub beta1: Option<f64>,
+    /// Adam β₂ for adam and adamw [default: 0.999].
+    #[arg(long)]
+    pub beta2: Option<f64>,
+    /// Adam ε for adam and adamw, added to √v̂ [default: 1e-8].
+    #[arg(long)]
+    pub eps: Option<f64>,
+    /// Exempt biases from the decay or penalty (by default every parameter is regularised, as
+    /// the ‖θ‖² of the L2-regularised risk says).
+    #[arg(long)]
+    pub no_decay_biases: bool,
+}
+
+/// Where the data comes from and how it is split.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Folder with the four MNIST-format IDX files (.gz or plain). Other data than the bundled
+    /// MNIST only warns when its checksums differ (Fashion-MNIST, say).
+    #[arg(long, default_value = crate::data::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// Hold out the last N training images as a validation split (never the test set).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub val_size: usize,
+    /// Train on the first N training images only (quick runs, or a regime that overfits).
+    #[arg(long, value_name = "N")]
+    pub train_size: Option<usize>,
+}
+
+/// How long and how big: shared by every command that trains.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Passes over the training images.
+    #[arg(long, default_value_t = 3)]
+    pub epochs: usize,
+    /// Images per step (the last batch of an epoch may be smaller).
+    #[arg(long, default_value_t = 128)]
+    pub batch_size: usize,
+    /// Hidden layer widths, comma-separated (e.g. 1024 or 512,256).
+    #[arg(long, value_delimiter = ',', default_value = "1024")]
+    pub hidden: Vec<usize>,
+    /// Seed of the initial weights and the batch order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// cpu, cuda or cuda:N (CUDA needs a build with `--features cuda`).
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// No progress bars or per-epoch lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub optim: OptimArgs,
+    #[command(flatten)]
+    pub run: RunArgs,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Write metrics.csv (one row per epoch, as it goes) and config.json into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Save the trained weights as safetensors (weights stored (in, out)).
+    #[arg(long, value_name = "FILE.safetensors")]
+    pub save: Option<PathBuf>,
+}

@@ -1,0 +1,55 @@
+//! Failures that map to the documented exit codes (DESIGN.md): 0 success, 1 runtime error
+//! (I/O, data), 2 usage or invalid value, 3 diverged.
+
+/// Exit status for each outcome.
+pub mod exit {
+    pub const SUCCESS: i32 = 0;
+    pub const RUNTIME: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const DIVERGED: i32 = 3;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// A flag value that makes no sense; the message names the flag and the fix.
+    #[error("{0}")]
+    Usage(String),
+    /// The training loss became NaN or infinite.
+    #[error(
+        "diverged at epoch {epoch}, step {step}: the training loss became {loss}. \
+         Lower --lr (or the decay coefficient); the epochs finished before are kept"
+    )]
+    Diverged {
+        epoch: usize,
+        step: usize,
+        loss: f32,
+    },
+}
+
+/// Shorthand for a usage error with a formatted message.
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    Failure::Usage(msg.into()).into()
+}
+
+/// The exit code for an error: the first [`Failure`] (or data-split problem) in its chain
+/// decides, anything else is a runtime error.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    for cause in err.chain() {
+        if let Some(f) = cause.downcast_ref::<Failure>() {
+            return match f {
+                Failure::Usage(_) => exit::USAGE,
+                Failure::Diverged { .. } => exit::DIVERGED,
+            };
+        }
+        if let Some(crate::data::DataError::Split(_)) = cause.downcast_ref() {
+            return exit::USAGE;
+        }
+    }
+    exit::RUNTIME
+}
+
+/// True when the error is a divergence (a sweep records it and goes on).
+pub fn is_divergence(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|c| matches!(c.downcast_ref::<Failure>(), Some(Failure::Diverged { .. })))
+}

@@ -1,0 +1,17 @@
+//! wdlab: what weight decay does, and why it is not L2 regularisation for Adam, on MNIST.
+//!
+//! Data flow: `data` (IDX files) → `train` (an `model::Mlp` stepped by an `optim::WdOptimizer`)
+//! → `metrics` (CSV/JSON as it goes). `cli` defines the flags, `config` validates them,
+//! `commands` runs each subcommand, `device` picks CPU or CUDA, `error` maps failures to exit
+//! codes, `plots` draws SVG figures.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod data;
+pub mod device;
+pub mod error;
+pub mod metrics;
+pub mod model;
+pub mod optim;
+pub mod train;

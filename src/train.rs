@@ -1,0 +1,258 @@
+//! The training loop: get_batch → loss_and_grads → optimiser step, an evaluation per epoch,
+//! and a divergence check. Data lives on the training device for the whole run.
+
+use crate::config::RunConfig;
+use crate::data::{Mnist, Split, NUM_CLASSES};
+use crate::error::Failure;
+use crate::metrics::EpochRecord;
+use crate::model::Mlp;
+use crate::optim::{OptimConfig, WdOptimizer};
+use candle_core::{DType, Device, Result, Tensor, D};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use std::io::IsTerminal;
+use std::time::Instant;
+
+/// Images (scaled to [0,1]) with labels and one-hot targets, on the training device.
+pub struct EvalSet {
+    pub x: Tensor,
+    pub labels: Tensor,
+    pub one_hot: Tensor,
+}
+
+impl EvalSet {
+    pub fn new(split: &Split, pixels: usize, device: &Device) -> Result<Self> {
+        let n = split.len();
+        let x = Tensor::from_slice(&split.images, (n, pixels), device)?;
+        let labels: Vec<u32> = split.labels.iter().map(|&l| l as u32).collect();
+        let mut one_hot = vec![0f32; n * NUM_CLASSES];
+        for (i, &l) in split.labels.iter().enumerate() {
+            one_hot[i * NUM_CLASSES + l as usize] = 1.0;
+        }
+        Ok(EvalSet {
+            x,
+            labels: Tensor::from_vec(labels, n, device)?,
+            one_hot: Tensor::from_vec(one_hot, (n, NUM_CLASSES), device)?,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.dims1().unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Every split of a data set, uploaded once to the device.
+pub struct DeviceData {
+    pub train: EvalSet,
+    pub val: Option<EvalSet>,
+    pub test: EvalSet,
+    pub pixels: usize,
+    pub device: Device,
+}
+
+impl DeviceData {
+    pub fn new(data: &Mnist, device: &Device) -> Result<Self> {
+        let pixels = data.pixels();
+        Ok(DeviceData {
+            train: EvalSet::new(&data.train, pixels, device)?,
+            val: data
+                .val
+                .as_ref()
+                .map(|v| EvalSet::new(v, pixels, device))
+                .transpose()?,
+            test: EvalSet::new(&data.test, pixels, device)?,
+            pixels,
+            device: device.clone(),
+        })
+    }
+}
+
+/// The order in which epoch `epoch` visits the `n` training images: a Fisher–Yates shuffle
+/// from ChaCha8 seeded with `seed` on stream `epoch + 1` (stream 0 draws the initial weights),
+/// so the order depends only on (seed, epoch) and every method sees the same batches.
+pub fn batch_order(seed: u64, epoch: usize, n: usize) -> Vec<u32> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(epoch as u64 + 1);
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.shuffle(&mut rng);
+    order
+}
+
+/// Images and one-hot targets of the batch at positions `start..start+len` of `order`.
+fn get_batch(
+    train: &EvalSet,
+    order: &Tensor,
+    start: usize,
+    len: usize,
+) -> Result<(Tensor, Tensor)> {
+    let idx = order.narrow(0, start, len)?;
+    Ok((
+        train.x.index_select(&idx, 0)?,
+        train.one_hot.index_select(&idx, 0)?,
+    ))
+}
+
+/// Rows per forward pass during evaluation: large enough to keep gemm busy, small enough to
+/// keep activations (rows × 1024 floats) to a few tens of MB.
+const EVAL_CHUNK: usize = 2500;
+
+/// Mean cross-entropy and accuracy (a fraction) of the model on `set`.
+pub fn evaluate(model: &Mlp, set: &EvalSet) -> Result<(f64, f64)> {
+    let n = set.len();
+    let mut loss = Tensor::zeros((), DType::F32, set.x.device())?;
+    let mut correct = Tensor::zeros((), DType::F32, set.x.device())?;
+    for start in (0..n).step_by(EVAL_CHUNK) {
+        let len = EVAL_CHUNK.min(n - start);
+        let logits = model.logits(&set.x.narrow(0, start, len)?)?;
+        let log_p = candle_nn::ops::log_softmax(&logits, D::Minus1)?;
+        loss = (loss - (log_p * set.one_hot.narrow(0, start, len)?)?.sum_all()?)?;
+        let hits = logits
+            .argmax(D::Minus1)?
+            .eq(&set.labels.narrow(0, start, len)?)?;
+        correct = (correct + hits.to_dtype(DType::F32)?.sum_all()?)?;
+    }
+    let loss = loss.to_scalar::<f32>()? as f64 / n as f64;
+    let correct = correct.to_scalar::<f32>()? as f64;
+    Ok((loss, correct / n as f64))
+}
+
+/// How a run shows its progress.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// No bars and no per-epoch lines.
+    pub quiet: bool,
+    /// Prefix of bars and lines (the method, or a sweep cell).
+    pub label: String,
+}
+
+impl Progress {
+    fn epoch_bar(&self, epoch: usize, epochs: usize, steps: usize) -> ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new(steps as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix} epoch {msg} [{bar:30}] {pos}/{len} steps, {per_sec}, eta {eta}",
+            )
+            .expect("a valid template")
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(self.label.clone());
+        bar.set_message(format!("{epoch}/{epochs}"));
+        bar
+    }
+}
+
+/// How often the loss is read back to the host to check for divergence: every step on the CPU
+/// (reading is free there), every few steps on a GPU (each read waits for the device).
+fn loss_check_interval(device: &Device) -> usize {
+    if device.is_cpu() {
+        1
+    } else {
+        16
+    }
+}
+
+/// A finished run: the model and every epoch's record.
+pub struct Trained {
+    pub model: Mlp,
+    pub records: Vec<EpochRecord>,
+}
+
+/// Trains a fresh MLP from `run.seed` with the optimiser `optim`, calling `on_epoch` with each
+/// epoch's record as soon as it exists. A NaN or infinite loss stops the run with
+/// [`Failure::Diverged`] after the finished epochs have been reported.
+pub fn train(
+    optim: &OptimConfig,
+    run: &RunConfig,
+    data: &DeviceData,
+    progress: &Progress,
+    on_epoch: &mut dyn FnMut(&EpochRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<Trained> {
+    let device = &data.device;
+    if device.is_cpu() {
+        crate::device::flush_subnormals_to_zero();
+    }
+    let mut sizes = vec![data.pixels];
+    sizes.extend(&run.hidden);
+    sizes.push(NUM_CLASSES);
+    let model = Mlp::new(&sizes, run.seed, device)?;
+    let n = data.train.len();
+    let steps_per_epoch = n.div_ceil(run.batch_size);
+    let total_steps = (steps_per_epoch * run.epochs) as u64;
+    let mut opt = WdOptimizer::new(model.vars(), optim.clone(), total_steps)?;
+    let check_every = loss_check_interval(device);
+    let mut records = Vec::with_capacity(run.epochs);
+    for epoch in 1..=run.epochs {
+        let started = Instant::now();
+        let order = Tensor::from_vec(batch_order(run.seed, epoch, n), n, device)?;
+        let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
+        // Losses are summed on the device and read back every `check_every` steps.
+        let mut pending = Tensor::zeros((), DType::F32, device)?;
+        let mut loss_sum = 0f64;
+        for step in 0..steps_per_epoch {
+            let start = step * run.batch_size;
+            let (x, y) = get_batch(&data.train, &order, start, run.batch_size.min(n - start))?;
+            let out = model.loss_and_grads(&x, &y)?;
+            pending = (pending + &out.loss)?;
+            if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
+                let window = pending.to_scalar::<f32>()?;
+                if !window.is_finite() {
+                    bar.abandon();
+                    return Err(Failure::Diverged {
+                        epoch,
+                        step: step + 1,
+                        loss: window,
+                    }
+                    .into());
+                }
+                loss_sum += window as f64;
+                pending = pending.zeros_like()?;
+            }
+            opt.step_with(&out.grads)?;
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let (test_loss, test_accuracy) = evaluate(&model, &data.test)?;
+        let val_accuracy = match &data.val {
+            Some(v) => Some(evaluate(&model, v)?.1),
+            None => None,
+        };
+        let record = EpochRecord {
+            epoch,
+            train_loss: loss_sum / steps_per_epoch as f64,
+            val_accuracy,
+            test_loss,
+            test_accuracy,
+            weight_norm: model.weight_norm()?,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        on_epoch(&record)?;
+        records.push(record);
+    }
+    Ok(Trained { model, records })
+}
+
+/// One human-readable line per epoch.
+pub fn epoch_line(label: &str, epochs: usize, r: &EpochRecord) -> String {
+    let val = r
+        .val_accuracy
+        .map(|v| format!("  val acc {:6.2}%", 100.0 * v))
+        .unwrap_or_default();
+    format!(
+        "{label}epoch {:>3}/{epochs}  train loss {:.4}  test loss {:.4}  test acc {:6.2}%{val}  ‖θ‖ {:.2}  {:.1}s",
+        r.epoch,
+        r.train_loss,
+        r.test_loss,
+        100.0 * r.test_accuracy,
+        r.weight_norm,
+        r.seconds
+    )
+}
