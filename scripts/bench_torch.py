@@ -46,7 +46,8 @@ IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049  # IDX headers: 0x00000803, 0x00000801
 
 def read_idx(path, magic, header_ints):
     """Reads a gzipped IDX file (big-endian int32 header, then unsigned bytes)."""
-    raw = gzip.open(path, "rb").read()
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
     header = np.frombuffer(raw, dtype=">i4", count=header_ints)
     if header[0] != magic:
         raise ValueError(f"{path}: magic {header[0]}, expected {magic}")

@@ -23,7 +23,7 @@ pub mod momentum;
 pub mod schedule;
 mod tensor_ops;
 
-use candle_core::{backprop::GradStore, Device, Result, Tensor, Var};
+use candle_core::{backprop::GradStore, DType, Device, Result, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
 pub use adam::AdamScalars;
@@ -202,9 +202,9 @@ pub struct StepCoeffs {
 
 /// Optimiser state of one parameter: zero, one or two buffers of its size.
 enum State {
-    /// Host buffers updated by the fused CPU kernel.
+    /// Host buffers updated by the fused CPU kernel (f32 on the CPU).
     Host(Vec<Vec<f32>>),
-    /// Device tensors updated with candle ops (CUDA and other non-CPU devices).
+    /// Tensors updated with candle ops (CUDA, and f64 parameters anywhere).
     Device(Vec<Tensor>),
 }
 
@@ -234,8 +234,10 @@ impl WdOptimizer {
             .map(|var| {
                 let n = var.elem_count();
                 let buffers = cfg.state_buffers();
-                let state = match var.device() {
-                    Device::Cpu => State::Host(vec![vec![0f32; n]; buffers]),
+                // The fused kernel is for f32 on the CPU; anything else (CUDA, or f64 as in
+                // the trajectory's 2-parameter problems) takes the tensor-op path.
+                let state = match (var.device(), var.dtype()) {
+                    (Device::Cpu, DType::F32) => State::Host(vec![vec![0f32; n]; buffers]),
                     _ => State::Device(
                         (0..buffers)
                             .map(|_| var.zeros_like())
