@@ -97,6 +97,10 @@ pub struct RunArgs {
     /// Hidden layer widths, comma-separated (e.g. 1024 or 512,256).
     #[arg(long, value_delimiter = ',', default_value = "1024")]
     pub hidden: Vec<usize>,
+    /// Evaluate (and write a metrics row) every N epochs and after the last one; evaluation
+    /// of 10,000 test images costs more than an epoch of a small training subset.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub eval_every: usize,
     /// Seed of the initial weights and the batch order.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

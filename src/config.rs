@@ -47,6 +47,8 @@ pub struct RunConfig {
     pub hidden: Vec<usize>,
     pub seed: u64,
     pub device: String,
+    /// Evaluate every N epochs and after the last.
+    pub eval_every: usize,
 }
 
 impl RunConfig {
@@ -65,6 +67,11 @@ impl RunConfig {
                 a.hidden
             )));
         }
+        if a.eval_every == 0 {
+            return Err(usage(
+                "--eval-every must be at least 1 (1 evaluates after every epoch)",
+            ));
+        }
         let device = DeviceSpec::parse(&a.device)?;
         Ok(RunConfig {
             epochs: a.epochs,
@@ -72,7 +79,13 @@ impl RunConfig {
             hidden: a.hidden.clone(),
             seed: a.seed,
             device: device.to_string(),
+            eval_every: a.eval_every,
         })
+    }
+
+    /// True when epoch `epoch` (1-based) is evaluated and recorded.
+    pub fn evaluates(&self, epoch: usize) -> bool {
+        epoch % self.eval_every == 0 || epoch == self.epochs
     }
 
     pub fn device_spec(&self) -> DeviceSpec {

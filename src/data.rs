@@ -187,11 +187,13 @@ fn split_train(
                 "--train-size 0 leaves nothing to train on; give at least 1".into(),
             ))
         }
-        Some(t) if t > rest => return Err(DataError::Split(format!(
+        Some(t) if t > rest => {
+            return Err(DataError::Split(format!(
             "--train-size {t} is more than the {rest} training images left after --val-size {}; \
                  lower one of them",
             opts.val_size
-        ))),
+        )))
+        }
         Some(t) => t,
         None => rest,
     };

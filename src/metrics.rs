@@ -20,7 +20,8 @@ pub struct EpochRecord {
     pub test_accuracy: f64,
     /// ‖θ‖₂ over all parameters after the epoch.
     pub weight_norm: f64,
-    /// Wall-clock seconds of the epoch (training and evaluation).
+    /// Wall-clock seconds since the previous record (training and evaluation); with
+    /// `--eval-every 1` the epoch's own time.
     pub seconds: f64,
 }
 

@@ -167,7 +167,7 @@ pub struct Trained {
 }
 
 /// Trains a fresh MLP from `run.seed` with the optimiser `optim`, calling `on_epoch` with each
-/// epoch's record as soon as it exists. A NaN or infinite loss stops the run with
+/// evaluated epoch's record (see [`RunConfig::evaluates`]) as soon as it exists. A NaN or infinite loss stops the run with
 /// [`Failure::Diverged`] after the finished epochs have been reported.
 pub fn train(
     optim: &OptimConfig,
@@ -190,8 +190,8 @@ pub fn train(
     let mut opt = WdOptimizer::new(model.vars(), optim.clone(), total_steps)?;
     let check_every = loss_check_interval(device);
     let mut records = Vec::with_capacity(run.epochs);
+    let mut since_record = Instant::now();
     for epoch in 1..=run.epochs {
-        let started = Instant::now();
         let order = Tensor::from_vec(batch_order(run.seed, epoch, n), n, device)?;
         let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
         // Losses are summed on the device and read back every `check_every` steps.
@@ -220,6 +220,9 @@ pub fn train(
             bar.inc(1);
         }
         bar.finish_and_clear();
+        if !run.evaluates(epoch) {
+            continue;
+        }
         let (test_loss, test_accuracy) = evaluate(&model, &data.test)?;
         let val_accuracy = match &data.val {
             Some(v) => Some(evaluate(&model, v)?.1),
@@ -232,8 +235,9 @@ pub fn train(
             test_loss,
             test_accuracy,
             weight_norm: model.weight_norm()?,
-            seconds: started.elapsed().as_secs_f64(),
+            seconds: since_record.elapsed().as_secs_f64(),
         };
+        since_record = Instant::now();
         on_epoch(&record)?;
         records.push(record);
     }
