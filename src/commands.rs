@@ -98,7 +98,7 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             100.0 * last.test_accuracy,
             last.test_loss,
             last.epoch,
-            secs / trained.records.len() as f64
+            secs / cfg.run.epochs as f64
         );
     }
     Ok(())
