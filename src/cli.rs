@@ -35,15 +35,15 @@ pub struct OptimArgs {
     #[arg(long, value_enum, default_value_t = Method::Adamw)]
     pub optimizer: Method,
     /// Learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub lr: Option<f64>,
     /// L2 coefficient λ for sgd and adam: the gradient becomes ∇R + λθ [default: 0].
-    #[arg(long, value_name = "λ")]
+    #[arg(long, value_name = "λ", allow_hyphen_values = true)]
     pub l2: Option<f64>,
     /// Decoupled weight decay λ' for sgdw and adamw. Paper convention (default): θ ← θ − η_t·λ'·θ
     /// per step, independent of --lr, so SGDW with λ' equals SGD+L2 with λ = λ'/α. See
     /// --wd-scaling for PyTorch's convention [default: 1e-4].
-    #[arg(long, value_name = "λ'")]
+    #[arg(long, value_name = "λ'", allow_hyphen_values = true)]
     pub wd: Option<f64>,
     /// How --wd is scaled: `paper` (Loshchilov & Hutter: η_t·λ') or `lr` (PyTorch, candle, optax:
     /// η_t·α·λ', so torch.optim.AdamW(lr, weight_decay=λ') is `--wd λ' --wd-scaling lr`).
@@ -53,16 +53,16 @@ pub struct OptimArgs {
     #[arg(long, value_enum, default_value_t = Schedule::Constant)]
     pub schedule: Schedule,
     /// SGD momentum β for sgd and sgdw: m ← βm + η_t·α·g [default: 0].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub momentum: Option<f64>,
     /// Adam β₁ for adam and adamw [default: 0.9].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub beta1: Option<f64>,
     /// Adam β₂ for adam and adamw [default: 0.999].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub beta2: Option<f64>,
     /// Adam ε for adam and adamw, added to √v̂ [default: 1e-8].
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub eps: Option<f64>,
     /// Exempt biases from the decay or penalty (by default every parameter is regularised, as
     /// the ‖θ‖² of the L2-regularised risk says).
@@ -77,6 +77,10 @@ pub struct DataArgs {
     /// MNIST only warns when its checksums differ (Fashion-MNIST, say).
     #[arg(long, default_value = crate::data::DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
+    /// Load MNIST from the Hugging Face Hub with candle-datasets instead (needs a build with
+    /// `--features hub` and internet on first use).
+    #[arg(long, conflicts_with = "data_dir")]
+    pub hub: bool,
     /// Hold out the last N training images as a validation split (never the test set).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub val_size: usize,

@@ -3,7 +3,6 @@
 
 use crate::cli::{Command, TrainArgs};
 use crate::config::TrainConfig;
-use crate::data;
 use crate::metrics::{write_config_json, MetricsFile};
 use crate::optim::{OptimConfig, WdScaling};
 use crate::train::{self, DeviceData, Progress};
@@ -49,7 +48,7 @@ pub fn describe_optim(c: &OptimConfig) -> String {
 fn train(args: &TrainArgs) -> anyhow::Result<()> {
     let cfg = TrainConfig::from_args(args)?;
     let device = cfg.run.device_spec().open()?;
-    let mnist = data::load_dir(&cfg.data.data_dir, &cfg.data.load_options())?;
+    let mnist = cfg.data.load()?;
     if !cfg.quiet {
         println!(
             "{} | {} train, {} validation, {} test images | {} epochs of batch {} | {}",

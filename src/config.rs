@@ -2,7 +2,7 @@
 //! flag and the fix. Everything downstream takes these types and trusts them.
 
 use crate::cli::{DataArgs, OptimArgs, RunArgs, TrainArgs};
-use crate::data::LoadOptions;
+use crate::data::{LoadOptions, Mnist};
 use crate::device::DeviceSpec;
 use crate::error::usage;
 use crate::optim::{Method, OptimConfig, WdScaling};
@@ -16,17 +16,35 @@ pub const DEFAULT_WD: f64 = 1e-4;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DataConfig {
     pub data_dir: PathBuf,
+    /// Load from the Hugging Face Hub (feature `hub`) instead of `data_dir`.
+    pub hub: bool,
     pub val_size: usize,
     pub train_size: Option<usize>,
 }
 
 impl DataConfig {
-    pub fn from_args(a: &DataArgs) -> Self {
-        DataConfig {
+    pub fn from_args(a: &DataArgs) -> anyhow::Result<Self> {
+        if a.hub && !cfg!(feature = "hub") {
+            return Err(usage(
+                "--hub needs a build with the hub feature: `cargo build --release --features hub` \
+                 (without it, wdlab trains on the bundled data/mnist)",
+            ));
+        }
+        Ok(DataConfig {
             data_dir: a.data_dir.clone(),
+            hub: a.hub,
             val_size: a.val_size,
             train_size: a.train_size,
+        })
+    }
+
+    /// Loads and splits the data.
+    pub fn load(&self) -> anyhow::Result<Mnist> {
+        #[cfg(feature = "hub")]
+        if self.hub {
+            return Ok(crate::data::load_hub(&self.load_options())?);
         }
+        Ok(crate::data::load_dir(&self.data_dir, &self.load_options())?)
     }
 
     /// Checksums are enforced for the bundled copy and only warned about elsewhere.
@@ -109,7 +127,7 @@ impl TrainConfig {
         Ok(TrainConfig {
             optim: optim_from_args(&a.optim)?,
             run: RunConfig::from_args(&a.run)?,
-            data: DataConfig::from_args(&a.data),
+            data: DataConfig::from_args(&a.data)?,
             out: a.out.clone(),
             save: a.save.clone(),
             quiet: a.run.quiet,

@@ -206,6 +206,36 @@ fn split_train(
     Ok((train, val))
 }
 
+/// Downloads MNIST from the Hugging Face Hub with candle-datasets (the `hub` feature; needs
+/// internet on first use, then reads hf-hub's cache) and splits it like [`load_dir`].
+#[cfg(feature = "hub")]
+pub fn load_hub(opts: &LoadOptions) -> Result<Mnist, DataError> {
+    let hub_error = |e: candle_core::Error| {
+        DataError::Split(format!(
+            "cannot load MNIST from the Hugging Face Hub: {e}. Offline, use the bundled files \
+             (drop --hub) or --data-dir"
+        ))
+    };
+    let ds = candle_datasets::vision::mnist::load().map_err(hub_error)?;
+    let split = |images: &candle_core::Tensor, labels: &candle_core::Tensor| {
+        Ok::<_, candle_core::Error>(Split {
+            images: images.flatten_all()?.to_vec1::<f32>()?,
+            labels: labels.to_dtype(candle_core::DType::U8)?.to_vec1::<u8>()?,
+        })
+    };
+    let train = split(&ds.train_images, &ds.train_labels).map_err(hub_error)?;
+    let test = split(&ds.test_images, &ds.test_labels).map_err(hub_error)?;
+    let (rows, cols) = (28, 28);
+    let (train, val) = split_train(train, rows * cols, opts)?;
+    Ok(Mnist {
+        train,
+        val,
+        test,
+        rows,
+        cols,
+    })
+}
+
 /// Finds `name` or `name.gz` in `dir`, decompresses it if needed and checks its SHA-256.
 fn read_checked(dir: &Path, name: &str, sha: &str, strict: bool) -> Result<IdxFile, DataError> {
     let file = read_idx_file(dir, name)?;
@@ -295,16 +325,22 @@ fn idx_header<'a>(
     let b = &file.bytes;
     let ndims = (magic & 0xff) as usize;
     let header_len = 4 + 4 * ndims;
-    if b.len() < header_len {
-        return Err(corrupt(
+    let too_short = || {
+        corrupt(
             file,
             format!(
                 "too short for an IDX {kind} header ({} bytes, need {header_len})",
                 b.len()
             ),
-        ));
-    }
-    let found = u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        )
+    };
+    // The magic number first: a swapped file is a likelier mistake than a truncated header.
+    let found = u32::from_be_bytes(
+        b.get(..4)
+            .ok_or_else(too_short)?
+            .try_into()
+            .expect("4 bytes"),
+    );
     if found != magic {
         return Err(corrupt(
             file,
@@ -313,6 +349,9 @@ fn idx_header<'a>(
                  is this the right file (images and labels swapped?)"
             ),
         ));
+    }
+    if b.len() < header_len {
+        return Err(too_short());
     }
     let dims: Vec<usize> = (0..ndims)
         .map(|i| {

@@ -1,0 +1,175 @@
+//! The model and the loop on real MNIST subsets: gradients against candle's autograd, the
+//! SGD+L2 = SGDW equivalence, Adam+L2 ≠ AdamW, and determinism.
+
+use candle_core::{DType, Device, Module, Tensor};
+use std::path::Path;
+use wdlab::config::RunConfig;
+use wdlab::data::{load_dir, LoadOptions, Mnist};
+use wdlab::model::Mlp;
+use wdlab::optim::{Method, OptimConfig};
+use wdlab::train::{train, DeviceData, Progress, Trained};
+
+fn mnist(train_size: usize) -> Mnist {
+    let opts = LoadOptions {
+        val_size: 1000,
+        train_size: Some(train_size),
+        strict_checksums: true,
+    };
+    load_dir(Path::new("data/mnist"), &opts).unwrap()
+}
+
+fn run_config(epochs: usize, hidden: usize) -> RunConfig {
+    RunConfig {
+        epochs,
+        batch_size: 64,
+        hidden: vec![hidden],
+        seed: 7,
+        device: "cpu".into(),
+        eval_every: 1,
+    }
+}
+
+fn fit(optim: &OptimConfig, run: &RunConfig, data: &DeviceData) -> Trained {
+    let quiet = Progress {
+        quiet: true,
+        label: String::new(),
+    };
+    train(optim, run, data, &quiet, &mut |_| Ok(())).unwrap()
+}
+
+/// Largest |θ₁ − θ₂| over all parameters of two models of the same shape.
+fn max_param_diff(a: &Mlp, b: &Mlp) -> f32 {
+    a.vars()
+        .iter()
+        .zip(b.vars())
+        .map(|(x, y)| {
+            (x.as_tensor() - y.as_tensor())
+                .unwrap()
+                .abs()
+                .unwrap()
+                .flatten_all()
+                .unwrap()
+                .max(0)
+                .unwrap()
+                .to_scalar::<f32>()
+                .unwrap()
+        })
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn hand_written_backward_matches_candle_autograd() {
+    let dev = Device::Cpu;
+    let model = Mlp::new(&[20, 16, 12, 10], 3, &dev).unwrap();
+    let x = Tensor::randn(0f32, 1.0, (9, 20), &dev).unwrap();
+    let labels = Tensor::new(&[0u32, 1, 2, 3, 4, 5, 6, 7, 9], &dev).unwrap();
+    let y = candle_nn::encoding::one_hot(labels.clone(), 10, 1f32, 0f32).unwrap();
+    let ours = model.loss_and_grads(&x, &y).unwrap();
+    let loss = candle_nn::loss::cross_entropy(&model.forward(&x).unwrap(), &labels).unwrap();
+    let store = loss.backward().unwrap();
+    let diff = (ours.loss.clone() - &loss)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .to_scalar::<f32>()
+        .unwrap();
+    assert!(diff < 1e-6, "loss differs by {diff}");
+    for (var, grad) in model.vars().iter().zip(&ours.grads) {
+        let reference = store.get(var).expect("autograd reaches every parameter");
+        assert_eq!(reference.dims(), grad.dims());
+        let err = (reference - grad)
+            .unwrap()
+            .abs()
+            .unwrap()
+            .flatten_all()
+            .unwrap()
+            .max(0)
+            .unwrap();
+        let err = err
+            .to_dtype(DType::F32)
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(
+            err < 1e-6,
+            "gradient of a {:?} parameter differs by {err}",
+            var.dims()
+        );
+    }
+}
+
+#[test]
+fn sgd_with_l2_equals_sgdw_with_lambda_prime_alpha_lambda_but_adam_does_not() {
+    let data = DeviceData::new(&mnist(1000), &Device::Cpu).unwrap();
+    let run = run_config(3, 64);
+    let (alpha, lambda) = (0.1, 1e-2);
+    // 48 steps of SGD + L2 (α, λ) and of SGDW (α, λ' = αλ) from the same weights and batches.
+    let sgd = fit(&OptimConfig::new(Method::Sgd, alpha, lambda), &run, &data);
+    let sgdw = fit(
+        &OptimConfig::new(Method::Sgdw, alpha, alpha * lambda),
+        &run,
+        &data,
+    );
+    let same = max_param_diff(&sgd.model, &sgdw.model);
+    assert!(same < 1e-5, "SGD+L2 and SGDW parameters differ by {same}");
+    for (a, b) in sgd.records.iter().zip(&sgdw.records) {
+        assert!((a.train_loss - b.train_loss).abs() <= 1e-5 * a.train_loss);
+        assert!((a.test_accuracy - b.test_accuracy).abs() <= 0.0005);
+    }
+    // Adam + L2 (α, λ) against AdamW (α, λ' = αλ): the L2 gradient is divided by √v̂, the
+    // decoupled decay is not, so the parameters part ways.
+    let alpha = 1e-3;
+    let adam = fit(&OptimConfig::new(Method::Adam, alpha, lambda), &run, &data);
+    let adamw = fit(
+        &OptimConfig::new(Method::Adamw, alpha, alpha * lambda),
+        &run,
+        &data,
+    );
+    let apart = max_param_diff(&adam.model, &adamw.model);
+    assert!(
+        apart > 100.0 * same.max(1e-7),
+        "Adam+L2 and AdamW differ by only {apart}"
+    );
+    assert!(apart > 1e-3, "Adam+L2 and AdamW differ by only {apart}");
+}
+
+#[test]
+fn same_seed_gives_identical_records_and_another_seed_does_not() {
+    let data = DeviceData::new(&mnist(600), &Device::Cpu).unwrap();
+    let optim = OptimConfig::new(Method::Adamw, 1e-3, 1e-3);
+    let run = run_config(2, 32);
+    let strip = |t: Trained| {
+        t.records
+            .into_iter()
+            .map(|r| {
+                (
+                    r.train_loss,
+                    r.val_accuracy,
+                    r.test_loss,
+                    r.test_accuracy,
+                    r.weight_norm,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let a = strip(fit(&optim, &run, &data));
+    let b = strip(fit(&optim, &run, &data));
+    assert_eq!(a, b);
+    let other = strip(fit(&optim, &RunConfig { seed: 8, ..run }, &data));
+    assert_ne!(a, other);
+}
+
+#[test]
+fn weight_decay_pulls_the_weight_norm_toward_the_origin() {
+    let data = DeviceData::new(&mnist(500), &Device::Cpu).unwrap();
+    let run = run_config(3, 32);
+    let norm = |wd: f64| {
+        fit(&OptimConfig::new(Method::Sgdw, 0.1, wd), &run, &data)
+            .records
+            .last()
+            .unwrap()
+            .weight_norm
+    };
+    let (none, small, large) = (norm(0.0), norm(1e-3), norm(1e-2));
+    assert!(none > small && small > large, "‖θ‖: {none} {small} {large}");
+}
