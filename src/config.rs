@@ -103,7 +103,7 @@ impl RunConfig {
 
     /// True when epoch `epoch` (1-based) is evaluated and recorded.
     pub fn evaluates(&self, epoch: usize) -> bool {
-        epoch % self.eval_every == 0 || epoch == self.epochs
+        epoch.is_multiple_of(self.eval_every) || epoch == self.epochs
     }
 
     pub fn device_spec(&self) -> DeviceSpec {

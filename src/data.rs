@@ -120,14 +120,17 @@ struct IdxFile {
 pub fn load_dir(dir: &Path, opts: &LoadOptions) -> Result<Mnist, DataError> {
     let [train_images, train_labels, test_images, test_labels] =
         STANDARD_FILES.map(|(name, sha)| read_checked(dir, name, sha, opts.strict_checksums));
-    let (train_images, rows, cols) = parse_images(&train_images?)?;
+    let train_images = parse_images(&train_images?)?;
     let train_labels = parse_labels(&train_labels?)?;
-    let (test_images, test_rows, test_cols) = parse_images(&test_images?)?;
+    let test_images = parse_images(&test_images?)?;
     let test_labels = parse_labels(&test_labels?)?;
-    if (test_rows, test_cols) != (rows, cols) {
+    let (rows, cols) = (train_images.rows, train_images.cols);
+    if (test_images.rows, test_images.cols) != (rows, cols) {
         return Err(DataError::Split(format!(
-            "{}: test images are {test_rows}x{test_cols} but training images are {rows}x{cols}",
-            dir.display()
+            "{}: test images are {}x{} but training images are {rows}x{cols}",
+            dir.display(),
+            test_images.rows,
+            test_images.cols
         )));
     }
     let pixels = rows * cols;
@@ -143,27 +146,36 @@ pub fn load_dir(dir: &Path, opts: &LoadOptions) -> Result<Mnist, DataError> {
     })
 }
 
+/// A parsed image file: pixels in [0, 1], row-major.
+struct Images {
+    path: PathBuf,
+    pixels: Vec<f32>,
+    count: usize,
+    rows: usize,
+    cols: usize,
+}
+
+/// A parsed label file.
+struct Labels {
+    path: PathBuf,
+    labels: Vec<u8>,
+}
+
 /// Joins images and labels of one split, checking that they have the same count.
-fn pair(
-    images: (PathBuf, Vec<f32>, usize),
-    labels: (PathBuf, Vec<u8>),
-    dir: &Path,
-    prefix: &str,
-) -> Result<Split, DataError> {
-    let (images_path, pixels, count) = images;
-    let (labels_path, labels) = labels;
-    if count != labels.len() {
+fn pair(images: Images, labels: Labels, dir: &Path, prefix: &str) -> Result<Split, DataError> {
+    if images.count != labels.labels.len() {
         return Err(DataError::Split(format!(
-            "{}: {} holds {count} images but {} holds {} labels; the {prefix} files must match",
+            "{}: {} holds {} images but {} holds {} labels; the {prefix} files must match",
             dir.display(),
-            images_path.display(),
-            labels_path.display(),
-            labels.len()
+            images.path.display(),
+            images.count,
+            labels.path.display(),
+            labels.labels.len()
         )));
     }
     Ok(Split {
-        images: pixels,
-        labels,
+        images: images.pixels,
+        labels: labels.labels,
     })
 }
 
@@ -382,15 +394,20 @@ fn idx_header<'a>(
     Ok((dims, payload))
 }
 
-/// Parses an IDX image file into pixels scaled to [0,1]; returns (path, pixels, count), rows, cols.
-fn parse_images(file: &IdxFile) -> Result<((PathBuf, Vec<f32>, usize), usize, usize), DataError> {
+/// Parses an IDX image file into pixels scaled to [0,1].
+fn parse_images(file: &IdxFile) -> Result<Images, DataError> {
     let (dims, payload) = idx_header(file, MAGIC_IMAGES, "images")?;
-    let pixels = payload.iter().map(|&p| p as f32 / 255.0).collect();
-    Ok(((file.path.clone(), pixels, dims[0]), dims[1], dims[2]))
+    Ok(Images {
+        path: file.path.clone(),
+        pixels: payload.iter().map(|&p| p as f32 / 255.0).collect(),
+        count: dims[0],
+        rows: dims[1],
+        cols: dims[2],
+    })
 }
 
 /// Parses an IDX label file; every label must be a class index below [`NUM_CLASSES`].
-fn parse_labels(file: &IdxFile) -> Result<(PathBuf, Vec<u8>), DataError> {
+fn parse_labels(file: &IdxFile) -> Result<Labels, DataError> {
     let (_, payload) = idx_header(file, MAGIC_LABELS, "labels")?;
     if let Some(i) = payload.iter().position(|&l| l as usize >= NUM_CLASSES) {
         return Err(corrupt(
@@ -402,7 +419,10 @@ fn parse_labels(file: &IdxFile) -> Result<(PathBuf, Vec<u8>), DataError> {
             ),
         ));
     }
-    Ok((file.path.clone(), payload.to_vec()))
+    Ok(Labels {
+        path: file.path.clone(),
+        labels: payload.to_vec(),
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -14,4 +14,5 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod optim;
+pub mod plots;
 pub mod train;
