@@ -4,6 +4,7 @@ use clap::Parser;
 use wdlab::error::{exit, exit_code};
 
 fn main() {
+    use_one_candle_worker_thread();
     let cli = match wdlab::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -20,4 +21,15 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// candle runs large element-wise ops on its own pool of spinning worker threads, beside
+/// rayon's pool that gemm uses; on a machine with few cores the spinning workers take cores
+/// from gemm. wdlab's element-wise ops are small and memory-bound, so they run on the calling
+/// thread unless the user sets CANDLE_NUM_THREADS. Measured: scripts/bench.sh, BENCHMARKS.md.
+fn use_one_candle_worker_thread() {
+    if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
+        // Safe: no other thread exists yet at the start of main.
+        std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
 }

@@ -10,6 +10,7 @@ use super::l2::add_l2;
 use super::momentum::momentum_step;
 use super::{Direction, StepCoeffs};
 use candle_core::{bail, CpuStorage, InplaceOp2, Layout, Result, Tensor, Var};
+use rayon::prelude::*;
 use std::sync::Mutex;
 
 /// Updates `var` in place from `grad` and the host state `buffers`.
@@ -63,15 +64,36 @@ impl InplaceOp2 for FusedUpdate<'_> {
     }
 }
 
-/// The update of every element: g ← g + l2·θ; θ ← θ − decay·θ − step, where the step is
-/// η_t·α·g (SGD), the momentum buffer (SGD with momentum), or η_t·α·m̂/(√v̂+ε) (Adam).
-/// The loops are split by direction so each compiles to a tight vectorisable loop.
+/// Elements per parallel work item: large enough that scheduling costs nothing next to the
+/// memory traffic (Adam reads and writes 28 bytes per element), small enough to split the
+/// 800k-element first layer evenly over the cores.
+const CHUNK: usize = 1 << 15;
+
+/// The update of every element, split over rayon's pool (the one gemm uses) in chunks.
 pub fn apply(theta: &mut [f32], grad: &[f32], buffers: &mut [Vec<f32>], c: &StepCoeffs) {
     assert_eq!(
         theta.len(),
         grad.len(),
         "parameter and gradient sizes differ"
     );
+    let work = theta.par_chunks_mut(CHUNK).zip(grad.par_chunks(CHUNK));
+    match buffers {
+        [] => work.for_each(|(t, g)| apply_serial(t, g, &mut [], c)),
+        [a] => work
+            .zip(a.par_chunks_mut(CHUNK))
+            .for_each(|((t, g), a)| apply_serial(t, g, &mut [a], c)),
+        [a, b] => work
+            .zip(a.par_chunks_mut(CHUNK))
+            .zip(b.par_chunks_mut(CHUNK))
+            .for_each(|(((t, g), a), b)| apply_serial(t, g, &mut [a, b], c)),
+        _ => unreachable!("no method keeps more than two state buffers"),
+    }
+}
+
+/// The update of every element: g ← g + l2·θ; θ ← θ − decay·θ − step, where the step is
+/// η_t·α·g (SGD), the momentum buffer (SGD with momentum), or η_t·α·m̂/(√v̂+ε) (Adam).
+/// The loops are split by direction so each compiles to a tight vectorisable loop.
+fn apply_serial(theta: &mut [f32], grad: &[f32], buffers: &mut [&mut [f32]], c: &StepCoeffs) {
     let (l2, wd, lr_t) = (c.l2 as f32, c.decay as f32, c.lr_t as f32);
     match (c.direction, buffers) {
         (Direction::Sgd { .. }, []) => {
