@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Train the MLP on MNIST with one optimiser variant.
     Train(TrainArgs),
+    /// Time training epochs of each variant (s/epoch, GFLOP/s, share of the sgemm rate).
+    Bench(BenchArgs),
 }
 
 /// The optimiser and its hyper-parameters.
@@ -131,4 +133,29 @@ pub struct TrainArgs {
     /// Save the trained weights as safetensors (weights stored (in, out)).
     #[arg(long, value_name = "FILE.safetensors")]
     pub save: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Variants to time, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "sgd,sgdw,adam,adamw")]
+    pub methods: Vec<Method>,
+    /// Batch sizes to time, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "128,1024")]
+    pub batch_sizes: Vec<usize>,
+    /// Epochs per measurement: the first warms up, the rest are timed (at least 1).
+    #[arg(long, default_value_t = 2)]
+    pub epochs: usize,
+    /// Hidden layer widths, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1024")]
+    pub hidden: Vec<usize>,
+    /// cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// Train on the first N training images (default: all 60,000).
+    #[arg(long, value_name = "N")]
+    pub train_size: Option<usize>,
+    /// One JSON object per line instead of a table (for scripts/bench.sh).
+    #[arg(long)]
+    pub json: bool,
 }

@@ -1,8 +1,9 @@
 //! One function per subcommand: turn validated arguments into calls of the library and
 //! print what the user asked for.
 
-use crate::cli::{Command, TrainArgs};
+use crate::cli::{BenchArgs, Command, DataArgs, RunArgs, TrainArgs};
 use crate::config::TrainConfig;
+use crate::config::{DataConfig, RunConfig};
 use crate::metrics::{write_config_json, MetricsFile};
 use crate::optim::{OptimConfig, WdScaling};
 use crate::train::{self, DeviceData, Progress};
@@ -11,6 +12,7 @@ use anyhow::Context;
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Train(args) => train(&args),
+        Command::Bench(args) => bench(&args),
     }
 }
 
@@ -99,6 +101,60 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
             last.epoch,
             secs / cfg.run.epochs as f64
         );
+    }
+    Ok(())
+}
+
+fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    // Validate like `train` does: the same flags mean the same checks.
+    let run = RunConfig::from_args(&RunArgs {
+        epochs: args.epochs,
+        batch_size: args.batch_sizes.iter().copied().min().unwrap_or(0),
+        hidden: args.hidden.clone(),
+        eval_every: 1,
+        seed: 0,
+        device: args.device.clone(),
+        quiet: true,
+    })?;
+    let data_cfg = DataConfig::from_args(&DataArgs {
+        data_dir: crate::data::DEFAULT_DATA_DIR.into(),
+        hub: false,
+        val_size: 0,
+        train_size: args.train_size,
+    })?;
+    let device = run.device_spec().open()?;
+    let data = DeviceData::new(&data_cfg.load()?, &device)?;
+    let sgemm = crate::bench::sgemm_gflops(&device)?;
+    if !args.json {
+        println!(
+            "sgemm 2048³ on {}: {sgemm:.0} GFLOP/s; {} training images, hidden {:?}, {} timed epoch(s) after 1 warm-up",
+            run.device,
+            data.train.len(),
+            run.hidden,
+            run.epochs.saturating_sub(1).max(1)
+        );
+        println!("| method | batch | s/epoch | samples/s | GFLOP/s | of sgemm | test acc |");
+        println!("|---|---|---|---|---|---|---|");
+    }
+    for &batch in &args.batch_sizes {
+        for &method in &args.methods {
+            let r =
+                crate::bench::bench_method(method, batch, run.epochs, &run.hidden, &data, sgemm)?;
+            if args.json {
+                println!("{}", serde_json::to_string(&r)?);
+            } else {
+                println!(
+                    "| {} | {} | {:.3} | {:.0} | {:.0} | {:.0} % | {:.2} % |",
+                    r.method,
+                    r.batch_size,
+                    r.seconds_per_epoch,
+                    r.samples_per_s,
+                    r.gflops,
+                    100.0 * r.sgemm_fraction,
+                    100.0 * r.test_accuracy
+                );
+            }
+        }
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! `commands` runs each subcommand, `device` picks CPU or CUDA, `error` maps failures to exit
 //! codes, `plots` draws SVG figures.
 
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -164,6 +164,8 @@ fn loss_check_interval(device: &Device) -> usize {
 pub struct Trained {
     pub model: Mlp,
     pub records: Vec<EpochRecord>,
+    /// Seconds spent in the training steps of each epoch (no evaluation), for benchmarks.
+    pub train_seconds: Vec<f64>,
 }
 
 /// Trains a fresh MLP from `run.seed` with the optimiser `optim`, calling `on_epoch` with each
@@ -191,7 +193,9 @@ pub fn train(
     let check_every = loss_check_interval(device);
     let mut records = Vec::with_capacity(run.epochs);
     let mut since_record = Instant::now();
+    let mut train_seconds = Vec::with_capacity(run.epochs);
     for epoch in 1..=run.epochs {
+        let steps_started = Instant::now();
         let order = Tensor::from_vec(batch_order(run.seed, epoch, n), n, device)?;
         let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
         // Losses are summed on the device and read back every `check_every` steps.
@@ -220,6 +224,7 @@ pub fn train(
             bar.inc(1);
         }
         bar.finish_and_clear();
+        train_seconds.push(steps_started.elapsed().as_secs_f64());
         if !run.evaluates(epoch) {
             continue;
         }
@@ -241,7 +246,11 @@ pub fn train(
         on_epoch(&record)?;
         records.push(record);
     }
-    Ok(Trained { model, records })
+    Ok(Trained {
+        model,
+        records,
+        train_seconds,
+    })
 }
 
 /// One human-readable line per epoch.

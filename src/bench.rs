@@ -1,0 +1,131 @@
+//! `wdlab bench`: seconds per epoch of each variant, with the achieved GFLOP/s as a fraction
+//! of this machine's sgemm rate. Timings are for benchmarks only, never asserted in tests.
+
+use crate::config::{default_lr, RunConfig};
+use crate::metrics::EpochRecord;
+use crate::optim::{Method, OptimConfig};
+use crate::train::{train, DeviceData, Progress};
+use candle_core::{Device, Tensor};
+use serde::Serialize;
+use std::time::Instant;
+
+/// One measured configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchResult {
+    #[serde(rename = "impl")]
+    pub implementation: &'static str,
+    pub method: Method,
+    pub batch_size: usize,
+    pub seconds_per_epoch: f64,
+    pub samples_per_s: f64,
+    pub gflops: f64,
+    /// Achieved GFLOP/s over the sgemm rate measured in the same process.
+    pub sgemm_fraction: f64,
+    pub test_accuracy: f64,
+    pub peak_rss_mib: Option<f64>,
+}
+
+/// Floating-point operations of one training step per sample: for each layer the forward
+/// product and the weight gradient (2·in·out each), and the input gradient of every layer but
+/// the first (nothing needs the gradient of the images).
+pub fn flops_per_sample(sizes: &[usize]) -> f64 {
+    sizes
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let mac = (w[0] * w[1]) as f64;
+            if i == 0 {
+                4.0 * mac
+            } else {
+                6.0 * mac
+            }
+        })
+        .sum()
+}
+
+/// The best GFLOP/s of a 2048³ f32 matmul through candle (gemm) over a few repetitions.
+pub fn sgemm_gflops(device: &Device) -> candle_core::Result<f64> {
+    const N: usize = 2048;
+    let a = Tensor::randn(0f32, 1.0, (N, N), device)?;
+    let b = Tensor::randn(0f32, 1.0, (N, N), device)?;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let c = a.matmul(&b)?;
+        device.synchronize()?;
+        best = best.min(t.elapsed().as_secs_f64());
+        drop(c);
+    }
+    Ok(2.0 * (N * N * N) as f64 / best / 1e9)
+}
+
+/// Peak resident memory of this process (Linux), in MiB.
+pub fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
+}
+
+/// Trains `method` for `epochs` epochs (the first is a warm-up) and reports the mean time of
+/// the training steps of the others; evaluation runs once, after the last epoch, untimed.
+pub fn bench_method(
+    method: Method,
+    batch_size: usize,
+    epochs: usize,
+    hidden: &[usize],
+    data: &DeviceData,
+    sgemm: f64,
+) -> anyhow::Result<BenchResult> {
+    let optim = OptimConfig::new(method, default_lr(method), 1e-4);
+    let run = RunConfig {
+        epochs,
+        batch_size,
+        hidden: hidden.to_vec(),
+        seed: 0,
+        device: String::new(),
+        eval_every: epochs,
+    };
+    let quiet = Progress {
+        quiet: true,
+        label: String::new(),
+    };
+    let trained = train(&optim, &run, data, &quiet, &mut |_: &EpochRecord| Ok(()))?;
+    let timed = &trained.train_seconds[1.min(epochs - 1)..];
+    let seconds = timed.iter().sum::<f64>() / timed.len() as f64;
+    let n = data.train.len() as f64;
+    let mut sizes = vec![data.pixels];
+    sizes.extend(hidden);
+    sizes.push(crate::data::NUM_CLASSES);
+    let gflops = flops_per_sample(&sizes) * n / seconds / 1e9;
+    Ok(BenchResult {
+        implementation: "wdlab",
+        method,
+        batch_size,
+        seconds_per_epoch: seconds,
+        samples_per_s: n / seconds,
+        gflops,
+        sgemm_fraction: gflops / sgemm,
+        test_accuracy: trained.records.last().map_or(f64::NAN, |r| r.test_accuracy),
+        peak_rss_mib: peak_rss_mib(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flops_of_the_default_mlp_match_the_hand_count() {
+        // 784-1024-10: forward 2·784·1024 + 2·1024·10, weight gradients the same again, and
+        // the input gradient of the second layer 2·1024·10 = 3,252,224 per sample, so
+        // 195.1 GFLOP per 60,000-image epoch.
+        assert_eq!(flops_per_sample(&[784, 1024, 10]), 3_252_224.0);
+    }
+}
