@@ -160,7 +160,142 @@ fn loss_check_interval(device: &Device) -> usize {
     }
 }
 
-/// A finished run: the model and every epoch's record.
+/// What the training loop trains: one network, or a population of networks (grid cells)
+/// trained side by side on the same batches ([`crate::population`]).
+pub trait Learner {
+    /// How many networks (cells) are trained; 1 for a single run.
+    fn cells(&self) -> usize;
+    /// One optimiser step on a batch; returns each cell's loss before the step, shape [cells].
+    fn step(&mut self, x: &Tensor, y: &Tensor) -> Result<Tensor>;
+    /// (mean cross-entropy, accuracy) of each cell on `set`.
+    fn evaluate(&self, set: &EvalSet) -> Result<Vec<(f64, f64)>>;
+    /// ‖θ‖₂ of each cell.
+    fn weight_norms(&self) -> Result<Vec<f64>>;
+}
+
+/// One network and its optimiser.
+struct SingleLearner {
+    model: Mlp,
+    opt: WdOptimizer,
+}
+
+impl Learner for SingleLearner {
+    fn cells(&self) -> usize {
+        1
+    }
+
+    fn step(&mut self, x: &Tensor, y: &Tensor) -> Result<Tensor> {
+        let out = self.model.loss_and_grads(x, y)?;
+        self.opt.step_with(&out.grads)?;
+        out.loss.reshape(1)
+    }
+
+    fn evaluate(&self, set: &EvalSet) -> Result<Vec<(f64, f64)>> {
+        Ok(vec![evaluate(&self.model, set)?])
+    }
+
+    fn weight_norms(&self) -> Result<Vec<f64>> {
+        Ok(vec![self.model.weight_norm()?])
+    }
+}
+
+/// What the loop measured: each cell's records, and the divergence that stopped a cell.
+pub struct LoopOutcome {
+    pub records: Vec<Vec<EpochRecord>>,
+    pub diverged: Vec<Option<Failure>>,
+    /// Seconds spent in the training steps of each epoch (no evaluation), for benchmarks.
+    pub train_seconds: Vec<f64>,
+}
+
+/// The training loop shared by single runs and populations: shuffled batches, a step of every
+/// cell, losses checked for NaN/inf (a diverged cell is recorded and left out from then on),
+/// and an evaluation of every cell on the evaluated epochs, reported through
+/// `on_epoch(cell, record)` as soon as it exists.
+pub fn run_loop<L: Learner>(
+    learner: &mut L,
+    run: &RunConfig,
+    data: &DeviceData,
+    progress: &Progress,
+    on_epoch: &mut dyn FnMut(usize, &EpochRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<LoopOutcome> {
+    let device = &data.device;
+    if device.is_cpu() {
+        crate::device::flush_subnormals_to_zero();
+    }
+    let cells = learner.cells();
+    let n = data.train.len();
+    let steps_per_epoch = n.div_ceil(run.batch_size);
+    let check_every = loss_check_interval(device);
+    let mut out = LoopOutcome {
+        records: vec![Vec::with_capacity(run.epochs); cells],
+        diverged: (0..cells).map(|_| None).collect(),
+        train_seconds: Vec::with_capacity(run.epochs),
+    };
+    let mut since_record = Instant::now();
+    for epoch in 1..=run.epochs {
+        let steps_started = Instant::now();
+        let order = Tensor::from_vec(batch_order(run.seed, epoch, n), n, device)?;
+        let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
+        // Losses are summed on the device and read back every `check_every` steps.
+        let mut pending = Tensor::zeros(cells, DType::F32, device)?;
+        let mut loss_sums = vec![0f64; cells];
+        for step in 0..steps_per_epoch {
+            let start = step * run.batch_size;
+            let (x, y) = get_batch(&data.train, &order, start, run.batch_size.min(n - start))?;
+            pending = (pending + learner.step(&x, &y)?)?;
+            if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
+                for (cell, loss) in pending.to_vec1::<f32>()?.into_iter().enumerate() {
+                    if out.diverged[cell].is_some() {
+                        continue;
+                    }
+                    if !loss.is_finite() {
+                        out.diverged[cell] = Some(Failure::Diverged {
+                            epoch,
+                            step: step + 1,
+                            loss,
+                        });
+                    }
+                    loss_sums[cell] += loss as f64;
+                }
+                if out.diverged.iter().all(Option::is_some) {
+                    bar.abandon();
+                    return Ok(out);
+                }
+                pending = pending.zeros_like()?;
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        out.train_seconds.push(steps_started.elapsed().as_secs_f64());
+        if !run.evaluates(epoch) {
+            continue;
+        }
+        let test = learner.evaluate(&data.test)?;
+        let val = match &data.val {
+            Some(v) => Some(learner.evaluate(v)?),
+            None => None,
+        };
+        let norms = learner.weight_norms()?;
+        let seconds = since_record.elapsed().as_secs_f64();
+        for cell in (0..cells).filter(|&c| out.diverged[c].is_none()) {
+            let record = EpochRecord {
+                epoch,
+                train_loss: loss_sums[cell] / steps_per_epoch as f64,
+                val_accuracy: val.as_ref().map(|v| v[cell].1),
+                test_loss: test[cell].0,
+                test_accuracy: test[cell].1,
+                weight_norm: norms[cell],
+                seconds,
+            };
+            on_epoch(cell, &record)?;
+            out.records[cell].push(record);
+        }
+        since_record = Instant::now();
+    }
+    Ok(out)
+}
+
+/// A finished run: the model and every evaluated epoch's record.
 pub struct Trained {
     pub model: Mlp,
     pub records: Vec<EpochRecord>,
@@ -168,9 +303,18 @@ pub struct Trained {
     pub train_seconds: Vec<f64>,
 }
 
+/// The layer sizes of the MLP for `data`: pixels, the hidden widths, the classes.
+pub fn layer_sizes(data: &DeviceData, hidden: &[usize]) -> Vec<usize> {
+    let mut sizes = vec![data.pixels];
+    sizes.extend(hidden);
+    sizes.push(NUM_CLASSES);
+    sizes
+}
+
 /// Trains a fresh MLP from `run.seed` with the optimiser `optim`, calling `on_epoch` with each
-/// evaluated epoch's record (see [`RunConfig::evaluates`]) as soon as it exists. A NaN or infinite loss stops the run with
-/// [`Failure::Diverged`] after the finished epochs have been reported.
+/// evaluated epoch's record (see [`RunConfig::evaluates`]) as soon as it exists. A NaN or
+/// infinite loss stops the run with [`Failure::Diverged`] after the finished epochs have been
+/// reported.
 pub fn train(
     optim: &OptimConfig,
     run: &RunConfig,
@@ -178,78 +322,18 @@ pub fn train(
     progress: &Progress,
     on_epoch: &mut dyn FnMut(&EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Trained> {
-    let device = &data.device;
-    if device.is_cpu() {
-        crate::device::flush_subnormals_to_zero();
-    }
-    let mut sizes = vec![data.pixels];
-    sizes.extend(&run.hidden);
-    sizes.push(NUM_CLASSES);
-    let model = Mlp::new(&sizes, run.seed, device)?;
-    let n = data.train.len();
-    let steps_per_epoch = n.div_ceil(run.batch_size);
-    let total_steps = (steps_per_epoch * run.epochs) as u64;
-    let mut opt = WdOptimizer::new(model.vars(), optim.clone(), total_steps)?;
-    let check_every = loss_check_interval(device);
-    let mut records = Vec::with_capacity(run.epochs);
-    let mut since_record = Instant::now();
-    let mut train_seconds = Vec::with_capacity(run.epochs);
-    for epoch in 1..=run.epochs {
-        let steps_started = Instant::now();
-        let order = Tensor::from_vec(batch_order(run.seed, epoch, n), n, device)?;
-        let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
-        // Losses are summed on the device and read back every `check_every` steps.
-        let mut pending = Tensor::zeros((), DType::F32, device)?;
-        let mut loss_sum = 0f64;
-        for step in 0..steps_per_epoch {
-            let start = step * run.batch_size;
-            let (x, y) = get_batch(&data.train, &order, start, run.batch_size.min(n - start))?;
-            let out = model.loss_and_grads(&x, &y)?;
-            pending = (pending + &out.loss)?;
-            if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
-                let window = pending.to_scalar::<f32>()?;
-                if !window.is_finite() {
-                    bar.abandon();
-                    return Err(Failure::Diverged {
-                        epoch,
-                        step: step + 1,
-                        loss: window,
-                    }
-                    .into());
-                }
-                loss_sum += window as f64;
-                pending = pending.zeros_like()?;
-            }
-            opt.step_with(&out.grads)?;
-            bar.inc(1);
-        }
-        bar.finish_and_clear();
-        train_seconds.push(steps_started.elapsed().as_secs_f64());
-        if !run.evaluates(epoch) {
-            continue;
-        }
-        let (test_loss, test_accuracy) = evaluate(&model, &data.test)?;
-        let val_accuracy = match &data.val {
-            Some(v) => Some(evaluate(&model, v)?.1),
-            None => None,
-        };
-        let record = EpochRecord {
-            epoch,
-            train_loss: loss_sum / steps_per_epoch as f64,
-            val_accuracy,
-            test_loss,
-            test_accuracy,
-            weight_norm: model.weight_norm()?,
-            seconds: since_record.elapsed().as_secs_f64(),
-        };
-        since_record = Instant::now();
-        on_epoch(&record)?;
-        records.push(record);
+    let model = Mlp::new(&layer_sizes(data, &run.hidden), run.seed, &data.device)?;
+    let total_steps = (data.train.len().div_ceil(run.batch_size) * run.epochs) as u64;
+    let opt = WdOptimizer::new(model.vars(), optim.clone(), total_steps)?;
+    let mut learner = SingleLearner { model, opt };
+    let mut out = run_loop(&mut learner, run, data, progress, &mut |_, r| on_epoch(r))?;
+    if let Some(failure) = out.diverged.pop().flatten() {
+        return Err(failure.into());
     }
     Ok(Trained {
-        model,
-        records,
-        train_seconds,
+        model: learner.model,
+        records: out.records.pop().unwrap_or_default(),
+        train_seconds: out.train_seconds,
     })
 }
 
