@@ -16,4 +16,5 @@ pub mod metrics;
 pub mod model;
 pub mod optim;
 pub mod plots;
+pub mod population;
 pub mod train;

@@ -266,7 +266,8 @@ pub fn run_loop<L: Learner>(
             bar.inc(1);
         }
         bar.finish_and_clear();
-        out.train_seconds.push(steps_started.elapsed().as_secs_f64());
+        out.train_seconds
+            .push(steps_started.elapsed().as_secs_f64());
         if !run.evaluates(epoch) {
             continue;
         }

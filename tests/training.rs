@@ -173,3 +173,97 @@ fn weight_decay_pulls_the_weight_norm_toward_the_origin() {
     let (none, small, large) = (norm(0.0), norm(1e-3), norm(1e-2));
     assert!(none > small && small > large, "‖θ‖: {none} {small} {large}");
 }
+
+#[test]
+fn a_population_matches_single_runs_of_its_cells() {
+    use wdlab::population::train_population;
+    let data = DeviceData::new(&mnist(640), &Device::Cpu).unwrap();
+    let run = RunConfig {
+        hidden: vec![48, 24],
+        ..run_config(2, 48)
+    };
+    let quiet = Progress {
+        quiet: true,
+        label: String::new(),
+    };
+    for (method, lrs, decays) in [
+        (Method::Adamw, [1e-3, 3e-3], [0.0, 1e-2]),
+        (Method::Sgd, [0.05, 0.1], [0.0, 1e-2]),
+    ] {
+        let cells: Vec<OptimConfig> = lrs
+            .iter()
+            .flat_map(|&lr| decays.iter().map(move |&d| OptimConfig::new(method, lr, d)))
+            .collect();
+        let mut seen = vec![0; cells.len()];
+        let population =
+            train_population(&cells, &run, &data, &quiet, &mut |g, _| Ok(seen[g] += 1)).unwrap();
+        assert_eq!(seen, vec![2; cells.len()], "every cell reports every epoch");
+        for (cell, outcome) in cells.iter().zip(&population) {
+            let single = fit(cell, &run, &data);
+            assert!(outcome.diverged.is_none());
+            let diff = single
+                .model
+                .vars()
+                .iter()
+                .zip(&outcome.params)
+                .map(|(a, b)| {
+                    assert_eq!(a.dims(), b.dims());
+                    (a.as_tensor() - b)
+                        .unwrap()
+                        .abs()
+                        .unwrap()
+                        .flatten_all()
+                        .unwrap()
+                        .max(0)
+                        .unwrap()
+                        .to_scalar::<f32>()
+                        .unwrap()
+                })
+                .fold(0f32, f32::max);
+            assert!(
+                diff < 1e-4,
+                "{method} α {} decay {}: parameters differ by {diff}",
+                cell.lr,
+                cell.decay
+            );
+            for (a, b) in single.records.iter().zip(&outcome.records) {
+                assert!(
+                    (a.train_loss - b.train_loss).abs() < 1e-4,
+                    "{} vs {}",
+                    a.train_loss,
+                    b.train_loss
+                );
+                assert!((a.test_accuracy - b.test_accuracy).abs() <= 0.002);
+                assert!((a.weight_norm - b.weight_norm).abs() < 1e-3 * a.weight_norm);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_diverging_cell_does_not_stop_the_population() {
+    use wdlab::population::train_population;
+    let data = DeviceData::new(&mnist(256), &Device::Cpu).unwrap();
+    let quiet = Progress {
+        quiet: true,
+        label: String::new(),
+    };
+    let cells = [
+        OptimConfig::new(Method::Adam, 1e-3, 0.0),
+        OptimConfig::new(Method::Adam, 1e20, 0.0),
+    ];
+    let out = train_population(
+        &cells,
+        &run_config(2, 16),
+        &data,
+        &quiet,
+        &mut |_, _| Ok(()),
+    )
+    .unwrap();
+    assert!(out[0].diverged.is_none() && out[0].records.len() == 2);
+    assert!(matches!(
+        out[1].diverged,
+        Some(wdlab::error::Failure::Diverged { epoch: 1, .. })
+    ));
+    assert!(out[1].records.is_empty());
+}

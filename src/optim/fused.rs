@@ -13,22 +13,27 @@ use candle_core::{bail, CpuStorage, InplaceOp2, Layout, Result, Tensor, Var};
 use rayon::prelude::*;
 use std::sync::Mutex;
 
-/// Updates `var` in place from `grad` and the host state `buffers`.
+/// Updates `var` in place from `grad` and the host state `buffers`. With several
+/// coefficient sets (a population of grid cells stored in one buffer), consecutive blocks of
+/// `block_len` elements belong to cells 0, 1, …, G−1, 0, 1, … and each uses its own set.
 pub(super) fn update(
     var: &Var,
     grad: &Tensor,
     buffers: &mut [Vec<f32>],
-    c: &StepCoeffs,
+    coeffs: &[StepCoeffs],
+    block_len: usize,
 ) -> Result<()> {
     let op = FusedUpdate {
-        coeffs: *c,
+        coeffs,
+        block_len,
         buffers: Mutex::new(buffers),
     };
     var.as_tensor().inplace_op2(&grad.contiguous()?, &op)
 }
 
 struct FusedUpdate<'a> {
-    coeffs: StepCoeffs,
+    coeffs: &'a [StepCoeffs],
+    block_len: usize,
     /// The op's interface takes `&self`; the lock is never contended.
     buffers: Mutex<&'a mut [Vec<f32>]>,
 }
@@ -58,7 +63,8 @@ impl InplaceOp2 for FusedUpdate<'_> {
             &mut theta[t0..t1],
             &grad[g0..g1],
             &mut buffers,
-            &self.coeffs,
+            self.coeffs,
+            self.block_len,
         );
         Ok(())
     }
@@ -69,23 +75,42 @@ impl InplaceOp2 for FusedUpdate<'_> {
 /// 800k-element first layer evenly over the cores.
 const CHUNK: usize = 1 << 15;
 
-/// The update of every element, split over rayon's pool (the one gemm uses) in chunks.
-pub fn apply(theta: &mut [f32], grad: &[f32], buffers: &mut [Vec<f32>], c: &StepCoeffs) {
+/// The update of every element, split over rayon's pool (the one gemm uses). Block `i` of
+/// `block_len` elements uses `coeffs[i % coeffs.len()]`; one coefficient set covers all.
+pub fn apply(
+    theta: &mut [f32],
+    grad: &[f32],
+    buffers: &mut [Vec<f32>],
+    coeffs: &[StepCoeffs],
+    block_len: usize,
+) {
     assert_eq!(
         theta.len(),
         grad.len(),
         "parameter and gradient sizes differ"
     );
-    let work = theta.par_chunks_mut(CHUNK).zip(grad.par_chunks(CHUNK));
+    assert!(
+        !coeffs.is_empty() && block_len > 0,
+        "no coefficients or empty blocks"
+    );
+    let block = if coeffs.len() == 1 { CHUNK } else { block_len };
+    // Small blocks (biases of a population) are grouped so each work item stays large.
+    let min_blocks = (CHUNK / block).max(1);
+    let cell = |i: usize| &coeffs[i % coeffs.len()];
+    let work = theta
+        .par_chunks_mut(block)
+        .zip(grad.par_chunks(block))
+        .enumerate()
+        .with_min_len(min_blocks);
     match buffers {
-        [] => work.for_each(|(t, g)| apply_serial(t, g, &mut [], c)),
+        [] => work.for_each(|(i, (t, g))| apply_serial(t, g, &mut [], cell(i))),
         [a] => work
-            .zip(a.par_chunks_mut(CHUNK))
-            .for_each(|((t, g), a)| apply_serial(t, g, &mut [a], c)),
+            .zip(a.par_chunks_mut(block))
+            .for_each(|((i, (t, g)), a)| apply_serial(t, g, &mut [a], cell(i))),
         [a, b] => work
-            .zip(a.par_chunks_mut(CHUNK))
-            .zip(b.par_chunks_mut(CHUNK))
-            .for_each(|(((t, g), a), b)| apply_serial(t, g, &mut [a, b], c)),
+            .zip(a.par_chunks_mut(block))
+            .zip(b.par_chunks_mut(block))
+            .for_each(|(((i, (t, g)), a), b)| apply_serial(t, g, &mut [a, b], cell(i))),
         _ => unreachable!("no method keeps more than two state buffers"),
     }
 }

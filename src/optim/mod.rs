@@ -20,6 +20,7 @@ pub mod decay;
 mod fused;
 pub mod l2;
 pub mod momentum;
+mod population;
 pub mod schedule;
 mod tensor_ops;
 
@@ -27,6 +28,7 @@ use candle_core::{backprop::GradStore, DType, Device, Result, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
 pub use adam::AdamScalars;
+pub use population::{PopulationOptimizer, PopulationParam};
 pub use schedule::{lr_multiplier, Schedule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
@@ -171,7 +173,7 @@ impl OptimConfig {
     }
 
     /// How many state buffers each parameter needs (momentum; Adam's m and v).
-    fn state_buffers(&self) -> usize {
+    pub(crate) fn state_buffers(&self) -> usize {
         match self.method {
             Method::Adam | Method::Adamw => 2,
             Method::Sgd | Method::Sgdw if self.momentum > 0.0 => 1,
@@ -287,7 +289,9 @@ impl WdOptimizer {
         for (slot, grad) in self.slots.iter_mut().zip(grads) {
             let c = self.cfg.coeffs(self.t, eta, slot.decayed);
             match &mut slot.state {
-                State::Host(buffers) => fused::update(&slot.var, grad, buffers, &c)?,
+                State::Host(buffers) => {
+                    fused::update(&slot.var, grad, buffers, &[c], slot.var.elem_count())?
+                }
                 State::Device(buffers) => {
                     let next = tensor_ops::update(&slot.var, grad, buffers, &c)?;
                     slot.var.set(&next)?;

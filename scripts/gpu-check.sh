@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The GPU check: trains one epoch of each of the four optimisers on the GPU and on the CPU from
+# the same seed, and prints a markdown table of s/epoch and test accuracy, and the largest
+# |CPU − GPU| accuracy difference (expected: a few hundredths of a point at most; rounding
+# differs between the two backends, nothing else does).
+#
+#   scripts/gpu-check.sh [BINARY]      # BINARY: a wdlab built with --features cuda
+#                                      #         (default target/release/wdlab)
+#
+# Environment: EPOCHS (1), SEED (0), DEVICE (cuda), DATA_DIR (data/mnist),
+#   MAX_DELTA (0.10: the largest |Δ accuracy| in points before the check fails),
+#   CUDA_LIB_DIRS (extra folders to search for the CUDA libraries, colon-separated),
+#   WORK (where the runs write their metrics; default a temporary folder, removed after).
+# Exit status: 0 on success; 1 if a run fails, a library is missing or |Δ| > MAX_DELTA.
+#
+# ## Building the binary
+# Either build where you are and carry the binary, or build on the GPU machine:
+#
+#   scripts/cuda-toolchain.sh && source .cuda/env.sh     # only without a CUDA toolkit;
+#   cargo build --release --features cuda                # CUDA_COMPUTE_CAP=90 for H100/H200
+#
+# The binary links the CUDA libraries dynamically (see `ldd target/release/wdlab`):
+# libcuda.so.1 (from the NVIDIA driver), libcudart.so.13, libcublas.so.13, libcublasLt.so.13,
+# libcurand.so.10 and libnvrtc.so.13 (CUDA 13; PyTorch's CUDA 13 wheels or a toolkit have
+# them, under site-packages/nvidia/cu13/lib or /usr/local/cuda/lib64). This script finds the
+# missing ones itself (CUDA_LIB_DIRS, $CUDA_HOME, /usr/local/cuda, then the `nvidia` Python
+# package of python3) and adds their folders to LD_LIBRARY_PATH. It needs the CUDA 13 libraries
+# and a driver that supports CUDA 13.0 (580 or newer); the kernels are PTX for compute_90 (or
+# CUDA_COMPUTE_CAP at build time) that the driver compiles on first use, a few seconds once.
+#
+# ## On the lent H200 machine (no network, at most 64 MiB carried per command)
+# Build here with scripts/cuda-toolchain.sh, copy the binary to an ignored path inside the
+# repository, and carry it (data/mnist, 11 MB, is tracked and travels with the tree):
+#
+#   mkdir -p target/gpu && cp "${CARGO_TARGET_DIR:-target}/release/wdlab" target/gpu/wdlab
+#   # device run tool: carry ["target/gpu"], timeout_s 480, command:
+#   bash scripts/gpu-check.sh target/gpu/wdlab | tee "$OUT/gpu-check.md"
+#
+# (the table goes to stdout, progress and errors to stderr), and paste it into BENCHMARKS.md.
+#
+# Building there instead needs the crates vendored (`cargo vendor`; no crates.io there), which
+# does not fit in 64 MiB; carrying the binary does.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BIN="${1:-target/release/wdlab}"
+EPOCHS="${EPOCHS:-1}"
+SEED="${SEED:-0}"
+DEVICE="${DEVICE:-cuda}"
+DATA_DIR="${DATA_DIR:-$ROOT/data/mnist}"
+MAX_DELTA="${MAX_DELTA:-0.10}"
+METHODS=(sgd sgdw adam adamw)
+
+die() { echo "gpu-check: $*" >&2; exit 1; }
+say() { echo "gpu-check: $*" >&2; }
+
+[ -x "$BIN" ] || die "no executable $BIN (build with: cargo build --release --features cuda)"
+BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
+[ -d "$DATA_DIR" ] || die "no data folder $DATA_DIR"
+
+# Make the dynamic loader find the CUDA libraries the binary needs.
+missing_libs() { ldd "$BIN" 2>/dev/null | awk '/not found/ { print $1 }'; }
+lib_dirs() {
+  local d py
+  if [ -n "${CUDA_LIB_DIRS:-}" ]; then tr ':' '\n' <<<"$CUDA_LIB_DIRS"; fi
+  for d in "${CUDA_HOME:-}" "${CUDA_PATH:-}" /usr/local/cuda; do
+    [ -n "$d" ] && printf '%s\n' "$d/lib64" "$d/lib" "$d/targets/x86_64-linux/lib"
+  done
+  for py in python3 python; do
+    command -v "$py" >/dev/null || continue
+    # NVIDIA's wheels (PyTorch's CUDA libraries): site-packages/nvidia/{cu13,cublas,...}/lib.
+    "$py" - <<'EOF' 2>/dev/null || true
+import glob, os
+try:
+    import nvidia
+except ImportError:
+    raise SystemExit
+for root in nvidia.__path__:
+    for d in sorted(glob.glob(os.path.join(root, "*", "lib"))):
+        print(d)
+EOF
+  done
+}
+if [ -n "$(missing_libs)" ]; then
+  mapfile -t CANDIDATES < <(lib_dirs)
+  for lib in $(missing_libs); do
+    for d in "${CANDIDATES[@]}"; do
+      if [ -e "$d/$lib" ]; then
+        say "$lib from $d"
+        export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+        break
+      fi
+    done
+  done
+fi
+if [ -n "$(missing_libs)" ]; then
+  ldd "$BIN" >&2 || true
+  die "libraries not found: $(missing_libs | tr '\n' ' ')(libcuda.so.1 comes with the NVIDIA \
+driver; set CUDA_LIB_DIRS for the others)"
+fi
+
+if [ -n "${WORK:-}" ]; then
+  mkdir -p "$WORK"
+else
+  WORK="$(mktemp -d)"
+  trap 'rm -rf "$WORK"' EXIT
+fi
+
+# One run; prints "s/epoch test_accuracy" (the mean seconds of its epochs, the last accuracy).
+run() {
+  local method=$1 device=$2 out="$WORK/$1-$2"
+  rm -rf "$out"
+  if ! "$BIN" train --optimizer "$method" --epochs "$EPOCHS" --seed "$SEED" --quiet \
+    --data-dir "$DATA_DIR" --device "$device" --out "$out" >"$out.log" 2>&1; then
+    cat "$out.log" >&2
+    die "wdlab train --optimizer $method --device $device failed"
+  fi
+  # metrics.csv: epoch,train_loss,val_accuracy,test_loss,test_accuracy,weight_norm,seconds
+  awk -F, '
+    NR == 1 && $5 != "test_accuracy" { print "bad header: " $0 > "/dev/stderr"; exit 1 }
+    NR > 1 { secs += $7; acc = $5; n++ }
+    END { if (n == 0) exit 1; printf "%.3f %.6f\n", secs / n, acc }
+  ' "$out/metrics.csv" || die "cannot read $out/metrics.csv"
+}
+
+echo "## wdlab gpu-check"
+echo
+if command -v nvidia-smi >/dev/null; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader |
+    sed 's/^/- GPU: /'
+else
+  echo "- GPU: (no nvidia-smi)"
+fi
+echo "- CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "- binary: $BIN ($("$BIN" --version)), $(du -h "$BIN" | cut -f1)"
+echo "- runs: \`wdlab train --optimizer M --epochs $EPOCHS --seed $SEED --quiet --device cuda|cpu\`"
+
+# A first short GPU run pays the one-time costs (driver start, PTX compiled to the GPU's code
+# and cached), so that the table times training alone.
+say "warming up the GPU (first launch compiles the PTX kernels)"
+warm_start=$(date +%s)
+"$BIN" train --optimizer adamw --epochs 1 --train-size 1000 --seed "$SEED" --quiet \
+  --data-dir "$DATA_DIR" --device "$DEVICE" >"$WORK/warmup.log" 2>&1 ||
+  { cat "$WORK/warmup.log" >&2; die "the GPU warm-up run failed"; }
+echo "- first GPU launch (1,000 images, includes PTX JIT): $(( $(date +%s) - warm_start )) s"
+echo
+
+echo "| optimizer | CPU s/epoch | GPU s/epoch | speed-up | CPU test acc | GPU test acc | \|Δ\| (points) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+max_delta=0
+for m in "${METHODS[@]}"; do
+  say "$m on $DEVICE"
+  res=$(run "$m" "$DEVICE")
+  read -r gs ga <<<"$res"
+  say "$m on cpu"
+  res=$(run "$m" cpu)
+  read -r cs ca <<<"$res"
+  # The table row, then |Δ| in points on a line of its own.
+  out=$(awk -v m="$m" -v cs="$cs" -v gs="$gs" -v ca="$ca" -v ga="$ga" 'BEGIN {
+    d = 100 * (ca - ga); if (d < 0) d = -d
+    printf "| %s | %.2f | %.2f | %.1f× | %.2f %% | %.2f %% | %.2f |\n%.4f\n",
+      m, cs, gs, (gs > 0 ? cs / gs : 0), 100 * ca, 100 * ga, d, d }')
+  echo "${out%$'\n'*}"
+  delta="${out##*$'\n'}"
+  max_delta=$(awk -v a="$max_delta" -v b="$delta" 'BEGIN { print (b > a ? b : a) }')
+done
+echo
+echo "Largest |CPU − GPU| test-accuracy difference: $(printf '%.2f' "$max_delta") points (limit $MAX_DELTA)."
+if awk -v d="$max_delta" -v lim="$MAX_DELTA" 'BEGIN { exit !(d > lim) }'; then
+  die "CPU and GPU accuracies differ by $max_delta points, more than $MAX_DELTA"
+fi
