@@ -36,6 +36,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CUDA_DIR="${CUDA_DIR:-$ROOT/.cuda}"
 PYTHON="${PYTHON:-python3}"
 COMPUTE_CAP="${CUDA_COMPUTE_CAP:-90}"
+export PIP_ROOT_USER_ACTION=ignore   # pip installs into .cuda/, not the system, even as root
 
 # Wheel pins (CUDA 13.0.2) with the sha256 of each manylinux x86_64 wheel.
 PINS=(

@@ -8,6 +8,7 @@
 #                                      #         (default target/release/wdlab)
 #
 # Environment: EPOCHS (1), SEED (0), DEVICE (cuda), DATA_DIR (data/mnist),
+#   METHODS ("sgd sgdw adam adamw"), TRAIN_ARGS (more `wdlab train` flags for every run),
 #   MAX_DELTA (0.10: the largest |Δ accuracy| in points before the check fails),
 #   CUDA_LIB_DIRS (extra folders to search for the CUDA libraries, colon-separated),
 #   WORK (where the runs write their metrics; default a temporary folder, removed after).
@@ -49,7 +50,8 @@ SEED="${SEED:-0}"
 DEVICE="${DEVICE:-cuda}"
 DATA_DIR="${DATA_DIR:-$ROOT/data/mnist}"
 MAX_DELTA="${MAX_DELTA:-0.10}"
-METHODS=(sgd sgdw adam adamw)
+read -r -a METHODS <<<"${METHODS:-sgd sgdw adam adamw}"
+read -r -a TRAIN_ARGS <<<"${TRAIN_ARGS:-}"
 
 die() { echo "gpu-check: $*" >&2; exit 1; }
 say() { echo "gpu-check: $*" >&2; }
@@ -57,6 +59,13 @@ say() { echo "gpu-check: $*" >&2; }
 [ -x "$BIN" ] || die "no executable $BIN (build with: cargo build --release --features cuda)"
 BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 [ -d "$DATA_DIR" ] || die "no data folder $DATA_DIR"
+
+if [ -n "${WORK:-}" ]; then
+  mkdir -p "$WORK"
+else
+  WORK="$(mktemp -d)"
+  trap 'rm -rf "$WORK"' EXIT
+fi
 
 # Make the dynamic loader find the CUDA libraries the binary needs.
 missing_libs() { ldd "$BIN" 2>/dev/null | awk '/not found/ { print $1 }'; }
@@ -93,17 +102,35 @@ if [ -n "$(missing_libs)" ]; then
     done
   done
 fi
+# libcurand.so.10: candle opens a cuRAND generator when it opens the device (create, set
+# stream, seed, destroy: the only four cuRAND functions this binary imports), but wdlab draws
+# its weights on the host and never asks cuRAND for numbers. Recent PyTorch wheels no longer
+# ship cuRAND, so where no libcurand.so.10 is found, a shim of those four calls stands in,
+# built with cc, and the report says so.
+CURAND_NOTE=""
+if missing_libs | grep -qx libcurand.so.10; then
+  command -v cc >/dev/null || die "libcurand.so.10 not found and no cc to build a shim"
+  SHIM="$WORK/curand-shim"
+  mkdir -p "$SHIM"
+  cat >"$SHIM/curand_shim.c" <<'C'
+/* Stands in for cuRAND where it is missing: wdlab never generates random numbers on the GPU. */
+static int generator;
+int curandCreateGenerator(void **gen, int kind) { (void)kind; *gen = &generator; return 0; }
+int curandSetStream(void *gen, void *stream) { (void)gen; (void)stream; return 0; }
+int curandSetPseudoRandomGeneratorSeed(void *gen, unsigned long long seed) { (void)gen; (void)seed; return 0; }
+int curandDestroyGenerator(void *gen) { (void)gen; return 0; }
+C
+  echo 'libcurand.so.10 { global: curand*; local: *; };' >"$SHIM/curand.map"
+  cc -shared -fPIC -O2 -Wl,-soname,libcurand.so.10 -Wl,--version-script="$SHIM/curand.map" \
+    -o "$SHIM/libcurand.so.10" "$SHIM/curand_shim.c"
+  export LD_LIBRARY_PATH="$SHIM${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  say "libcurand.so.10 not found: using a shim of the 4 calls candle makes at device creation"
+  CURAND_NOTE="- libcurand.so.10: not on this machine; a shim of cuRAND's create/seed/stream/destroy stood in (wdlab draws no random numbers on the GPU)"
+fi
 if [ -n "$(missing_libs)" ]; then
   ldd "$BIN" >&2 || true
   die "libraries not found: $(missing_libs | tr '\n' ' ')(libcuda.so.1 comes with the NVIDIA \
 driver; set CUDA_LIB_DIRS for the others)"
-fi
-
-if [ -n "${WORK:-}" ]; then
-  mkdir -p "$WORK"
-else
-  WORK="$(mktemp -d)"
-  trap 'rm -rf "$WORK"' EXIT
 fi
 
 # One run; prints "s/epoch test_accuracy" (the mean seconds of its epochs, the last accuracy).
@@ -111,7 +138,8 @@ run() {
   local method=$1 device=$2 out="$WORK/$1-$2"
   rm -rf "$out"
   if ! "$BIN" train --optimizer "$method" --epochs "$EPOCHS" --seed "$SEED" --quiet \
-    --data-dir "$DATA_DIR" --device "$device" --out "$out" >"$out.log" 2>&1; then
+    --data-dir "$DATA_DIR" --device "$device" --out "$out" ${TRAIN_ARGS[@]+"${TRAIN_ARGS[@]}"} \
+    >"$out.log" 2>&1; then
     cat "$out.log" >&2
     die "wdlab train --optimizer $method --device $device failed"
   fi
@@ -133,7 +161,9 @@ else
 fi
 echo "- CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "- binary: $BIN ($("$BIN" --version)), $(du -h "$BIN" | cut -f1)"
-echo "- runs: \`wdlab train --optimizer M --epochs $EPOCHS --seed $SEED --quiet --device cuda|cpu\`"
+if [ -n "$CURAND_NOTE" ]; then echo "$CURAND_NOTE"; fi
+echo "- CUDA libraries: $(ldd "$BIN" | awk '/libcu|libnvrtc/ { print $3 }' | tr '\n' ' ')"
+echo "- runs: \`wdlab train --optimizer M --epochs $EPOCHS --seed $SEED --quiet --device $DEVICE|cpu${TRAIN_ARGS[*]:+ ${TRAIN_ARGS[*]}}\`"
 
 # A first short GPU run pays the one-time costs (driver start, PTX compiled to the GPU's code
 # and cached), so that the table times training alone.

@@ -117,6 +117,75 @@ pub fn bench_method(
     })
 }
 
+/// Side-by-side timing of a √G × √G grid of `method` trained as one population and as G
+/// single runs (the same cells, epochs and data; evaluation once at the end in both).
+#[derive(Debug, Clone, Serialize)]
+pub struct PopulationBench {
+    pub method: Method,
+    pub cells: usize,
+    pub population_seconds: f64,
+    pub sequential_seconds: f64,
+    /// Largest difference of final test accuracy between the two, in points.
+    pub max_accuracy_diff_points: f64,
+}
+
+/// The grid of the population benchmark: learning rates around the method's default times
+/// decays from 0 to 1e-2 (G = side²).
+fn bench_grid(method: Method, side: usize) -> Vec<OptimConfig> {
+    let lr0 = default_lr(method);
+    (0..side)
+        .flat_map(|i| {
+            let lr = lr0 * 2f64.powf(i as f64 - side as f64 / 2.0);
+            (0..side).map(move |j| {
+                let decay = if j == 0 {
+                    0.0
+                } else {
+                    1e-2 / 3f64.powi((side - 1 - j) as i32)
+                };
+                let decay = if method.is_decoupled() {
+                    decay * lr.min(1.0)
+                } else {
+                    decay
+                };
+                OptimConfig::new(method, lr, decay)
+            })
+        })
+        .collect()
+}
+
+pub fn bench_population(
+    method: Method,
+    side: usize,
+    run: &RunConfig,
+    data: &DeviceData,
+) -> anyhow::Result<PopulationBench> {
+    let cells = bench_grid(method, side);
+    let quiet = Progress {
+        quiet: true,
+        label: String::new(),
+    };
+    let started = Instant::now();
+    let population =
+        crate::population::train_population(&cells, run, data, &quiet, &mut |_, _| Ok(()))?;
+    let population_seconds = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let mut max_diff = 0f64;
+    for (cell, pop) in cells.iter().zip(&population) {
+        let single = train(cell, run, data, &quiet, &mut |_| Ok(()));
+        if let (Ok(single), Some(p)) = (single, pop.records.last()) {
+            let s = single.records.last().map_or(f64::NAN, |r| r.test_accuracy);
+            max_diff = max_diff.max(100.0 * (s - p.test_accuracy).abs());
+        }
+    }
+    Ok(PopulationBench {
+        method,
+        cells: cells.len(),
+        population_seconds,
+        sequential_seconds: started.elapsed().as_secs_f64(),
+        max_accuracy_diff_points: max_diff,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -158,4 +158,8 @@ pub struct BenchArgs {
     /// One JSON object per line instead of a table (for scripts/bench.sh).
     #[arg(long)]
     pub json: bool,
+    /// Instead: time an N×N learning-rate × decay grid of each method trained as one
+    /// population against N² single runs (use with --train-size and --epochs).
+    #[arg(long, value_name = "N")]
+    pub population: Option<usize>,
 }

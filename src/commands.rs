@@ -124,6 +124,9 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     })?;
     let device = run.device_spec().open()?;
     let data = DeviceData::new(&data_cfg.load()?, &device)?;
+    if let Some(side) = args.population {
+        return bench_population(args, side, &run, &data);
+    }
     let sgemm = crate::bench::sgemm_gflops(&device)?;
     if !args.json {
         println!(
@@ -154,6 +157,50 @@ fn bench(args: &BenchArgs) -> anyhow::Result<()> {
                     100.0 * r.test_accuracy
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+fn bench_population(
+    args: &BenchArgs,
+    side: usize,
+    run: &RunConfig,
+    data: &DeviceData,
+) -> anyhow::Result<()> {
+    if side == 0 {
+        return Err(crate::error::usage(
+            "--population N needs N ≥ 1 (6 times a 6×6 grid)",
+        ));
+    }
+    let run = RunConfig {
+        eval_every: run.epochs,
+        ..run.clone()
+    };
+    if !args.json {
+        println!(
+            "{side}×{side} grid, {} training images, {} epoch(s), batch {}: population vs single runs",
+            data.train.len(),
+            run.epochs,
+            run.batch_size
+        );
+        println!("| method | cells | population s | single runs s | speed-up | max Δ test acc (points) |");
+        println!("|---|---|---|---|---|---|");
+    }
+    for &method in &args.methods {
+        let r = crate::bench::bench_population(method, side, &run, data)?;
+        if args.json {
+            println!("{}", serde_json::to_string(&r)?);
+        } else {
+            println!(
+                "| {} | {} | {:.1} | {:.1} | {:.2}× | {:.3} |",
+                r.method,
+                r.cells,
+                r.population_seconds,
+                r.sequential_seconds,
+                r.sequential_seconds / r.population_seconds,
+                r.max_accuracy_diff_points
+            );
         }
     }
     Ok(())
