@@ -72,7 +72,7 @@ pub fn apply(theta: &mut [f32], grad: &[f32], buffers: &mut [Vec<f32>], c: &Step
         grad.len(),
         "parameter and gradient sizes differ"
     );
-    let (l2, wd, lr_t) = (c.l2, c.decay, c.lr_t);
+    let (l2, wd, lr_t) = (c.l2 as f32, c.decay as f32, c.lr_t as f32);
     match (c.direction, buffers) {
         (Direction::Sgd { .. }, []) => {
             for (p, &g) in theta.iter_mut().zip(grad) {
@@ -81,7 +81,7 @@ pub fn apply(theta: &mut [f32], grad: &[f32], buffers: &mut [Vec<f32>], c: &Step
         }
         (Direction::Sgd { momentum }, [buf]) => {
             for ((p, &g), m) in theta.iter_mut().zip(grad).zip(buf.iter_mut()) {
-                let step = momentum_step(m, lr_t * add_l2(g, *p, l2), momentum);
+                let step = momentum_step(m, lr_t * add_l2(g, *p, l2), momentum as f32);
                 *p = decay(*p, wd) - step;
             }
         }

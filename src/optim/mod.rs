@@ -150,7 +150,7 @@ impl OptimConfig {
     /// decayed (`decayed`) or exempt (a bias under `--no-decay-biases`). This is where the four
     /// variants differ: which of the L2 term and the decoupled decay is on, and the direction.
     pub fn coeffs(&self, t: u64, eta: f64, decayed: bool) -> StepCoeffs {
-        let on = |x: f64| if decayed { x as f32 } else { 0.0 };
+        let on = |x: f64| if decayed { x } else { 0.0 };
         let (l2, decay) = match self.method {
             Method::Sgd | Method::Adam => (on(self.decay), 0.0),
             Method::Sgdw | Method::Adamw => (0.0, on(self.decay_factor(eta))),
@@ -159,13 +159,13 @@ impl OptimConfig {
             Direction::Adam(AdamScalars::at_step(self.beta1, self.beta2, self.eps, t))
         } else {
             Direction::Sgd {
-                momentum: self.momentum as f32,
+                momentum: self.momentum,
             }
         };
         StepCoeffs {
             l2,
             decay,
-            lr_t: (eta * self.lr) as f32,
+            lr_t: eta * self.lr,
             direction,
         }
     }
@@ -183,20 +183,23 @@ impl OptimConfig {
 /// The direction a method follows.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Direction {
-    Sgd { momentum: f32 },
+    Sgd { momentum: f64 },
     Adam(AdamScalars),
 }
 
-/// Everything one update of one parameter needs, as f32 scalars:
-/// g ← g + l2·θ; θ ← θ − decay·θ − step(lr_t, direction(g)).
+/// Everything one update of one parameter needs: g ← g + l2·θ; θ ← θ − decay·θ −
+/// step(lr_t, direction(g)). The scalars are f64: the fused kernel rounds them to f32, the
+/// tensor-op path applies them at the parameter's precision, so f64 parameters (the
+/// trajectory's two-parameter problems) are stepped with α and λ as given. (Adam's constants,
+/// [`AdamScalars`], stay f32.)
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepCoeffs {
     /// λ of the L2 term (0 for the decoupled methods and for exempt parameters).
-    pub l2: f32,
+    pub l2: f64,
     /// The whole per-step decoupled decay factor (0 for the L2 methods).
-    pub decay: f32,
+    pub decay: f64,
     /// η_t·α.
-    pub lr_t: f32,
+    pub lr_t: f64,
     pub direction: Direction,
 }
 

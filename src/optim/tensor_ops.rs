@@ -11,17 +11,17 @@ pub(super) fn update(
     buffers: &mut [Tensor],
     c: &StepCoeffs,
 ) -> Result<Tensor> {
-    let lr_t = c.lr_t as f64;
+    let lr_t = c.lr_t;
     // g ← g + λθ
     let g = if c.l2 != 0.0 {
-        (grad + theta.affine(c.l2 as f64, 0.0)?)?
+        (grad + theta.affine(c.l2, 0.0)?)?
     } else {
         grad.clone()
     };
     let step = match (c.direction, buffers) {
         (Direction::Sgd { .. }, []) => g.affine(lr_t, 0.0)?,
         (Direction::Sgd { momentum }, [buf]) => {
-            *buf = (buf.affine(momentum as f64, 0.0)? + g.affine(lr_t, 0.0)?)?;
+            *buf = (buf.affine(momentum, 0.0)? + g.affine(lr_t, 0.0)?)?;
             buf.clone()
         }
         (Direction::Adam(s), [m, v]) => {
@@ -36,5 +36,5 @@ pub(super) fn update(
         ),
     };
     // θ ← θ(1 − decay) − step
-    theta.affine(1.0 - c.decay as f64, 0.0)? - step
+    theta.affine(1.0 - c.decay, 0.0)? - step
 }
