@@ -15,3 +15,4 @@ pub mod metrics;
 pub mod model;
 pub mod optim;
 pub mod train;
+pub mod trajectory;
