@@ -14,5 +14,6 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod optim;
+pub mod plots;
 pub mod train;
 pub mod trajectory;

@@ -10,9 +10,13 @@
 //! stepped by [`WdOptimizer::step_with`], the code `wdlab train` uses, with the gradient of the
 //! surface computed analytically.
 
+use crate::cli::{DataArgs, NormsArgs, OptimArgs, RunArgs, TrajectoryArgs};
+use crate::config::{optim_from_args, DataConfig, RunConfig, TrainConfig};
 use crate::error::usage;
-use crate::metrics::write_atomic;
-use crate::optim::{Method, OptimConfig, WdOptimizer, WdScaling};
+use crate::metrics::{read_metrics, write_atomic, write_config_json, MetricsFile};
+use crate::optim::{Method, OptimConfig, Schedule, WdOptimizer, WdScaling};
+use crate::plots::{self, Axes, ContourPanel, PathLine, Series};
+use crate::train::{self, DeviceData, Progress};
 use anyhow::Context;
 use candle_core::{Device, Tensor, Var};
 use std::fmt::Write as _;
@@ -41,6 +45,17 @@ pub enum SurfaceKind {
     Rosenbrock,
 }
 
+impl SurfaceKind {
+    /// The name `--surface` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            SurfaceKind::Quadratic => "quadratic",
+            SurfaceKind::TwoBasin => "two-basin",
+            SurfaceKind::Rosenbrock => "rosenbrock",
+        }
+    }
+}
+
 /// R_emp(θ) = ½(θ − c)ᵀH(θ − c) with H = R(φ)·diag(h₁, h₂)·R(φ)ᵀ.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quadratic {
@@ -57,7 +72,7 @@ impl Default for Quadratic {
         Quadratic {
             minimum: [2.0, 1.0],
             curvatures: [1.0, 10.0],
-            rotation_deg: 30.0,
+            rotation_deg: 60.0,
         }
     }
 }
@@ -207,7 +222,7 @@ impl Surface {
 /// Defaults per surface: (start, α, steps, λ values).
 pub fn surface_defaults(kind: SurfaceKind) -> (Point, f64, usize, Vec<f64>) {
     match kind {
-        SurfaceKind::Quadratic => ([-1.5, 2.5], 0.05, 500, vec![0.0, 0.1, 1.0]),
+        SurfaceKind::Quadratic => ([-1.5, 2.5], 0.05, 500, vec![0.0, 0.3, 3.0]),
         SurfaceKind::TwoBasin => ([0.3, 3.0], 0.05, 500, vec![0.0, 0.3, 2.0]),
         SurfaceKind::Rosenbrock => ([-1.5, 2.5], 0.005, 4000, vec![0.0, 0.1, 1.0]),
     }
@@ -226,6 +241,71 @@ pub struct TrajectoryConfig {
 }
 
 impl TrajectoryConfig {
+    /// Resolves the flags (defaults per surface) and checks them.
+    pub fn from_args(a: &TrajectoryArgs) -> anyhow::Result<Self> {
+        let (start, lr, steps, lambdas) = surface_defaults(a.surface);
+        let pair = |flag: &str, given: &Option<Vec<f64>>, default: Point| match given.as_deref() {
+            None => Ok(default),
+            Some(&[x, y]) => Ok([x, y]),
+            Some(v) => Err(usage(format!(
+                "{flag} takes two comma-separated numbers (e.g. {flag} 2,1), got {}",
+                v.len()
+            ))),
+        };
+        let surface = match a.surface {
+            SurfaceKind::Quadratic => {
+                let d = Quadratic::default();
+                Surface::Quadratic(Quadratic {
+                    minimum: pair("--minimum", &a.minimum, d.minimum)?,
+                    curvatures: pair("--curvatures", &a.curvatures, d.curvatures)?,
+                    rotation_deg: a.rotation.unwrap_or(d.rotation_deg),
+                })
+            }
+            other => {
+                let quadratic_flags = [
+                    ("--minimum", a.minimum.is_some()),
+                    ("--curvatures", a.curvatures.is_some()),
+                    ("--rotation", a.rotation.is_some()),
+                ];
+                if let Some((flag, _)) = quadratic_flags.iter().find(|(_, given)| *given) {
+                    return Err(usage(format!(
+                        "{flag} sets the quadratic; it does not apply to --surface {}",
+                        other.name()
+                    )));
+                }
+                Surface::default_of(other)
+            }
+        };
+        TrajectoryConfig::new(
+            surface,
+            pair("--start", &a.start, start)?,
+            a.lr.unwrap_or(lr),
+            a.steps.unwrap_or(steps),
+            a.decays.as_deref().unwrap_or(&lambdas),
+        )
+    }
+
+    /// A header line: surface, start, α, steps and the decay values in both forms.
+    pub fn describe(&self) -> String {
+        let list = |f: &dyn Fn(f64) -> f64| {
+            self.lambdas
+                .iter()
+                .map(|&l| fmt_num(f(l)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "R_emp = {} | start ({}, {}) | α = {} | {} steps | λ = {} (decoupled λ' = αλ = {})",
+            self.surface.formula(),
+            fmt_num(self.start[0]),
+            fmt_num(self.start[1]),
+            fmt_num(self.lr),
+            self.steps,
+            list(&|l| l),
+            list(&|l| self.lr * l)
+        )
+    }
+
     /// Checks the values; every refusal is a usage error naming the flag.
     pub fn new(
         surface: Surface,
@@ -534,6 +614,499 @@ pub fn format_table(rows: &[TableRow]) -> String {
     s
 }
 
+/// A note when a run with an analytic fixed point has not reached it to 1e-6.
+pub fn convergence_note(rows: &[TableRow], steps: usize) -> Option<String> {
+    let slow: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.gap().is_some_and(|g| g > 1e-6))
+        .map(|r| r.name.as_str())
+        .collect();
+    (!slow.is_empty()).then(|| {
+        format!(
+            "note: {} did not reach the fixed point to 1e-6 in {steps} steps (Adam hovers near \
+             it with a constant α; for GD raise --steps)",
+            slow.join(", ")
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Figures
+// ---------------------------------------------------------------------------
+
+/// Grid points per axis of the contour plots.
+const GRID: usize = 161;
+/// Width over height of the plotting box of a [`plots::contour_panels`] panel (about
+/// 436 × 400 pixels): a grid of this shape fills it, with equal scales on both axes.
+const PANEL_ASPECT: f64 = 1.09;
+
+/// R_emp sampled on a grid covering `points` (padded), for every panel of a figure.
+struct Grid {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    z: Vec<Vec<f64>>,
+}
+
+impl Grid {
+    fn covering(surface: &Surface, points: impl Iterator<Item = Point>) -> Self {
+        let (mut x0, mut x1, mut y0, mut y1) = (0f64, 0f64, 0f64, 0f64);
+        for p in points.filter(|p| p.iter().all(|v| v.is_finite())) {
+            (x0, x1) = (x0.min(p[0]), x1.max(p[0]));
+            (y0, y1) = (y0.min(p[1]), y1.max(p[1]));
+        }
+        let pad = 0.12 * (x1 - x0).max(y1 - y0).max(1.0);
+        let (w, h) = (x1 - x0 + 2.0 * pad, y1 - y0 + 2.0 * pad);
+        let (w, h) = (w.max(h * PANEL_ASPECT), h.max(w / PANEL_ASPECT));
+        let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        let axis = |c: f64, half: f64| -> Vec<f64> {
+            let (lo, hi) = (c - half, c + half);
+            (0..GRID)
+                .map(|i| lo + (hi - lo) * i as f64 / (GRID - 1) as f64)
+                .collect()
+        };
+        let (xs, ys) = (axis(cx, w / 2.0), axis(cy, h / 2.0));
+        let z = ys
+            .iter()
+            .map(|&y| xs.iter().map(|&x| surface.value([x, y])).collect())
+            .collect();
+        Grid { xs, ys, z }
+    }
+
+    fn span(&self) -> f64 {
+        let w = self.xs[self.xs.len() - 1] - self.xs[0];
+        let h = self.ys[self.ys.len() - 1] - self.ys[0];
+        w.max(h)
+    }
+}
+
+/// The steps of `runs` worth drawing: up to the last step at which any of them is still
+/// visibly away from where it ends (`tol` in data units), so that the markers every tenth of
+/// the drawn path spread over the moving part and do not pile up at the end point.
+fn drawn_steps(runs: &[&PathRun], tol: f64) -> usize {
+    runs.iter()
+        .map(|r| {
+            let end = r.end();
+            let moving = r
+                .points
+                .iter()
+                .rposition(|p| (p[0] - end[0]).hypot(p[1] - end[1]) > tol)
+                .map_or(0, |k| k + 1);
+            moving.max(10).min(r.points.len() - 1)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// One contour panel of R_emp with `runs` drawn over it, the origin and the unregularised
+/// minima marked, and θ* of `fixed_point` when given (label, point).
+fn contour_panel(
+    cfg: &TrajectoryConfig,
+    grid: &Grid,
+    title: String,
+    runs: &[&PathRun],
+    fixed_point: Option<(String, Point)>,
+) -> ContourPanel {
+    let last = drawn_steps(runs, 2e-3 * grid.span());
+    let paths = runs
+        .iter()
+        .map(|r| PathLine {
+            label: r.spec.label(),
+            points: r.points[..=last].iter().map(|p| (p[0], p[1])).collect(),
+        })
+        .collect();
+    let minima = cfg.surface.minima();
+    let mut markers = vec![("origin".to_string(), (0.0, 0.0))];
+    for (k, m) in minima.iter().enumerate() {
+        let label = match (minima.len(), k) {
+            (1, _) => "minimum of R_emp",
+            (_, 0) => "global minimum of R_emp",
+            _ => "local minimum of R_emp",
+        };
+        markers.push((label.to_string(), (m[0], m[1])));
+    }
+    if let Some((label, p)) = fixed_point {
+        markers.push((label, (p[0], p[1])));
+    }
+    ContourPanel {
+        title,
+        xs: grid.xs.clone(),
+        ys: grid.ys.clone(),
+        z: grid.z.clone(),
+        paths,
+        markers,
+        levels: 14,
+        log_levels: !matches!(cfg.surface, Surface::TwoBasin),
+    }
+}
+
+/// θ* of λ as a marker, where the surface has a closed form.
+fn fixed_point_marker(cfg: &TrajectoryConfig, lambda: f64) -> Option<(String, Point)> {
+    cfg.surface.fixed_point(lambda).map(|p| {
+        (
+            format!("θ* = argmin R_emp + (λ/2)‖θ‖², λ = {}", fmt_num(lambda)),
+            p,
+        )
+    })
+}
+
+/// Runs `paths.csv` and every figure into `out`; returns the runs and the files written.
+pub fn write_outputs(
+    cfg: &TrajectoryConfig,
+    out: &Path,
+) -> anyhow::Result<(Vec<PathRun>, Vec<PathBuf>)> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create --out folder {}", out.display()))?;
+    let runs = compute(cfg)?;
+    let mut files = vec![write_paths_csv(out, &runs)?];
+    let find = |method: Method, lambda: f64| {
+        runs.iter()
+            .find(|r| r.spec.optim.method == method && r.spec.lambda == lambda)
+            .expect("every (method, λ) of the configuration was run")
+    };
+    let mut all_points = runs.iter().flat_map(|r| r.points.iter().copied());
+    let grid = Grid::covering(
+        &cfg.surface,
+        std::iter::once(cfg.start)
+            .chain(cfg.surface.minima())
+            .chain(&mut all_points),
+    );
+    let positive = cfg.positive_lambdas();
+    let gd = find(Method::Sgd, 0.0);
+    let lambda_title = |what: &str, l: f64| {
+        format!(
+            "{what} λ = {} (λ' = αλ = {})",
+            fmt_num(l),
+            fmt_num(cfg.lr * l)
+        )
+    };
+
+    // The four panels: GD; weight decay, every λ; the smallest λ; the largest λ.
+    let mut panels = vec![(
+        "gd.svg",
+        contour_panel(cfg, &grid, "Gradient descent on R_emp".into(), &[gd], None),
+    )];
+    if !positive.is_empty() {
+        let mut all = vec![gd];
+        all.extend(positive.iter().map(|&l| find(Method::Sgdw, l)));
+        panels.push((
+            "weight-decay.svg",
+            contour_panel(
+                cfg,
+                &grid,
+                "Weight decay on R_emp: each step pulled toward the origin".into(),
+                &all,
+                None,
+            ),
+        ));
+        let (small, large) = (positive[0], positive[positive.len() - 1]);
+        let mut singles = vec![("small-lambda.svg", "Weight decay, small", small)];
+        if large > small {
+            singles.push(("large-lambda.svg", "Weight decay, large", large));
+        }
+        for (file, what, l) in singles {
+            panels.push((
+                file,
+                contour_panel(
+                    cfg,
+                    &grid,
+                    lambda_title(what, l),
+                    &[find(Method::Sgdw, l)],
+                    fixed_point_marker(cfg, l),
+                ),
+            ));
+        }
+    }
+    let setting = format!(
+        "R_emp = {}, α = {}, {} steps",
+        cfg.surface.formula(),
+        fmt_num(cfg.lr),
+        cfg.steps
+    );
+    for (file, panel) in &panels {
+        let path = out.join(file);
+        plots::contour_panels(&path, &setting, std::slice::from_ref(panel), 1)?;
+        files.push(path);
+    }
+    let path = out.join("trajectory.svg");
+    let four: Vec<ContourPanel> = panels.into_iter().map(|(_, p)| p).collect();
+    plots::contour_panels(
+        &path,
+        &format!("How weight decay bends the path: {setting}"),
+        &four,
+        2,
+    )?;
+    files.push(path);
+
+    // GD + L2 λ against GD with decoupled λ' = αλ: the same path.
+    if !positive.is_empty() {
+        let panels: Vec<ContourPanel> = positive
+            .iter()
+            .map(|&l| {
+                let (a, b) = (find(Method::Sgd, l), find(Method::Sgdw, l));
+                let gap = a
+                    .points
+                    .iter()
+                    .zip(&b.points)
+                    .map(|(p, q)| (p[0] - q[0]).hypot(p[1] - q[1]))
+                    .fold(0.0, f64::max);
+                let title = format!(
+                    "GD + L2 λ = {} vs decay λ' = αλ = {}: paths differ by ≤ {gap:.0e}",
+                    fmt_num(l),
+                    fmt_num(cfg.lr * l)
+                );
+                contour_panel(cfg, &grid, title, &[a, b], fixed_point_marker(cfg, l))
+            })
+            .collect();
+        let path = out.join("l2-vs-decoupled.svg");
+        plots::contour_panels(
+            &path,
+            &format!("For gradient descent, L2 λ is weight decay λ' = αλ: {setting}"),
+            &panels,
+            panels.len().min(2),
+        )?;
+        files.push(path);
+    }
+
+    // Adam + L2 against AdamW (and GD with the same decay for reference).
+    let mut panels = vec![contour_panel(
+        cfg,
+        &grid,
+        "No decay: GD and Adam".into(),
+        &[gd, find(Method::Adam, 0.0)],
+        None,
+    )];
+    for &l in &positive {
+        panels.push(contour_panel(
+            cfg,
+            &grid,
+            lambda_title("Adam + L2 vs AdamW,", l),
+            &[
+                find(Method::Sgdw, l),
+                find(Method::Adam, l),
+                find(Method::Adamw, l),
+            ],
+            fixed_point_marker(cfg, l),
+        ));
+    }
+    let path = out.join("adam-vs-adamw.svg");
+    plots::contour_panels(
+        &path,
+        &format!("For Adam, L2 is not weight decay: {setting}"),
+        &panels,
+        panels.len().min(2),
+    )?;
+    files.push(path);
+    Ok((runs, files))
+}
+
+// ---------------------------------------------------------------------------
+// The same pull on MNIST: ‖θ‖ over epochs
+// ---------------------------------------------------------------------------
+
+/// One line of the weight-norm plot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormLine {
+    pub label: String,
+    pub epochs: Vec<f64>,
+    pub norms: Vec<f64>,
+    /// Test accuracy after the last epoch.
+    pub final_test_accuracy: Option<f64>,
+}
+
+/// "sgdw λ' = 0.001", "adam λ = 0.0001".
+fn decay_label(method: Method, decay: f64) -> String {
+    let sym = if method.is_decoupled() { "λ'" } else { "λ" };
+    format!("{method} {sym} = {}", fmt_num(decay))
+}
+
+/// Lines from the `metrics.csv` of run folders written by `wdlab train --out`, named after
+/// the optimiser and decay in their `config.json` (or after the folder without one).
+pub fn read_norm_runs(dirs: &[PathBuf]) -> anyhow::Result<Vec<NormLine>> {
+    let mut lines = Vec::new();
+    for dir in dirs {
+        let records = read_metrics(&dir.join("metrics.csv"))?;
+        anyhow::ensure!(
+            !records.is_empty(),
+            "{}: metrics.csv has no epochs yet",
+            dir.display()
+        );
+        let label = std::fs::read_to_string(dir.join("config.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|v| {
+                let optim: OptimConfig = serde_json::from_value(v.get("optim")?.clone()).ok()?;
+                Some(decay_label(optim.method, optim.decay))
+            })
+            .unwrap_or_else(|| dir.display().to_string());
+        lines.push(NormLine {
+            label,
+            epochs: records.iter().map(|r| r.epoch as f64).collect(),
+            norms: records.iter().map(|r| r.weight_norm).collect(),
+            final_test_accuracy: records.last().map(|r| r.test_accuracy),
+        });
+    }
+    // Two runs with the same optimiser and decay (another α, say) keep their folder names.
+    for i in 0..lines.len() {
+        if lines.iter().filter(|l| l.label == lines[i].label).count() > 1 {
+            lines[i].label = format!("{} ({})", lines[i].label, dirs[i].display());
+        }
+    }
+    Ok(lines)
+}
+
+/// Trains one short run per decay value (every epoch evaluated, so ‖θ‖ is logged after each),
+/// writing each under `OUT/runs/` as `wdlab train --out` would; epoch 0 is the shared start.
+pub fn train_norm_runs(a: &NormsArgs) -> anyhow::Result<Vec<NormLine>> {
+    if a.train_size == 0 {
+        return Err(usage("--train-size must be at least 1 (e.g. 5000)"));
+    }
+    let decoupled = a.optimizer.is_decoupled();
+    let optims = a
+        .decays
+        .iter()
+        .map(|&d| {
+            optim_from_args(&OptimArgs {
+                optimizer: a.optimizer,
+                lr: a.lr,
+                l2: (!decoupled).then_some(d),
+                wd: decoupled.then_some(d),
+                wd_scaling: WdScaling::Paper,
+                schedule: Schedule::Constant,
+                momentum: None,
+                beta1: None,
+                beta2: None,
+                eps: None,
+                no_decay_biases: false,
+            })
+            .map_err(|e| {
+                // The message names --l2/--wd; here the flag is --decays.
+                usage(format!("--decays {d}: {e}"))
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let run = RunConfig::from_args(&RunArgs {
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        hidden: a.hidden.clone(),
+        eval_every: 1,
+        seed: a.seed,
+        device: a.device.clone(),
+        quiet: a.quiet,
+    })?;
+    let data_cfg = DataConfig::from_args(&DataArgs {
+        data_dir: a.data_dir.clone(),
+        val_size: 0,
+        train_size: Some(a.train_size),
+    });
+    let device = run.device_spec().open()?;
+    let mnist = crate::data::load_dir(&data_cfg.data_dir, &data_cfg.load_options())?;
+    let data = DeviceData::new(&mnist, &device)?;
+    let mut sizes = vec![data.pixels];
+    sizes.extend(&run.hidden);
+    sizes.push(crate::data::NUM_CLASSES);
+    let start_norm = crate::model::Mlp::new(&sizes, run.seed, &device)?.weight_norm()?;
+    let mut lines = Vec::new();
+    for optim in optims {
+        let label = decay_label(optim.method, optim.decay);
+        let flag = if decoupled { "wd" } else { "l2" };
+        let dir =
+            a.out
+                .join("runs")
+                .join(format!("{}-{flag}{}", optim.method, fmt_num(optim.decay)));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let cfg = TrainConfig {
+            optim: optim.clone(),
+            run: run.clone(),
+            data: data_cfg.clone(),
+            out: Some(dir.clone()),
+            save: None,
+            quiet: a.quiet,
+        };
+        write_config_json(&dir.join("config.json"), &cfg)?;
+        let mut metrics = MetricsFile::create(&dir.join("metrics.csv"))?;
+        let prefix = format!("{label}: ");
+        let progress = Progress {
+            quiet: a.quiet,
+            label: prefix.clone(),
+        };
+        let trained = train::train(&optim, &run, &data, &progress, &mut |r| {
+            if !a.quiet {
+                println!("{}", train::epoch_line(&prefix, run.epochs, r));
+            }
+            metrics.push(r)
+        })?;
+        let records = trained.records;
+        lines.push(NormLine {
+            label,
+            epochs: std::iter::once(0.0)
+                .chain(records.iter().map(|r| r.epoch as f64))
+                .collect(),
+            norms: std::iter::once(start_norm)
+                .chain(records.iter().map(|r| r.weight_norm))
+                .collect(),
+            final_test_accuracy: records.last().map(|r| r.test_accuracy),
+        });
+    }
+    Ok(lines)
+}
+
+/// ‖θ‖ at the first and last logged epoch, and the final test accuracy, per line.
+pub fn format_norms_table(lines: &[NormLine]) -> String {
+    let mut s = format!(
+        "{:<24} {:>12} {:>12} {:>10}\n",
+        "run", "‖θ‖ first", "‖θ‖ last", "test acc"
+    );
+    for l in lines {
+        let first = l.epochs.first().zip(l.norms.first());
+        let last = l.epochs.last().zip(l.norms.last());
+        let cell = |p: Option<(&f64, &f64)>| {
+            p.map(|(e, n)| format!("{n:.2} (ep {e})"))
+                .unwrap_or_default()
+        };
+        writeln!(
+            s,
+            "{:<24} {:>12} {:>12} {:>10}",
+            l.label,
+            cell(first),
+            cell(last),
+            l.final_test_accuracy
+                .map(|a| format!("{:.2}%", 100.0 * a))
+                .unwrap_or_default()
+        )
+        .expect("to a String");
+    }
+    s
+}
+
+/// `weight_norm.svg` in `out`: ‖θ‖ against epoch, one line per run.
+pub fn draw_norms(lines: &[NormLine], out: &Path) -> anyhow::Result<PathBuf> {
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("cannot create --out folder {}", out.display()))?;
+    let series: Vec<Series> = lines
+        .iter()
+        .map(|l| Series {
+            label: l.label.clone(),
+            x: l.epochs.clone(),
+            y: l.norms.clone(),
+            band: None,
+        })
+        .collect();
+    let path = out.join("weight_norm.svg");
+    plots::line_chart(
+        &path,
+        &Axes {
+            title: "Weight decay pulls the network's weights toward the origin (MNIST)".into(),
+            x_label: "epoch".into(),
+            y_label: "‖θ‖₂ over all weights and biases".into(),
+            log_x: false,
+            log_y: false,
+        },
+        &series,
+    )?;
+    Ok(path)
+}
+
 /// A number with at most 6 significant digits and no trailing zeros (0.005, not
 /// 0.005000000000000001).
 pub fn fmt_num(x: f64) -> String {
@@ -743,6 +1316,79 @@ mod tests {
                 assert!(g[0].hypot(g[1]) < 1e-9, "{s:?}: {m:?} is no minimum");
             }
         }
+    }
+
+    #[test]
+    fn cli_takes_negative_pairs_and_keeps_quadratic_flags_to_the_quadratic() {
+        use clap::Parser;
+        let parse = |args: &[&str]| {
+            let argv = ["wdlab", "trajectory", "--out", "x"].iter().chain(args);
+            match crate::cli::Cli::try_parse_from(argv).unwrap().command {
+                crate::cli::Command::Trajectory(a) => TrajectoryConfig::from_args(&a),
+                _ => unreachable!(),
+            }
+        };
+        let cfg = parse(&["--start", "-1,-2", "--minimum", "-3,1", "--rotation", "-45"]).unwrap();
+        assert_eq!(cfg.start, [-1.0, -2.0]);
+        match cfg.surface {
+            Surface::Quadratic(q) => {
+                assert_eq!(q.minimum, [-3.0, 1.0]);
+                assert_eq!(q.rotation_deg, -45.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(parse(&[]).unwrap().lambdas, vec![0.0, 0.3, 3.0]);
+        for bad in [
+            &["--surface", "two-basin", "--minimum", "1,1"][..],
+            &["--start", "1,2,3"],
+            &["--steps", "0"],
+            &["--decays", "0.1,-1"],
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert_eq!(
+                crate::error::exit_code(&e),
+                crate::error::exit::USAGE,
+                "{bad:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn norms_are_read_from_run_folders_and_named_by_their_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut dirs = Vec::new();
+        for (k, decay) in [0.0, 1e-3].into_iter().enumerate() {
+            let run = dir.path().join(format!("run{k}"));
+            std::fs::create_dir_all(&run).unwrap();
+            let optim = OptimConfig::new(Method::Sgdw, 0.1, decay);
+            let json = serde_json::json!({ "wdlab_version": "0", "optim": optim });
+            std::fs::write(run.join("config.json"), json.to_string()).unwrap();
+            let mut m = MetricsFile::create(&run.join("metrics.csv")).unwrap();
+            for epoch in 1..=3 {
+                m.push(&crate::metrics::EpochRecord {
+                    epoch,
+                    train_loss: 1.0,
+                    val_accuracy: None,
+                    test_loss: 1.0,
+                    test_accuracy: 0.9,
+                    weight_norm: 30.0 - 5.0 * k as f64 * epoch as f64,
+                    seconds: 0.1,
+                })
+                .unwrap();
+            }
+            dirs.push(run);
+        }
+        let lines = read_norm_runs(&dirs).unwrap();
+        assert_eq!(lines[0].label, "sgdw λ' = 0");
+        assert_eq!(lines[1].label, "sgdw λ' = 0.001");
+        assert_eq!(lines[1].epochs, vec![1.0, 2.0, 3.0]);
+        assert_eq!(lines[1].norms, vec![25.0, 20.0, 15.0]);
+        let svg = draw_norms(&lines, dir.path()).unwrap();
+        // plotters writes the apostrophe of λ' as an XML entity.
+        assert!(std::fs::read_to_string(svg)
+            .unwrap()
+            .contains("sgdw λ&apos; = 0.001"));
+        assert!(read_norm_runs(&[dir.path().join("missing")]).is_err());
     }
 
     #[test]
