@@ -129,7 +129,7 @@ fn norms(args: &NormsArgs) -> anyhow::Result<()> {
         trajectory::read_norm_runs(&args.runs)?
     };
     print!("{}", trajectory::format_norms_table(&lines));
-    let svg = trajectory::draw_norms(&lines, &args.out)?;
+    let svg = trajectory::draw_norms(&lines, &trajectory::norms_title(args), &args.out)?;
     println!("wrote {}", svg.display());
     Ok(())
 }

@@ -635,7 +635,7 @@ pub fn convergence_note(rows: &[TableRow], steps: usize) -> Option<String> {
 // ---------------------------------------------------------------------------
 
 /// Grid points per axis of the contour plots.
-const GRID: usize = 161;
+const GRID: usize = 101;
 /// Width over height of the plotting box of a [`plots::contour_panels`] panel (about
 /// 436 × 400 pixels): a grid of this shape fills it, with equal scales on both axes.
 const PANEL_ASPECT: f64 = 1.09;
@@ -1051,10 +1051,33 @@ pub fn train_norm_runs(a: &NormsArgs) -> anyhow::Result<Vec<NormLine>> {
     Ok(lines)
 }
 
+/// The title of the weight-norm figure: the training setup when the runs were trained here.
+pub fn norms_title(a: &NormsArgs) -> String {
+    let base = "Weight decay pulls the network's weights toward the origin";
+    if !a.train {
+        return format!("{base} (MNIST)");
+    }
+    let lr =
+        a.lr.unwrap_or_else(|| crate::config::default_lr(a.optimizer));
+    format!(
+        "{base}: {}, α = {}, {} epochs on {} MNIST images",
+        a.optimizer,
+        fmt_num(lr),
+        a.epochs,
+        a.train_size
+    )
+}
+
 /// ‖θ‖ at the first and last logged epoch, and the final test accuracy, per line.
 pub fn format_norms_table(lines: &[NormLine]) -> String {
+    let width = lines
+        .iter()
+        .map(|l| l.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(3);
     let mut s = format!(
-        "{:<24} {:>12} {:>12} {:>10}\n",
+        "{:<width$}  {:>14} {:>14} {:>9}\n",
         "run", "‖θ‖ first", "‖θ‖ last", "test acc"
     );
     for l in lines {
@@ -1066,7 +1089,7 @@ pub fn format_norms_table(lines: &[NormLine]) -> String {
         };
         writeln!(
             s,
-            "{:<24} {:>12} {:>12} {:>10}",
+            "{:<width$}  {:>14} {:>14} {:>9}",
             l.label,
             cell(first),
             cell(last),
@@ -1079,8 +1102,8 @@ pub fn format_norms_table(lines: &[NormLine]) -> String {
     s
 }
 
-/// `weight_norm.svg` in `out`: ‖θ‖ against epoch, one line per run.
-pub fn draw_norms(lines: &[NormLine], out: &Path) -> anyhow::Result<PathBuf> {
+/// `weight_norm.svg` in `out`: ‖θ‖ against epoch, one line per run, under `title`.
+pub fn draw_norms(lines: &[NormLine], title: &str, out: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create --out folder {}", out.display()))?;
     let series: Vec<Series> = lines
@@ -1096,7 +1119,7 @@ pub fn draw_norms(lines: &[NormLine], out: &Path) -> anyhow::Result<PathBuf> {
     plots::line_chart(
         &path,
         &Axes {
-            title: "Weight decay pulls the network's weights toward the origin (MNIST)".into(),
+            title: title.into(),
             x_label: "epoch".into(),
             y_label: "‖θ‖₂ over all weights and biases".into(),
             log_x: false,
@@ -1383,7 +1406,7 @@ mod tests {
         assert_eq!(lines[1].label, "sgdw λ' = 0.001");
         assert_eq!(lines[1].epochs, vec![1.0, 2.0, 3.0]);
         assert_eq!(lines[1].norms, vec![25.0, 20.0, 15.0]);
-        let svg = draw_norms(&lines, dir.path()).unwrap();
+        let svg = draw_norms(&lines, "norms", dir.path()).unwrap();
         // plotters writes the apostrophe of λ' as an XML entity.
         assert!(std::fs::read_to_string(svg)
             .unwrap()
