@@ -598,12 +598,16 @@ pub fn format_table(rows: &[TableRow]) -> String {
     for r in rows {
         writeln!(
             s,
-            "{:<18} {:>6}  {:<24} {:>9.6} {:>10.3e}  {:<24} {:>9}",
+            "{:<18} {:>6}  {:<24} {:>9.6} {:>10}  {:<24} {:>9}",
             r.name,
             fmt_num(r.lambda),
             pt(r.end),
             r.distance,
-            r.loss,
+            if (1e-3..1e5).contains(&r.loss.abs()) {
+                format!("{:.4}", r.loss)
+            } else {
+                format!("{:.2e}", r.loss)
+            },
             r.fixed_point.map(pt).unwrap_or_else(|| "–".into()),
             r.gap()
                 .map(|g| format!("{g:.1e}"))
