@@ -3,7 +3,7 @@
 # libraries candle links against) from NVIDIA's PyPI wheels, in the git-ignored folder .cuda/
 # of the repository, for a machine without a CUDA toolkit. No GPU or driver is needed to build.
 #
-#   scripts/cuda-toolchain.sh            # once: downloads ~680 MB of wheels, installs ~1.5 GB
+#   scripts/cuda-toolchain.sh            # once: downloads ~650 MB of wheels, installs ~1.2 GB
 #   source .cuda/env.sh                  # in each shell that builds
 #   cargo build --release --features cuda
 #

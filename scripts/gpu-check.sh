@@ -20,27 +20,32 @@
 #   scripts/cuda-toolchain.sh && source .cuda/env.sh     # only without a CUDA toolkit;
 #   cargo build --release --features cuda                # CUDA_COMPUTE_CAP=90 for H100/H200
 #
-# The binary links the CUDA libraries dynamically (see `ldd target/release/wdlab`):
-# libcuda.so.1 (from the NVIDIA driver), libcudart.so.13, libcublas.so.13, libcublasLt.so.13,
-# libcurand.so.10 and libnvrtc.so.13 (CUDA 13; PyTorch's CUDA 13 wheels or a toolkit have
-# them, under site-packages/nvidia/cu13/lib or /usr/local/cuda/lib64). This script finds the
-# missing ones itself (CUDA_LIB_DIRS, $CUDA_HOME, /usr/local/cuda, then the `nvidia` Python
-# package of python3) and adds their folders to LD_LIBRARY_PATH. It needs the CUDA 13 libraries
-# and a driver that supports CUDA 13.0 (580 or newer); the kernels are PTX for compute_90 (or
-# CUDA_COMPUTE_CAP at build time) that the driver compiles on first use, a few seconds once.
+# The binary links the CUDA libraries dynamically (`ldd`): libcuda.so.1 (the NVIDIA driver's),
+# libcudart.so.13, libcublas.so.13 (which loads libcublasLt.so.13) and libcurand.so.10, from
+# a CUDA 13 toolkit (/usr/local/cuda/lib64) or NVIDIA's wheels, as PyTorch installs them
+# (site-packages/nvidia/cu13/lib). This script finds the missing ones (in CUDA_LIB_DIRS,
+# $CUDA_HOME, /usr/local/cuda, then the `nvidia` package of python3) and puts their folders on
+# LD_LIBRARY_PATH; where no libcurand.so.10 exists (recent PyTorch wheels lack it) it builds a
+# stand-in for the four calls candle makes at device creation, and says so in its report. It
+# needs a driver that supports CUDA 13.0 (580 or newer). The kernels are PTX and SASS for
+# compute capability 9.0 (sm_90a, with the default CUDA_COMPUTE_CAP=90 at build time); the
+# driver compiles the PTX on first use, which the warm-up run pays for.
 #
 # ## On the lent H200 machine (no network, at most 64 MiB carried per command)
-# Build here with scripts/cuda-toolchain.sh, copy the binary to an ignored path inside the
-# repository, and carry it (data/mnist, 11 MB, is tracked and travels with the tree):
+# Build here (scripts/cuda-toolchain.sh; CUDA_COMPUTE_CAP=90 is the H200's), then carry the
+# binary gzipped (46 MiB plain, 12 MiB gzipped; the tracked tree, data/mnist included, travels
+# too and is about 12 MB) under an ignored path of the repository:
 #
-#   mkdir -p target/gpu && cp "${CARGO_TARGET_DIR:-target}/release/wdlab" target/gpu/wdlab
+#   mkdir -p target/gpu && gzip -9 -c "${CARGO_TARGET_DIR:-target}/release/wdlab" >target/gpu/wdlab.gz
 #   # device run tool: carry ["target/gpu"], timeout_s 480, command:
-#   bash scripts/gpu-check.sh target/gpu/wdlab | tee "$OUT/gpu-check.md"
+#   gunzip -f target/gpu/wdlab.gz && bash scripts/gpu-check.sh target/gpu/wdlab | tee "$OUT/gpu-check.md"
 #
-# (the table goes to stdout, progress and errors to stderr), and paste it into BENCHMARKS.md.
-#
-# Building there instead needs the crates vendored (`cargo vendor`; no crates.io there), which
-# does not fit in 64 MiB; carrying the binary does.
+# The table goes to stdout (and $OUT/gpu-check.md), progress and errors to stderr; paste the
+# table into BENCHMARKS.md. Building on that machine instead would need the crates vendored
+# (`cargo vendor`: about 110 MB of sources; it has no crates.io), which does not travel.
+# There the driver provides libcuda.so.1 and PyTorch's wheels (site-packages/nvidia/cu13/lib)
+# or the toolkit the rest; to pick the folders by hand:
+#   CUDA_LIB_DIRS="$(python3 -c 'import nvidia, os; print(os.path.join(nvidia.__path__[0], "cu13", "lib"))')"
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

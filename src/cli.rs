@@ -27,6 +27,12 @@ pub enum Command {
     Train(TrainArgs),
     /// Time training epochs of each variant (s/epoch, GFLOP/s, share of the sgemm rate).
     Bench(BenchArgs),
+    /// Optimisation paths on a two-parameter surface: how weight decay pulls them toward the
+    /// origin (GD, GD + L2, GD with decoupled decay, Adam + L2, AdamW).
+    Trajectory(TrajectoryArgs),
+    /// The weight norm ‖θ‖ over epochs on MNIST for several decay values, from existing runs
+    /// (--runs) or from short runs it trains (--train).
+    Norms(NormsArgs),
 }
 
 /// The optimiser and its hyper-parameters.
@@ -162,4 +168,98 @@ pub struct BenchArgs {
     /// population against N² single runs (use with --train-size and --epochs).
     #[arg(long, value_name = "N")]
     pub population: Option<usize>,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct TrajectoryArgs {
+    /// Write paths.csv and the SVG figures into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The empirical risk R_emp(θ₁, θ₂) to descend.
+    #[arg(long, value_enum, default_value_t = crate::trajectory::SurfaceKind::Quadratic)]
+    pub surface: crate::trajectory::SurfaceKind,
+    /// Start point [default: -1.5,2.5; two-basin: 0.3,3].
+    #[arg(
+        long,
+        value_name = "X,Y",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub start: Option<Vec<f64>>,
+    /// Step size α of every run [default: 0.05; rosenbrock: 0.005].
+    #[arg(long, value_name = "α")]
+    pub lr: Option<f64>,
+    /// Number of steps [default: 500; rosenbrock: 4000].
+    #[arg(long, value_name = "N")]
+    pub steps: Option<usize>,
+    /// Decay values λ in L2 form, comma-separated; GD + L2 and Adam + L2 use λ, GD with decoupled
+    /// decay and AdamW use λ' = αλ per step. λ = 0 (plain GD) is always run. The figure shows
+    /// the smallest and the largest positive λ [default: 0,0.3,3; two-basin: 0,0.3,2;
+    /// rosenbrock: 0,0.1,1].
+    #[arg(long, value_name = "λ,...", value_delimiter = ',')]
+    pub decays: Option<Vec<f64>>,
+    /// Quadratic only: the unregularised minimum c [default: 2,1].
+    #[arg(
+        long,
+        value_name = "X,Y",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub minimum: Option<Vec<f64>>,
+    /// Quadratic only: the eigenvalues h₁, h₂ of the Hessian H [default: 1,10].
+    #[arg(long, value_name = "H1,H2", value_delimiter = ',')]
+    pub curvatures: Option<Vec<f64>>,
+    /// Quadratic only: angle in degrees between the first principal axis (curvature h₁) and
+    /// the θ₁ axis [default: 60].
+    #[arg(long, value_name = "DEG")]
+    pub rotation: Option<f64>,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct NormsArgs {
+    /// Write weight_norm.svg (and, with --train, the runs under DIR/runs/) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Run folders written by `wdlab train --out` (their metrics.csv; config.json names the line).
+    #[arg(long, value_name = "DIR", num_args = 1.., required_unless_present = "train", conflicts_with = "train")]
+    pub runs: Vec<PathBuf>,
+    /// Train one short run per --decays value (each evaluated every epoch) and plot those.
+    #[arg(long)]
+    pub train: bool,
+    /// With --train: the optimiser of every run.
+    #[arg(long, value_enum, default_value_t = Method::Sgdw)]
+    pub optimizer: Method,
+    /// With --train: the decay values, comma-separated: λ' (--wd) for sgdw and adamw, λ (--l2)
+    /// for sgd and adam.
+    #[arg(long, value_delimiter = ',', default_value = "0,0.001,0.003,0.01")]
+    pub decays: Vec<f64>,
+    /// With --train: learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// With --train: epochs of each run.
+    #[arg(long, default_value_t = 10)]
+    pub epochs: usize,
+    /// With --train: train on the first N training images.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub train_size: usize,
+    /// With --train: hidden layer widths, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "1024")]
+    pub hidden: Vec<usize>,
+    /// With --train: images per step.
+    #[arg(long, default_value_t = 128)]
+    pub batch_size: usize,
+    /// With --train: seed of the initial weights and the batch order (the same for every run).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// With --train: folder with the MNIST IDX files.
+    #[arg(long, default_value = crate::data::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// With --train: cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// No per-epoch lines.
+    #[arg(long, short)]
+    pub quiet: bool,
 }

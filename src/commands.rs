@@ -1,18 +1,20 @@
 //! One function per subcommand: turn validated arguments into calls of the library and
 //! print what the user asked for.
 
-use crate::cli::{BenchArgs, Command, DataArgs, RunArgs, TrainArgs};
-use crate::config::TrainConfig;
-use crate::config::{DataConfig, RunConfig};
+use crate::cli::{BenchArgs, Command, DataArgs, NormsArgs, RunArgs, TrainArgs, TrajectoryArgs};
+use crate::config::{DataConfig, RunConfig, TrainConfig};
 use crate::metrics::{write_config_json, MetricsFile};
 use crate::optim::{OptimConfig, WdScaling};
 use crate::train::{self, DeviceData, Progress};
+use crate::trajectory;
 use anyhow::Context;
 
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Train(args) => train(&args),
         Command::Bench(args) => bench(&args),
+        Command::Trajectory(args) => trajectory(&args),
+        Command::Norms(args) => norms(&args),
     }
 }
 
@@ -203,5 +205,32 @@ fn bench_population(
             );
         }
     }
+    Ok(())
+}
+
+fn trajectory(args: &TrajectoryArgs) -> anyhow::Result<()> {
+    let cfg = trajectory::TrajectoryConfig::from_args(args)?;
+    println!("{}", cfg.describe());
+    let (runs, files) = trajectory::write_outputs(&cfg, &args.out)?;
+    let rows = trajectory::table_rows(&cfg.surface, &runs);
+    print!("{}", trajectory::format_table(&rows));
+    if let Some(note) = trajectory::convergence_note(&rows, cfg.steps) {
+        println!("{note}");
+    }
+    for f in files {
+        println!("wrote {}", f.display());
+    }
+    Ok(())
+}
+
+fn norms(args: &NormsArgs) -> anyhow::Result<()> {
+    let lines = if args.train {
+        trajectory::train_norm_runs(args)?
+    } else {
+        trajectory::read_norm_runs(&args.runs)?
+    };
+    print!("{}", trajectory::format_norms_table(&lines));
+    let svg = trajectory::draw_norms(&lines, &trajectory::norms_title(args), &args.out)?;
+    println!("wrote {}", svg.display());
     Ok(())
 }

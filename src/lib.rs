@@ -18,3 +18,4 @@ pub mod optim;
 pub mod plots;
 pub mod population;
 pub mod train;
+pub mod trajectory;

@@ -195,8 +195,11 @@ fn a_population_matches_single_runs_of_its_cells() {
             .flat_map(|&lr| decays.iter().map(move |&d| OptimConfig::new(method, lr, d)))
             .collect();
         let mut seen = vec![0; cells.len()];
-        let population =
-            train_population(&cells, &run, &data, &quiet, &mut |g, _| Ok(seen[g] += 1)).unwrap();
+        let population = train_population(&cells, &run, &data, &quiet, &mut |g, _| {
+            seen[g] += 1;
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(seen, vec![2; cells.len()], "every cell reports every epoch");
         for (cell, outcome) in cells.iter().zip(&population) {
             let single = fit(cell, &run, &data);
