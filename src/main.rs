@@ -4,6 +4,7 @@ use clap::Parser;
 use wdlab::error::{exit, exit_code};
 
 fn main() {
+    exit_quietly_on_closed_pipe();
     use_one_candle_worker_thread();
     let cli = match wdlab::cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -31,5 +32,16 @@ fn use_one_candle_worker_thread() {
     if std::env::var_os("CANDLE_NUM_THREADS").is_none() {
         // Safe: no other thread exists yet at the start of main.
         std::env::set_var("CANDLE_NUM_THREADS", "1");
+    }
+}
+
+/// `wdlab … | head` closes the pipe early; like other command-line tools, end quietly then
+/// instead of panicking in `println!` (Rust ignores SIGPIPE by default).
+fn exit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE at the start of main, before any
+    // other thread exists, is what C programs start with.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
