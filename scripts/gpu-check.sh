@@ -26,15 +26,15 @@
 # (site-packages/nvidia/cu13/lib). This script finds the missing ones (in CUDA_LIB_DIRS,
 # $CUDA_HOME, /usr/local/cuda, then the `nvidia` package of python3) and puts their folders on
 # LD_LIBRARY_PATH; where no libcurand.so.10 exists (recent PyTorch wheels lack it) it builds a
-# stand-in for the four calls candle makes at device creation, and says so in its report. It
+# stand-in for the calls candle makes at device creation, and says so in its report. It
 # needs a driver that supports CUDA 13.0 (580 or newer). The kernels are PTX and SASS for
 # compute capability 9.0 (sm_90a, with the default CUDA_COMPUTE_CAP=90 at build time); the
 # driver compiles the PTX on first use, which the warm-up run pays for.
 #
 # ## On the lent H200 machine (no network, at most 64 MiB carried per command)
 # Build here (scripts/cuda-toolchain.sh; CUDA_COMPUTE_CAP=90 is the H200's), then carry the
-# binary gzipped (46 MiB plain, 12 MiB gzipped; the tracked tree, data/mnist included, travels
-# too and is about 12 MB) under an ignored path of the repository:
+# binary gzipped (about 49 MiB plain, 12 MiB gzipped; the tracked tree, data/mnist included,
+# travels too and is about 12 MB) under an ignored path of the repository:
 #
 #   mkdir -p target/gpu && gzip -9 -c "${CARGO_TARGET_DIR:-target}/release/wdlab" >target/gpu/wdlab.gz
 #   # device run tool: carry ["target/gpu"], timeout_s 480, command:
@@ -108,29 +108,35 @@ if [ -n "$(missing_libs)" ]; then
   done
 fi
 # libcurand.so.10: candle opens a cuRAND generator when it opens the device (create, set
-# stream, seed, destroy: the only four cuRAND functions this binary imports), but wdlab draws
-# its weights on the host and never asks cuRAND for numbers. Recent PyTorch wheels no longer
-# ship cuRAND, so where no libcurand.so.10 is found, a shim of those four calls stands in,
-# built with cc, and the report says so.
+# stream, seed; destroy at the end), but training draws its weights on the host and never asks
+# cuRAND for numbers (only `wdlab bench`'s gemm matrices come from Tensor::randn). Recent
+# PyTorch wheels no longer ship cuRAND, so where no libcurand.so.10 is found, a stand-in is
+# built with cc: those four calls succeed, every other cuRAND function the binary imports
+# (listed by nm; the binary binds all symbols at start) returns CURAND_STATUS_INTERNAL_ERROR.
+# The report says when it was used.
 CURAND_NOTE=""
 if missing_libs | grep -qx libcurand.so.10; then
-  command -v cc >/dev/null || die "libcurand.so.10 not found and no cc to build a shim"
+  command -v cc >/dev/null || die "libcurand.so.10 not found, and no cc to build a stand-in"
+  command -v nm >/dev/null || die "libcurand.so.10 not found, and no nm to build a stand-in"
   SHIM="$WORK/curand-shim"
   mkdir -p "$SHIM"
-  cat >"$SHIM/curand_shim.c" <<'C'
-/* Stands in for cuRAND where it is missing: wdlab never generates random numbers on the GPU. */
-static int generator;
-int curandCreateGenerator(void **gen, int kind) { (void)kind; *gen = &generator; return 0; }
-int curandSetStream(void *gen, void *stream) { (void)gen; (void)stream; return 0; }
-int curandSetPseudoRandomGeneratorSeed(void *gen, unsigned long long seed) { (void)gen; (void)seed; return 0; }
-int curandDestroyGenerator(void *gen) { (void)gen; return 0; }
-C
+  {
+    echo '/* Stands in for cuRAND where it is missing (scripts/gpu-check.sh). */'
+    echo 'static int generator;'
+    echo 'int curandCreateGenerator(void **gen, int kind) { (void)kind; *gen = &generator; return 0; }'
+    echo 'int curandSetStream(void *gen, void *stream) { (void)gen; (void)stream; return 0; }'
+    echo 'int curandSetPseudoRandomGeneratorSeed(void *gen, unsigned long long s) { (void)gen; (void)s; return 0; }'
+    echo 'int curandDestroyGenerator(void *gen) { (void)gen; return 0; }'
+    nm -D --undefined-only "$BIN" | awk '{ sub(/@.*/, "", $2) } $2 ~ /^curand/ { print $2 }' |
+      grep -vxE 'curand(CreateGenerator|SetStream|SetPseudoRandomGeneratorSeed|DestroyGenerator)' |
+      sort -u | awk '{ printf "int %s(void) { return 999; /* CURAND_STATUS_INTERNAL_ERROR */ }\n", $1 }'
+  } >"$SHIM/curand_shim.c"
   echo 'libcurand.so.10 { global: curand*; local: *; };' >"$SHIM/curand.map"
   cc -shared -fPIC -O2 -Wl,-soname,libcurand.so.10 -Wl,--version-script="$SHIM/curand.map" \
     -o "$SHIM/libcurand.so.10" "$SHIM/curand_shim.c"
   export LD_LIBRARY_PATH="$SHIM${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-  say "libcurand.so.10 not found: using a shim of the 4 calls candle makes at device creation"
-  CURAND_NOTE="- libcurand.so.10: not on this machine; a shim of cuRAND's create/seed/stream/destroy stood in (wdlab draws no random numbers on the GPU)"
+  say "libcurand.so.10 not found: using a stand-in (see the comment in this script)"
+  CURAND_NOTE="- libcurand.so.10: not on this machine; a stand-in whose generator calls succeed and whose draws fail was used (training draws no random numbers on the GPU)"
 fi
 if [ -n "$(missing_libs)" ]; then
   ldd "$BIN" >&2 || true
