@@ -133,10 +133,20 @@ pub fn load_dir(dir: &Path, opts: &LoadOptions) -> Result<Mnist, DataError> {
             test_images.cols
         )));
     }
-    let pixels = rows * cols;
     let train = pair(train_images, train_labels, dir, "train")?;
     let test = pair(test_images, test_labels, dir, "t10k")?;
-    let (train, val) = split_train(train, pixels, opts)?;
+    assemble(train, test, rows, cols, opts)
+}
+
+/// Splits the training images as `opts` says and puts the data set together.
+fn assemble(
+    train: Split,
+    test: Split,
+    rows: usize,
+    cols: usize,
+    opts: &LoadOptions,
+) -> Result<Mnist, DataError> {
+    let (train, val) = split_train(train, rows * cols, opts)?;
     Ok(Mnist {
         train,
         val,
@@ -237,15 +247,7 @@ pub fn load_hub(opts: &LoadOptions) -> Result<Mnist, DataError> {
     };
     let train = split(&ds.train_images, &ds.train_labels).map_err(hub_error)?;
     let test = split(&ds.test_images, &ds.test_labels).map_err(hub_error)?;
-    let (rows, cols) = (28, 28);
-    let (train, val) = split_train(train, rows * cols, opts)?;
-    Ok(Mnist {
-        train,
-        val,
-        test,
-        rows,
-        cols,
-    })
+    assemble(train, test, 28, 28, opts)
 }
 
 /// Finds `name` or `name.gz` in `dir`, decompresses it if needed and checks its SHA-256.

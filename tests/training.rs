@@ -37,24 +37,27 @@ fn fit(optim: &OptimConfig, run: &RunConfig, data: &DeviceData) -> Trained {
     train(optim, run, data, &quiet, &mut |_| Ok(())).unwrap()
 }
 
-/// Largest |θ₁ − θ₂| over all parameters of two models of the same shape.
-fn max_param_diff(a: &Mlp, b: &Mlp) -> f32 {
-    a.vars()
-        .iter()
-        .zip(b.vars())
+/// Largest |a − b| over lists of tensors of the same shapes.
+fn max_abs_diff(a: &[Tensor], b: &[Tensor]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
         .map(|(x, y)| {
-            (x.as_tensor() - y.as_tensor())
-                .unwrap()
-                .abs()
-                .unwrap()
-                .flatten_all()
-                .unwrap()
-                .max(0)
-                .unwrap()
-                .to_scalar::<f32>()
-                .unwrap()
+            assert_eq!(x.dims(), y.dims());
+            let d = (x - y).unwrap().abs().unwrap().flatten_all().unwrap();
+            d.max(0).unwrap().to_scalar::<f32>().unwrap()
         })
         .fold(0.0, f32::max)
+}
+
+/// The parameters of a model as plain tensors.
+fn params(m: &Mlp) -> Vec<Tensor> {
+    m.vars().iter().map(|v| v.as_tensor().clone()).collect()
+}
+
+/// Largest |θ₁ − θ₂| over all parameters of two models of the same shape.
+fn max_param_diff(a: &Mlp, b: &Mlp) -> f32 {
+    max_abs_diff(&params(a), &params(b))
 }
 
 #[test]
@@ -204,25 +207,7 @@ fn a_population_matches_single_runs_of_its_cells() {
         for (cell, outcome) in cells.iter().zip(&population) {
             let single = fit(cell, &run, &data);
             assert!(outcome.diverged.is_none());
-            let diff = single
-                .model
-                .vars()
-                .iter()
-                .zip(&outcome.params)
-                .map(|(a, b)| {
-                    assert_eq!(a.dims(), b.dims());
-                    (a.as_tensor() - b)
-                        .unwrap()
-                        .abs()
-                        .unwrap()
-                        .flatten_all()
-                        .unwrap()
-                        .max(0)
-                        .unwrap()
-                        .to_scalar::<f32>()
-                        .unwrap()
-                })
-                .fold(0f32, f32::max);
+            let diff = max_abs_diff(&params(&single.model), &outcome.params);
             assert!(
                 diff < 1e-4,
                 "{method} α {} decay {}: parameters differ by {diff}",
