@@ -74,7 +74,7 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
     };
     let progress = Progress {
         quiet: cfg.quiet,
-        label: String::new(),
+        ..Progress::default()
     };
     let trained = train::train(&cfg.optim, &cfg.run, &data, &progress, &mut |r| {
         if !cfg.quiet {

@@ -14,4 +14,6 @@ pub mod error;
 pub mod metrics;
 pub mod model;
 pub mod optim;
+pub mod plots;
+pub mod sweep;
 pub mod train;
