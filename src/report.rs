@@ -493,8 +493,13 @@ pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
             dec.label(),
             slope(ad)
         );
-        let coupled = a2.coupling.is_some_and(|f| f.slope <= -0.5);
-        let separable = ad.coupling.is_some_and(|f| f.slope.abs() < 0.5);
+        // Two points always lie on a line: a verdict needs three.
+        let coupled = a2
+            .coupling
+            .is_some_and(|f| f.points >= 3 && f.slope <= -0.5);
+        let separable = ad
+            .coupling
+            .is_some_and(|f| f.points >= 3 && f.slope.abs() < 0.5);
         let weak: Vec<String> = [a2, ad]
             .iter()
             .filter(|m| m.gain_over_no_decay().is_some_and(|g| g < NOISE_POINTS))
@@ -513,7 +518,10 @@ pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
                 "**Partly shown**: the best decoupled decay stays put, but the best \
                               L2 coefficient does not clearly fall with the learning rate. "
             }
-            (false, false) => "**Not shown** by these grids. ",
+            (false, false) => {
+                "**Not shown** by these grids (a verdict needs a fit over at \
+                               least three learning rates). "
+            }
         });
         if !weak.is_empty() {
             let _ = write!(
@@ -641,13 +649,14 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
         if let Some(c) = &m.chosen {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} = {} | {} % ({} seeds) | {} | {} |",
+                "| {} | {} | {} = {} | {} % ({} seed{}) | {} | {} |",
                 m.method.label(),
                 short(c.lr),
                 decay_symbol(m.method),
                 short(c.decay),
                 pct(c.val),
                 m.selection_seeds.len().max(1),
+                if m.selection_seeds.len() > 1 { "s" } else { "" },
                 pm(&c.tests),
                 m.gain_over_no_decay()
                     .map_or("– (no decay 0 in grid)".into(), |g| format!(
@@ -885,8 +894,11 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
                     &dir.join(format!("{name}.svg")),
                     &Axes {
                         title: format!(
-                            "Same seed, same batches: {} (max |Δθ| after one epoch {:.1e})",
-                            p.title, p.max_param_diff
+                            "Same seed, same batches: {} (max |Δθ| after one epoch {:.1e}; \
+                             curves at most {:.2} points apart)",
+                            p.title,
+                            p.max_param_diff,
+                            p.max_curve_gap()
                         ),
                         x_label: "epoch".into(),
                         y_label: "test accuracy (%)".into(),
