@@ -115,6 +115,17 @@ pub struct MethodAnalysis {
 }
 
 impl MethodAnalysis {
+    /// Learning rates at which the best decay beats decay 0 by at least [`NOISE_POINTS`].
+    pub fn informative_lrs(&self) -> usize {
+        self.per_lr
+            .iter()
+            .filter(|b| {
+                b.val_no_decay
+                    .is_some_and(|z| 100.0 * (b.val - z) >= NOISE_POINTS - 1e-9)
+            })
+            .count()
+    }
+
     /// How much the best cell beats the best cell without decay, in points (when the grid has
     /// decay 0).
     pub fn gain_over_no_decay(&self) -> Option<f64> {
@@ -500,37 +511,55 @@ pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
         let separable = ad
             .coupling
             .is_some_and(|f| f.points >= 3 && f.slope.abs() < 0.5);
+        // A best decay only means something at a learning rate where decay beats no decay by
+        // more than the noise; with fewer than three such rates the slope is mostly noise.
         let weak: Vec<String> = [a2, ad]
             .iter()
-            .filter(|m| m.gain_over_no_decay().is_some_and(|g| g < NOISE_POINTS))
-            .map(|m| m.method.label().to_string())
+            .filter(|m| m.informative_lrs() < 3)
+            .map(|m| {
+                format!(
+                    "{} beats no decay by {NOISE_POINTS} points or more at only {} of {} learning rates",
+                    m.method.label(),
+                    m.informative_lrs(),
+                    m.lrs.len()
+                )
+            })
             .collect();
-        s.push_str(match (coupled, separable) {
-            (true, true) => {
-                "**Shown**: the best L2 coefficient falls as the learning rate grows, \
-                             while the best decoupled decay stays put. "
+        let caveat = if weak.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Caveat: {}, so the best decay at the other rates is set by noise.",
+                weak.join("; ")
+            )
+        };
+        let _ = write!(
+            s,
+            "{}{caveat} ",
+            match (coupled, separable) {
+                (true, true) if !weak.is_empty() => {
+                    "**Suggested, not shown**: the slopes point the expected way (the best L2 \
+                     coefficient falls as the learning rate grows, the best decoupled decay \
+                     stays put)."
+                }
+                (true, true) => {
+                    "**Shown**: the best L2 coefficient falls as the learning rate grows, while \
+                     the best decoupled decay stays put."
+                }
+                (true, false) => {
+                    "**Partly shown**: the best L2 coefficient falls as the learning rate grows, \
+                     but the best decoupled decay moves too."
+                }
+                (false, true) => {
+                    "**Partly shown**: the best decoupled decay stays put, but the best L2 \
+                     coefficient does not clearly fall with the learning rate."
+                }
+                (false, false) => {
+                    "**Not shown** by these grids (a verdict needs slopes fitted over at least \
+                     three learning rates, about −1 for L2 and about 0 for decoupled decay)."
+                }
             }
-            (true, false) => {
-                "**Partly shown**: the best L2 coefficient falls as the learning \
-                              rate grows, but the best decoupled decay moves too. "
-            }
-            (false, true) => {
-                "**Partly shown**: the best decoupled decay stays put, but the best \
-                              L2 coefficient does not clearly fall with the learning rate. "
-            }
-            (false, false) => {
-                "**Not shown** by these grids (a verdict needs a fit over at \
-                               least three learning rates). "
-            }
-        });
-        if !weak.is_empty() {
-            let _ = write!(
-                s,
-                "({} gain less than {NOISE_POINTS} points over no decay, so their best decay is \
-                 mostly noise.) ",
-                weak.join(" and ")
-            );
-        }
+        );
     }
     if s.is_empty() {
         s = "Not measured: the sweep needs an L2 method and its decoupled partner.".into();
@@ -750,22 +779,26 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
     );
     let _ = writeln!(
         md,
-        "| method | α | best decay | validation acc. | same α, decay 0 |"
+        "| method | α | best decay | validation acc. | same α, decay 0 | gain |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
     let mut coupling_series = Vec::new();
     for m in &a.methods {
         for b in &m.per_lr {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} = {} | {} % | {} |",
+                "| {} | {} | {} = {} | {} % | {} | {} |",
                 m.method.label(),
                 short(b.lr),
                 decay_symbol(m.method),
                 short(b.decay),
                 pct(b.val),
                 b.val_no_decay
-                    .map_or("–".into(), |v| format!("{} %", pct(v)))
+                    .map_or("–".into(), |v| format!("{} %", pct(v))),
+                b.val_no_decay.map_or("–".into(), |v| format!(
+                    "{:+.2} points",
+                    100.0 * (b.val - v)
+                ))
             );
         }
         let pts: Vec<&BestAtLr> = m.per_lr.iter().filter(|b| b.decay > 0.0).collect();
