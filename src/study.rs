@@ -11,7 +11,6 @@ use crate::optim::{Method, Schedule, WdScaling};
 use crate::report::{short, Analysis, Equivalence, EquivalencePair};
 use crate::sweep::{self, Grid, MethodGrid, Runtime, Study};
 use crate::train::{self, DeviceData, Progress};
-use anyhow::Context;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -459,12 +458,6 @@ pub fn settings_tag(study: &Study, extra: &str) -> String {
     let json = serde_json::to_string(study).unwrap_or_default();
     let h = Sha256::digest(format!("{json}{extra}").as_bytes());
     h.iter().take(4).map(|b| format!("{b:02x}")).collect()
-}
-
-/// Opens nothing, just checks that `dir` can hold a study (used before long work).
-pub fn ensure_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))
 }
 
 #[cfg(test)]
