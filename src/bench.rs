@@ -94,10 +94,7 @@ pub fn bench_method(
         device: String::new(),
         eval_every: epochs,
     };
-    let quiet = Progress {
-        quiet: true,
-        label: String::new(),
-    };
+    let quiet = Progress::silent();
     let trained = train(&optim, &run, data, &quiet, &mut |_: &EpochRecord| Ok(()))?;
     let timed = &trained.train_seconds[1.min(epochs - 1)..];
     let seconds = timed.iter().sum::<f64>() / timed.len() as f64;
@@ -162,10 +159,7 @@ pub fn bench_population(
     data: &DeviceData,
 ) -> anyhow::Result<PopulationBench> {
     let cells = bench_grid(method, side);
-    let quiet = Progress {
-        quiet: true,
-        label: String::new(),
-    };
+    let quiet = Progress::silent();
     let started = Instant::now();
     let population =
         crate::population::train_population(&cells, run, data, &quiet, &mut |_, _| Ok(()))?;

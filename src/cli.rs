@@ -33,6 +33,18 @@ pub enum Command {
     /// The weight norm ‖θ‖ over epochs on MNIST for several decay values, from existing runs
     /// (--runs) or from short runs it trains (--train).
     Norms(NormsArgs),
+    /// Train the four variants with the same seeds, initial weights and batch order; print the
+    /// final test accuracy (mean ± sd over seeds) and draw learning curves.
+    Compare(CompareArgs),
+    /// Grid of learning rate × decay per method over seeds, scored on the validation split;
+    /// resumable, and shardable over machines with --shard K/N.
+    Sweep(SweepArgs),
+    /// Analyse a study folder: heat maps, coupling slopes, chosen settings and their test
+    /// accuracy, verdicts (report.md and SVG figures).
+    Report(ReportArgs),
+    /// The whole study in one command: sweep, more seeds at the chosen cells, the equivalence
+    /// check, the report.
+    Reproduce(ReproduceArgs),
 }
 
 /// The optimiser and its hyper-parameters.
@@ -262,4 +274,139 @@ pub struct NormsArgs {
     /// No per-epoch lines.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// The regime a study trains in: a preset, and flags that override it.
+#[derive(Debug, Clone, Args)]
+pub struct StudyArgs {
+    /// Regime and grid to start from (quick: 2,000 training images, minutes; full: the real
+    /// study, hours). Every flag below overrides the preset.
+    #[arg(long, value_enum, default_value_t = crate::study::Preset::Quick)]
+    pub preset: crate::study::Preset,
+    /// Train on the first N training images (few images and many epochs: a regime that
+    /// overfits, where weight decay matters).
+    #[arg(long, value_name = "N")]
+    pub train_size: Option<usize>,
+    /// Hold out the last N training images for selecting hyper-parameters [preset: 10000].
+    #[arg(long, value_name = "N")]
+    pub val_size: Option<usize>,
+    /// Passes over the training images.
+    #[arg(long)]
+    pub epochs: Option<usize>,
+    /// Images per step [preset: 128].
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Hidden layer widths, comma-separated [preset: 1024].
+    #[arg(long, value_delimiter = ',')]
+    pub hidden: Option<Vec<usize>>,
+    /// Learning-rate schedule η_t [preset: cosine].
+    #[arg(long, value_enum)]
+    pub schedule: Option<Schedule>,
+    /// SGD momentum for sgd and sgdw [preset: 0; with momentum SGD + L2 and SGDW differ].
+    #[arg(long)]
+    pub momentum: Option<f64>,
+    /// How --wd is scaled: paper (η_t·λ') or lr (PyTorch: η_t·α·λ') [preset: paper].
+    #[arg(long, value_enum)]
+    pub wd_scaling: Option<WdScaling>,
+    /// Exempt biases from the decay or penalty.
+    #[arg(long)]
+    pub no_decay_biases: bool,
+    /// Evaluate every N epochs and after the last (evaluation costs as much as training
+    /// ~7,000 images).
+    #[arg(long, value_name = "N")]
+    pub eval_every: Option<usize>,
+    /// Folder with the four MNIST-format IDX files.
+    #[arg(long, default_value = crate::data::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// cpu, cuda or cuda:N.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+    /// No progress bars or per-cell lines.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// Methods to compare [default: sgd,sgdw,adam,adamw].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub methods: Vec<Method>,
+    /// SGD + L2 setting as LR,λ [default: the preset's good cell].
+    #[arg(long, value_name = "LR,λ")]
+    pub sgd: Option<String>,
+    /// SGDW setting as LR,λ'.
+    #[arg(long, value_name = "LR,λ'")]
+    pub sgdw: Option<String>,
+    /// Adam + L2 setting as LR,λ.
+    #[arg(long, value_name = "LR,λ")]
+    pub adam: Option<String>,
+    /// AdamW setting as LR,λ'.
+    #[arg(long, value_name = "LR,λ'")]
+    pub adamw: Option<String>,
+    /// Seeds 0..N (the same initial weights and batch order for every method).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub seeds: usize,
+    /// Output folder (results.csv, runs/, curves.svg, compare.md) [default:
+    /// out/compare-<hash of the settings>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(allow_negative_numbers = true)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// The study folder (results.csv, runs/, study.json); re-running resumes.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Methods to sweep [default: the preset's four].
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub methods: Vec<Method>,
+    /// Learning rates for every selected method (replaces the preset's).
+    #[arg(long, value_delimiter = ',', value_name = "LRS")]
+    pub lrs: Option<Vec<f64>>,
+    /// Decay coefficients for every selected method: λ for sgd/adam, λ' for sgdw/adamw.
+    #[arg(long, value_delimiter = ',', value_name = "DECAYS")]
+    pub decays: Option<Vec<f64>>,
+    /// One method's grid, METHOD:LRS:DECAYS (repeatable), e.g. --grid adamw:1e-3,3e-3:0,1e-3.
+    #[arg(long = "grid", value_name = "METHOD:LRS:DECAYS")]
+    pub grids: Vec<String>,
+    /// Seeds 0..N for every cell [preset: quick 1, full 2].
+    #[arg(long, value_name = "N")]
+    pub seeds: Option<usize>,
+    /// Run only the K-th of N deterministic slices of the grid (1 ≤ K ≤ N), into
+    /// results.shard-K-of-N.csv; `wdlab report` merges the shards.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// The study folder written by `wdlab sweep` or `wdlab reproduce`.
+    pub dir: PathBuf,
+    /// Also run the equivalence check (trains four short runs from the folder's settings).
+    #[arg(long)]
+    pub equivalence: bool,
+    /// Evaluate every N epochs in the equivalence runs.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub eval_every: usize,
+    /// Folder with the MNIST files (for --equivalence).
+    #[arg(long, default_value = crate::data::DEFAULT_DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// cpu, cuda or cuda:N (for --equivalence).
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReproduceArgs {
+    #[command(flatten)]
+    pub study: StudyArgs,
+    /// The study folder; re-running resumes every stage.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }

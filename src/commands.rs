@@ -3,8 +3,9 @@
 
 use crate::cli::{BenchArgs, Command, DataArgs, NormsArgs, RunArgs, TrainArgs, TrajectoryArgs};
 use crate::config::{DataConfig, RunConfig, TrainConfig};
+use crate::error::usage;
 use crate::metrics::{write_config_json, MetricsFile};
-use crate::optim::{OptimConfig, WdScaling};
+use crate::optim::{Method, OptimConfig, WdScaling};
 use crate::train::{self, DeviceData, Progress};
 use crate::trajectory;
 use anyhow::Context;
@@ -15,6 +16,10 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Bench(args) => bench(&args),
         Command::Trajectory(args) => trajectory(&args),
         Command::Norms(args) => norms(&args),
+        Command::Compare(args) => self::compare(&args),
+        Command::Sweep(args) => self::sweep(&args),
+        Command::Report(args) => self::report(&args),
+        Command::Reproduce(args) => self::reproduce(&args),
     }
 }
 
@@ -77,7 +82,7 @@ fn train(args: &TrainArgs) -> anyhow::Result<()> {
     };
     let progress = Progress {
         quiet: cfg.quiet,
-        label: String::new(),
+        ..Progress::default()
     };
     let trained = train::train(&cfg.optim, &cfg.run, &data, &progress, &mut |r| {
         if !cfg.quiet {
@@ -232,5 +237,168 @@ fn norms(args: &NormsArgs) -> anyhow::Result<()> {
     print!("{}", trajectory::format_norms_table(&lines));
     let svg = trajectory::draw_norms(&lines, &trajectory::norms_title(args), &args.out)?;
     println!("wrote {}", svg.display());
+    Ok(())
+}
+
+/// Resolves a preset and the flags that override it.
+fn study_spec(
+    a: &crate::cli::StudyArgs,
+) -> anyhow::Result<(crate::study::PresetSpec, crate::sweep::Runtime)> {
+    let mut spec = crate::study::preset(a.preset);
+    let s = &mut spec.study;
+    if let Some(n) = a.train_size {
+        s.train_size = Some(n);
+    }
+    s.val_size = a.val_size.unwrap_or(s.val_size);
+    s.epochs = a.epochs.unwrap_or(s.epochs);
+    s.batch_size = a.batch_size.unwrap_or(s.batch_size);
+    s.hidden = a.hidden.clone().unwrap_or(s.hidden.clone());
+    s.schedule = a.schedule.unwrap_or(s.schedule);
+    s.momentum = a.momentum.unwrap_or(s.momentum);
+    s.wd_scaling = a.wd_scaling.unwrap_or(s.wd_scaling);
+    s.decay_biases = !a.no_decay_biases;
+    spec.eval_every = a.eval_every.unwrap_or(spec.eval_every);
+    let how = crate::sweep::Runtime {
+        data_dir: a.data_dir.clone(),
+        device: a.device.clone(),
+        eval_every: spec.eval_every,
+        quiet: a.quiet,
+    };
+    crate::study::validate_study(&spec.study, &how)?;
+    Ok((spec, how))
+}
+
+fn compare(args: &crate::cli::CompareArgs) -> anyhow::Result<()> {
+    use crate::study::parse_setting;
+    let (spec, mut how) = study_spec(&args.study)?;
+    if args.study.eval_every.is_none() {
+        // Curves want more points than a sweep's cells do.
+        how.eval_every = 5;
+    }
+    let methods = if args.methods.is_empty() {
+        Method::ALL.to_vec()
+    } else {
+        args.methods.clone()
+    };
+    let mut settings = Vec::new();
+    for m in methods {
+        let flag = match m {
+            Method::Sgd => &args.sgd,
+            Method::Sgdw => &args.sgdw,
+            Method::Adam => &args.adam,
+            Method::Adamw => &args.adamw,
+        };
+        let (lr, decay) = match flag {
+            Some(s) => parse_setting(&format!("--{m}"), s)?,
+            None => spec
+                .compare
+                .iter()
+                .find(|c| c.0 == m)
+                .map(|c| (c.1, c.2))
+                .expect("every preset has a setting per method"),
+        };
+        settings.push((m, lr, decay));
+    }
+    if args.seeds == 0 {
+        return Err(usage("--seeds 0 trains nothing; give at least 1"));
+    }
+    let dir = args.out.clone().unwrap_or_else(|| {
+        std::path::PathBuf::from("out").join(format!(
+            "compare-{}",
+            crate::study::settings_tag(&spec.study, &format!("{settings:?}"))
+        ))
+    });
+    if !how.quiet {
+        println!(
+            "comparing {} over {} seed(s) into {}",
+            settings
+                .iter()
+                .map(|(m, lr, d)| format!("{m} α={lr} {}={d}", m.decay_flag()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.seeds,
+            dir.display()
+        );
+    }
+    let lines = crate::compare::compare(&dir, &spec.study, &how, &settings, args.seeds)?;
+    println!("\n{}", spec.study.describe());
+    println!("{}", crate::compare::table(&lines));
+    println!(
+        "learning curves: {}  table: {}",
+        dir.join("curves.svg").display(),
+        dir.join("compare.md").display()
+    );
+    Ok(())
+}
+
+fn sweep(args: &crate::cli::SweepArgs) -> anyhow::Result<()> {
+    use crate::sweep::{Grid, MethodGrid, Shard};
+    let (spec, how) = study_spec(&args.study)?;
+    let mut methods: Vec<MethodGrid> = spec.grid.methods.clone();
+    if !args.methods.is_empty() {
+        methods.retain(|g| args.methods.contains(&g.method));
+    }
+    for g in &mut methods {
+        if let Some(l) = &args.lrs {
+            g.lrs = l.clone();
+        }
+        if let Some(d) = &args.decays {
+            g.decays = d.clone();
+        }
+    }
+    for spec_str in &args.grids {
+        let g = crate::study::parse_grid_spec(spec_str)?;
+        match methods.iter_mut().find(|m| m.method == g.method) {
+            Some(m) => *m = g,
+            None => methods.push(g),
+        }
+    }
+    let grid = Grid {
+        methods,
+        seeds: match args.seeds {
+            Some(n) => (0..n as u64).collect(),
+            None => spec.grid.seeds.clone(),
+        },
+    };
+    let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+    let s = crate::sweep::sweep(&args.out, &spec.study, &grid, shard, &how)?;
+    println!(
+        "{} cells: {} run now ({} diverged), {} already finished. Next: wdlab report {}",
+        s.cells,
+        s.ran,
+        s.diverged,
+        s.skipped,
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn report(args: &crate::cli::ReportArgs) -> anyhow::Result<()> {
+    if args.equivalence {
+        let how = crate::sweep::Runtime {
+            data_dir: args.data_dir.clone(),
+            device: args.device.clone(),
+            eval_every: args.eval_every.max(1),
+            quiet: false,
+        };
+        crate::study::write_equivalence(&args.dir, &how)?;
+    }
+    let analysis = crate::report::Analysis::load(&args.dir)?;
+    let path = crate::report::write_report(&analysis)?;
+    for (claim, text) in crate::report::verdicts(&analysis) {
+        println!("{claim}\n  {}\n", text.replace("**", ""));
+    }
+    println!("report: {}", path.display());
+    Ok(())
+}
+
+fn reproduce(args: &crate::cli::ReproduceArgs) -> anyhow::Result<()> {
+    let (spec, how) = study_spec(&args.study)?;
+    let path = crate::study::reproduce(&args.out, &spec, &how)?;
+    let analysis = crate::report::Analysis::load(&args.out)?;
+    for (claim, text) in crate::report::verdicts(&analysis) {
+        println!("{claim}\n  {}\n", text.replace("**", ""));
+    }
+    println!("report: {}", path.display());
     Ok(())
 }

@@ -3,11 +3,14 @@
 //! Data flow: `data` (IDX files) → `train` (an `model::Mlp` stepped by an `optim::WdOptimizer`)
 //! → `metrics` (CSV/JSON as it goes). `cli` defines the flags, `config` validates them,
 //! `commands` runs each subcommand, `device` picks CPU or CUDA, `error` maps failures to exit
-//! codes, `plots` draws SVG figures.
+//! codes, `plots` draws SVG figures. The study: `sweep` (grids, results.csv, resume, shards),
+//! `report` (analysis, verdicts, report.md), `study` (presets, equivalence check, reproduce),
+//! `compare` (the four variants side by side).
 
 pub mod bench;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod config;
 pub mod data;
 pub mod device;
@@ -17,5 +20,8 @@ pub mod model;
 pub mod optim;
 pub mod plots;
 pub mod population;
+pub mod report;
+pub mod study;
+pub mod sweep;
 pub mod train;
 pub mod trajectory;

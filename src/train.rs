@@ -8,7 +8,7 @@ use crate::metrics::EpochRecord;
 use crate::model::Mlp;
 use crate::optim::{OptimConfig, WdOptimizer};
 use candle_core::{DType, Device, Result, Tensor, D};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -129,14 +129,27 @@ pub struct Progress {
     pub quiet: bool,
     /// Prefix of bars and lines (the method, or a sweep cell).
     pub label: String,
+    /// Draw the epoch bar inside this group (a sweep draws its bar over cells above it).
+    pub multi: Option<MultiProgress>,
 }
 
 impl Progress {
+    /// No bars, no lines (benchmarks, tests, nested runs).
+    pub fn silent() -> Self {
+        Progress {
+            quiet: true,
+            ..Progress::default()
+        }
+    }
+
     fn epoch_bar(&self, epoch: usize, epochs: usize, steps: usize) -> ProgressBar {
         if self.quiet || !std::io::stderr().is_terminal() {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::new(steps as u64);
+        let bar = match &self.multi {
+            Some(m) => m.add(ProgressBar::new(steps as u64)),
+            None => ProgressBar::new(steps as u64),
+        };
         bar.set_style(
             ProgressStyle::with_template(
                 "{prefix} epoch {msg} [{bar:30}] {pos}/{len} steps, {per_sec}, eta {eta}",

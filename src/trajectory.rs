@@ -1031,6 +1031,7 @@ pub fn train_norm_runs(a: &NormsArgs) -> anyhow::Result<Vec<NormLine>> {
         let progress = Progress {
             quiet: a.quiet,
             label: prefix.clone(),
+            ..Progress::default()
         };
         let trained = train::train(&optim, &run, &data, &progress, &mut |r| {
             if !a.quiet {

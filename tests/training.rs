@@ -30,10 +30,7 @@ fn run_config(epochs: usize, hidden: usize) -> RunConfig {
 }
 
 fn fit(optim: &OptimConfig, run: &RunConfig, data: &DeviceData) -> Trained {
-    let quiet = Progress {
-        quiet: true,
-        label: String::new(),
-    };
+    let quiet = Progress::silent();
     train(optim, run, data, &quiet, &mut |_| Ok(())).unwrap()
 }
 
@@ -185,10 +182,7 @@ fn a_population_matches_single_runs_of_its_cells() {
         hidden: vec![48, 24],
         ..run_config(2, 48)
     };
-    let quiet = Progress {
-        quiet: true,
-        label: String::new(),
-    };
+    let quiet = Progress::silent();
     for (method, lrs, decays) in [
         (Method::Adamw, [1e-3, 3e-3], [0.0, 1e-2]),
         (Method::Sgd, [0.05, 0.1], [0.0, 1e-2]),
@@ -232,10 +226,7 @@ fn a_population_matches_single_runs_of_its_cells() {
 fn a_diverging_cell_does_not_stop_the_population() {
     use wdlab::population::train_population;
     let data = DeviceData::new(&mnist(256), &Device::Cpu).unwrap();
-    let quiet = Progress {
-        quiet: true,
-        label: String::new(),
-    };
+    let quiet = Progress::silent();
     let cells = [
         OptimConfig::new(Method::Adam, 1e-3, 0.0),
         OptimConfig::new(Method::Adam, 1e20, 0.0),

@@ -1,0 +1,1107 @@
+//! The analysis of a study folder: best cells on the validation split, test accuracy of the
+//! chosen cells over seeds, the coupling of the best decay to the learning rate, the
+//! equivalence check, plain-language verdicts, and `report.md` with its SVG figures.
+//!
+//! Selection is honest: for each method the cell with the highest mean *validation* accuracy
+//! (over the seeds every cell of that method has, so no cell wins by having more seeds) is
+//! chosen, and its *test* accuracy is reported as mean ± sd over every seed run at that cell.
+
+use crate::optim::Method;
+use crate::plots::{self, Axes, HeatPanel, Series};
+use crate::sweep::{read_results, read_study, ResultRow, Status, Study};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Differences in accuracy below this (in points, i.e. percent) are noise on MNIST: rounding
+/// alone moves single-seed accuracy by about 0.03 points, seeds by about 0.1.
+pub const NOISE_POINTS: f64 = 0.1;
+
+/// Mean and sample standard deviation (None for fewer than two values).
+pub fn mean_sd(xs: &[f64]) -> (f64, Option<f64>) {
+    let n = xs.len() as f64;
+    let mean = xs.iter().sum::<f64>() / n;
+    let sd = (xs.len() >= 2)
+        .then(|| (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
+    (mean, sd)
+}
+
+/// A least-squares line y = slope·x + intercept.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Fit {
+    pub slope: f64,
+    pub intercept: f64,
+    /// Coefficient of determination (1 for a perfect line; NaN when y is constant).
+    pub r2: f64,
+    pub points: usize,
+}
+
+/// Least squares over (x, y) pairs; None with fewer than two distinct x.
+pub fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if points.len() < 2 || sxx < 1e-12 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = sxy / sxx;
+    let intercept = my - slope * mx;
+    let ss_res: f64 = points
+        .iter()
+        .map(|p| (p.1 - slope * p.0 - intercept).powi(2))
+        .sum();
+    let ss_tot: f64 = points.iter().map(|p| (p.1 - my).powi(2)).sum();
+    Some(Fit {
+        slope,
+        intercept,
+        r2: 1.0 - ss_res / ss_tot,
+        points: points.len(),
+    })
+}
+
+/// The chosen cell of one method and its test accuracy over seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chosen {
+    pub lr: f64,
+    pub decay: f64,
+    /// Mean validation accuracy over the selection seeds (fraction).
+    pub val: f64,
+    /// Test accuracy (fraction) of every seed run at this cell.
+    pub tests: Vec<f64>,
+    pub seeds: Vec<u64>,
+}
+
+impl Chosen {
+    pub fn test_mean_sd(&self) -> (f64, Option<f64>) {
+        mean_sd(&self.tests)
+    }
+}
+
+/// The best decay at one learning rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BestAtLr {
+    pub lr: f64,
+    pub decay: f64,
+    pub val: f64,
+    /// Validation accuracy of decay 0 at this lr, when the grid has it.
+    pub val_no_decay: Option<f64>,
+}
+
+/// Everything the report says about one method.
+#[derive(Debug, Clone)]
+pub struct MethodAnalysis {
+    pub method: Method,
+    /// Sorted ascending.
+    pub lrs: Vec<f64>,
+    /// Sorted ascending (0 first when present).
+    pub decays: Vec<f64>,
+    /// The seeds every cell of this method has (the selection is made on them).
+    pub selection_seeds: Vec<u64>,
+    /// Mean validation accuracy over the selection seeds, `val[decay index][lr index]`; None
+    /// for a missing cell or one where a seed diverged.
+    pub val: Vec<Vec<Option<f64>>>,
+    /// True where a seed of the cell diverged.
+    pub diverged: Vec<Vec<bool>>,
+    /// (decay index, lr index) of the best cell.
+    pub best: Option<(usize, usize)>,
+    pub chosen: Option<Chosen>,
+    pub per_lr: Vec<BestAtLr>,
+    /// log10(best decay) against log10(lr), over the lrs whose best decay is not 0.
+    pub coupling: Option<Fit>,
+}
+
+impl MethodAnalysis {
+    /// Learning rates at which the best decay beats decay 0 by at least [`NOISE_POINTS`].
+    pub fn informative_lrs(&self) -> usize {
+        self.per_lr
+            .iter()
+            .filter(|b| {
+                b.val_no_decay
+                    .is_some_and(|z| 100.0 * (b.val - z) >= NOISE_POINTS - 1e-9)
+            })
+            .count()
+    }
+
+    /// How much the best cell beats the best cell without decay, in points (when the grid has
+    /// decay 0).
+    pub fn gain_over_no_decay(&self) -> Option<f64> {
+        let best = self.chosen.as_ref()?.val;
+        let zero = self.decays.iter().position(|&d| d == 0.0)?;
+        let best_zero = self.val[zero]
+            .iter()
+            .flatten()
+            .copied()
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
+        Some(100.0 * (best - best_zero))
+    }
+}
+
+/// Analyses one method's rows (rows of other methods are ignored).
+pub fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalysis> {
+    let rows: Vec<&ResultRow> = rows.iter().filter(|r| r.cell.method == method).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let sorted = |mut v: Vec<f64>| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        v.dedup();
+        v
+    };
+    let lrs = sorted(rows.iter().map(|r| r.cell.lr).collect());
+    let decays = sorted(rows.iter().map(|r| r.cell.decay).collect());
+    let idx = |v: &[f64], x: f64| v.iter().position(|&y| y == x).expect("collected above");
+    let mut by_cell: HashMap<(usize, usize), Vec<&ResultRow>> = HashMap::new();
+    for r in &rows {
+        by_cell
+            .entry((idx(&decays, r.cell.decay), idx(&lrs, r.cell.lr)))
+            .or_default()
+            .push(r);
+    }
+    let mut selection: Option<BTreeSet<u64>> = None;
+    for cell_rows in by_cell.values() {
+        let seeds: BTreeSet<u64> = cell_rows.iter().map(|r| r.cell.seed).collect();
+        selection = Some(match selection {
+            None => seeds,
+            Some(s) => s.intersection(&seeds).copied().collect(),
+        });
+    }
+    let selection_seeds: Vec<u64> = selection.unwrap_or_default().into_iter().collect();
+    let mut val = vec![vec![None; lrs.len()]; decays.len()];
+    let mut diverged = vec![vec![false; lrs.len()]; decays.len()];
+    for (&(di, li), cell_rows) in &by_cell {
+        diverged[di][li] = cell_rows.iter().any(|r| r.status == Status::Diverged);
+        // Without common seeds (an unfinished sharded grid), every seed of the cell counts.
+        let chosen_rows: Vec<&&ResultRow> = cell_rows
+            .iter()
+            .filter(|r| selection_seeds.is_empty() || selection_seeds.contains(&r.cell.seed))
+            .collect();
+        let vals: Option<Vec<f64>> = chosen_rows
+            .iter()
+            .map(|r| match r.status {
+                Status::Ok => r.val_accuracy,
+                Status::Diverged => None,
+            })
+            .collect();
+        val[di][li] = vals.filter(|v| !v.is_empty()).map(|v| mean_sd(&v).0);
+    }
+    let argmax = |cells: &mut dyn Iterator<Item = (usize, usize)>| {
+        let mut best: Option<((usize, usize), f64)> = None;
+        for (di, li) in cells {
+            if let Some(v) = val[di][li] {
+                // Ties go to the smaller decay (the simpler model), then the smaller lr.
+                if best.is_none_or(|(_, b)| v > b) {
+                    best = Some(((di, li), v));
+                }
+            }
+        }
+        best
+    };
+    let best = argmax(&mut (0..lrs.len()).flat_map(|li| (0..decays.len()).map(move |di| (di, li))))
+        .map(|b| b.0);
+    let chosen = best.map(|(di, li)| {
+        let mut at: Vec<&&ResultRow> = by_cell[&(di, li)]
+            .iter()
+            .filter(|r| r.status == Status::Ok && r.test_accuracy.is_some())
+            .collect();
+        at.sort_by_key(|r| r.cell.seed);
+        Chosen {
+            lr: lrs[li],
+            decay: decays[di],
+            val: val[di][li].expect("best is a finite cell"),
+            tests: at.iter().filter_map(|r| r.test_accuracy).collect(),
+            seeds: at.iter().map(|r| r.cell.seed).collect(),
+        }
+    });
+    let zero = decays.iter().position(|&d| d == 0.0);
+    let per_lr: Vec<BestAtLr> = (0..lrs.len())
+        .filter_map(|li| {
+            let ((di, _), v) = argmax(&mut (0..decays.len()).map(|di| (di, li)))?;
+            Some(BestAtLr {
+                lr: lrs[li],
+                decay: decays[di],
+                val: v,
+                val_no_decay: zero.and_then(|z| val[z][li]),
+            })
+        })
+        .collect();
+    let points: Vec<(f64, f64)> = per_lr
+        .iter()
+        .filter(|b| b.decay > 0.0)
+        .map(|b| (b.lr.log10(), b.decay.log10()))
+        .collect();
+    Some(MethodAnalysis {
+        method,
+        coupling: least_squares(&points),
+        lrs,
+        decays,
+        selection_seeds,
+        val,
+        diverged,
+        best,
+        chosen,
+        per_lr,
+    })
+}
+
+/// One pair of the equivalence check (written by `crate::study::equivalence`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EquivalencePair {
+    /// e.g. "SGD + L2 (α = 0.1, λ = 1e-3) vs SGDW (α = 0.1, λ' = 1e-4)".
+    pub title: String,
+    pub a_label: String,
+    pub b_label: String,
+    /// Steps of the one-epoch runs whose parameters are compared.
+    pub steps: usize,
+    /// max |θ_a − θ_b| over all parameters after one epoch.
+    pub max_param_diff: f64,
+    /// max |θ_a| after one epoch (the scale of the difference).
+    pub max_param: f64,
+    /// Evaluated epochs of the full runs and their test accuracies (fractions).
+    pub epochs: Vec<usize>,
+    pub test_a: Vec<f64>,
+    pub test_b: Vec<f64>,
+}
+
+impl EquivalencePair {
+    /// Largest gap between the two test-accuracy curves, in points.
+    pub fn max_curve_gap(&self) -> f64 {
+        self.test_a
+            .iter()
+            .zip(&self.test_b)
+            .map(|(a, b)| 100.0 * (a - b).abs())
+            .fold(0.0, f64::max)
+    }
+}
+
+/// `DIR/equivalence.json`: the SGD pair (claim 1) and the Adam pair (contrast).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Equivalence {
+    pub sgd: EquivalencePair,
+    pub adam: Option<EquivalencePair>,
+}
+
+pub fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>> {
+    let path = dir.join("equivalence.json");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)?;
+    Ok(Some(serde_json::from_str(&text).with_context(|| {
+        format!("{} is not a wdlab equivalence check", path.display())
+    })?))
+}
+
+/// A study folder, analysed.
+pub struct Analysis {
+    pub dir: PathBuf,
+    pub study: Study,
+    pub rows: Vec<ResultRow>,
+    pub methods: Vec<MethodAnalysis>,
+    pub equivalence: Option<Equivalence>,
+}
+
+impl Analysis {
+    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+        let rows = read_results(dir)?;
+        if rows.is_empty() {
+            return Err(crate::error::usage(format!(
+                "{} holds no results (no results.csv or results.shard-*.csv with rows): run \
+                 `wdlab sweep --out {0}` (or `wdlab reproduce --preset quick --out {0}`) first",
+                dir.display()
+            )));
+        }
+        let study = read_study(dir)?;
+        let methods = Method::ALL
+            .iter()
+            .filter_map(|&m| analyse_method(m, &rows))
+            .collect();
+        Ok(Analysis {
+            dir: dir.to_path_buf(),
+            study,
+            rows,
+            methods,
+            equivalence: read_equivalence(dir)?,
+        })
+    }
+
+    pub fn method(&self, m: Method) -> Option<&MethodAnalysis> {
+        self.methods.iter().find(|a| a.method == m)
+    }
+}
+
+/// `1e-3`-style labels (0 stays `0`), rounded to five significant digits so that products such
+/// as α·λ print as `3e-7`, not `3.0000000000000004e-7`.
+pub fn short(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else {
+        let rounded: f64 = format!("{v:.4e}").parse().unwrap_or(v);
+        format!("{rounded:e}")
+    }
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.2}", 100.0 * v)
+}
+
+/// "98.51 ± 0.03 % (3 seeds)".
+pub fn pm(xs: &[f64]) -> String {
+    let (m, sd) = mean_sd(xs);
+    match sd {
+        Some(sd) => format!(
+            "{:.2} ± {:.2} % ({} seeds)",
+            100.0 * m,
+            100.0 * sd,
+            xs.len()
+        ),
+        None => format!("{:.2} % (1 seed, no sd)", 100.0 * m),
+    }
+}
+
+fn decay_symbol(m: Method) -> &'static str {
+    if m.is_decoupled() {
+        "λ'"
+    } else {
+        "λ"
+    }
+}
+
+/// The verdicts, one paragraph per claim, stating honestly what the data does not show.
+pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    // Claim 1.
+    let claim1 = match &a.equivalence {
+        Some(eq) => {
+            let p = &eq.sgd;
+            let rel = p.max_param_diff / p.max_param.max(f64::MIN_POSITIVE);
+            let same = rel < 1e-4 && p.max_curve_gap() <= NOISE_POINTS;
+            let mut s = format!(
+                "{}: after one epoch ({} steps) the largest parameter difference is {:.1e} \
+                 (parameters up to {:.2}, relative {:.1e}); the test-accuracy curves differ by at \
+                 most {:.2} points. ",
+                p.title,
+                p.steps,
+                p.max_param_diff,
+                p.max_param,
+                rel,
+                p.max_curve_gap()
+            );
+            if same {
+                s.push_str(
+                    "**Shown**: the two are the same algorithm up to float rounding, as \
+                     λ' = αλ predicts.",
+                );
+            } else {
+                s.push_str(
+                    "**Not shown**: the runs differ by more than float rounding explains; check \
+                     that SGD runs without momentum (momentum breaks the equivalence).",
+                );
+            }
+            if let Some(q) = &eq.adam {
+                let _ = write!(
+                    s,
+                    " For contrast, {}: largest parameter difference {:.1e} after one epoch \
+                     (relative {:.1e}), curves up to {:.2} points apart — for Adam, L2 and \
+                     decoupled decay are different algorithms.",
+                    q.title,
+                    q.max_param_diff,
+                    q.max_param_diff / q.max_param.max(f64::MIN_POSITIVE),
+                    q.max_curve_gap()
+                );
+            }
+            s
+        }
+        None => "Not measured in this folder: run `wdlab report DIR --equivalence` (or `wdlab \
+                 reproduce`) to train the pair."
+            .to_string(),
+    };
+    out.push((
+        "1. SGD + L2 with λ equals SGDW with λ' = αλ".to_string(),
+        claim1,
+    ));
+    // Claim 2.
+    let claim2 = match (
+        a.method(Method::Adam).and_then(|m| m.chosen.as_ref()),
+        a.method(Method::Adamw).and_then(|m| m.chosen.as_ref()),
+    ) {
+        (Some(l2), Some(w)) => {
+            let (ml, sl) = mean_sd(&l2.tests);
+            let (mw, sw) = mean_sd(&w.tests);
+            let diff = 100.0 * (mw - ml);
+            // Standard error of the difference; with one seed, the noise floor stands in.
+            let se = match (sl, sw) {
+                (Some(sl), Some(sw)) => Some(
+                    100.0
+                        * (sl.powi(2) / l2.tests.len() as f64 + sw.powi(2) / w.tests.len() as f64)
+                            .sqrt(),
+                ),
+                _ => None,
+            };
+            let threshold = se.map_or(NOISE_POINTS, |se| (2.0 * se).max(NOISE_POINTS));
+            let mut s = format!(
+                "At their best settings on validation, AdamW (α = {}, λ' = {}) reaches {} test \
+                 accuracy and Adam + L2 (α = {}, λ = {}) {}: a difference of {:+.2} points{}. ",
+                short(w.lr),
+                short(w.decay),
+                pm(&w.tests),
+                short(l2.lr),
+                short(l2.decay),
+                pm(&l2.tests),
+                diff,
+                se.map_or(
+                    " (one seed each: no standard error)".to_string(),
+                    |se| format!(" (standard error {se:.2})")
+                ),
+            );
+            if diff > threshold {
+                s.push_str(
+                    "**Shown**: AdamW generalises better than Adam + L2 here, by more than the \
+                     noise.",
+                );
+            } else if diff < -threshold {
+                s.push_str(
+                    "**Not shown, reversed**: Adam + L2 is better than AdamW on this MNIST setup \
+                     by more than the noise.",
+                );
+            } else {
+                let _ = write!(
+                    s,
+                    "**Not shown**: the difference is within the noise (below {threshold:.2} \
+                     points), so on this MNIST setup AdamW and Adam + L2 tie at their best \
+                     settings. That they are different algorithms is still visible in the \
+                     equivalence check and in the different shapes of their heat maps."
+                );
+            }
+            s
+        }
+        _ => "Not measured: the sweep needs both adam and adamw.".to_string(),
+    };
+    out.push((
+        "2. For Adam, L2 and decoupled decay differ, and which generalises better".to_string(),
+        claim2,
+    ));
+    // Claim 3.
+    let mut s = String::new();
+    for (l2, dec) in [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)] {
+        let (Some(a2), Some(ad)) = (a.method(l2), a.method(dec)) else {
+            continue;
+        };
+        let slope = |m: &MethodAnalysis| {
+            m.coupling.map_or(
+                "no fit (fewer than two learning rates with a non-zero best decay)".to_string(),
+                |f| format!("{:+.2} (R² {:.2}, {} points)", f.slope, f.r2, f.points),
+            )
+        };
+        let _ = write!(
+            s,
+            "{} slope of log(best λ) on log(α): {}; {} slope of log(best λ') on log(α): {}. ",
+            l2.label(),
+            slope(a2),
+            dec.label(),
+            slope(ad)
+        );
+        // Two points always lie on a line: a verdict needs three.
+        let coupled = a2
+            .coupling
+            .is_some_and(|f| f.points >= 3 && f.slope <= -0.5);
+        let separable = ad
+            .coupling
+            .is_some_and(|f| f.points >= 3 && f.slope.abs() < 0.5);
+        // A best decay only means something at a learning rate where decay beats no decay by
+        // more than the noise; with fewer than three such rates the slope is mostly noise.
+        let weak: Vec<String> = [a2, ad]
+            .iter()
+            .filter(|m| m.informative_lrs() < 3)
+            .map(|m| {
+                format!(
+                    "{} beats no decay by {NOISE_POINTS} points or more at only {} of {} learning rates",
+                    m.method.label(),
+                    m.informative_lrs(),
+                    m.lrs.len()
+                )
+            })
+            .collect();
+        let caveat = if weak.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Caveat: {}, so the best decay at the other rates is set by noise.",
+                weak.join("; ")
+            )
+        };
+        let _ = write!(
+            s,
+            "{}{caveat} ",
+            match (coupled, separable) {
+                (true, true) if !weak.is_empty() => {
+                    "**Suggested, not shown**: the slopes point the expected way (the best L2 \
+                     coefficient falls as the learning rate grows, the best decoupled decay \
+                     stays put)."
+                }
+                (true, true) => {
+                    "**Shown**: the best L2 coefficient falls as the learning rate grows, while \
+                     the best decoupled decay stays put."
+                }
+                (true, false) => {
+                    "**Partly shown**: the best L2 coefficient falls as the learning rate grows, \
+                     but the best decoupled decay moves too."
+                }
+                (false, true) => {
+                    "**Partly shown**: the best decoupled decay stays put, but the best L2 \
+                     coefficient does not clearly fall with the learning rate."
+                }
+                (false, false) => {
+                    "**Not shown** by these grids (a verdict needs slopes fitted over at least \
+                     three learning rates, about −1 for L2 and about 0 for decoupled decay)."
+                }
+            }
+        );
+    }
+    if s.is_empty() {
+        s = "Not measured: the sweep needs an L2 method and its decoupled partner.".into();
+    }
+    out.push((
+        "3. The best L2 penalty is tied to the learning rate; decoupled decay separates them"
+            .to_string(),
+        s.trim_end().to_string(),
+    ));
+    out
+}
+
+/// Per-epoch test accuracy of `rows`' runs (folder `DIR/runs/<cell>/metrics.csv`), as mean
+/// and band (± sd, or the single curve) over seeds.
+fn curve_series(dir: &Path, label: String, cells: &[crate::sweep::Cell]) -> Option<Series> {
+    let mut by_epoch: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
+    for c in cells {
+        let path = dir.join("runs").join(c.run_name()).join("metrics.csv");
+        if let Ok(records) = crate::metrics::read_metrics(&path) {
+            for r in records {
+                by_epoch
+                    .entry(r.epoch)
+                    .or_default()
+                    .push(100.0 * r.test_accuracy);
+            }
+        }
+    }
+    if by_epoch.is_empty() {
+        return None;
+    }
+    let mut s = Series {
+        label,
+        ..Series::default()
+    };
+    let (mut lo, mut hi) = (Vec::new(), Vec::new());
+    for (e, v) in by_epoch {
+        let (m, sd) = mean_sd(&v);
+        s.x.push(e as f64);
+        s.y.push(m);
+        lo.push(m - sd.unwrap_or(0.0));
+        hi.push(m + sd.unwrap_or(0.0));
+    }
+    if cells.len() > 1 {
+        s.band = Some((lo, hi));
+    }
+    Some(s)
+}
+
+/// Learning curves of the given cells (one series per method), band = ± sd over seeds.
+pub fn write_curves(
+    dir: &Path,
+    path: &Path,
+    title: &str,
+    groups: &[(String, Vec<crate::sweep::Cell>)],
+) -> anyhow::Result<bool> {
+    let series: Vec<Series> = groups
+        .iter()
+        .filter_map(|(label, cells)| curve_series(dir, label.clone(), cells))
+        .collect();
+    if series.is_empty() {
+        return Ok(false);
+    }
+    plots::line_chart(
+        path,
+        &Axes {
+            title: title.to_string(),
+            x_label: "epoch".into(),
+            y_label: "test accuracy (%)".into(),
+            log_x: false,
+            log_y: false,
+        },
+        &series,
+    )?;
+    Ok(true)
+}
+
+/// Writes report.md and the figures into the study folder; returns the report's path.
+pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
+    let dir = &a.dir;
+    let mut md = String::new();
+    let n_div = a
+        .rows
+        .iter()
+        .filter(|r| r.status == Status::Diverged)
+        .count();
+    let secs: f64 = a.rows.iter().map(|r| r.seconds).sum();
+    let _ = writeln!(md, "# Weight decay on MNIST: the study\n");
+    let _ = writeln!(
+        md,
+        "Setting: {}. {} cells finished ({} diverged), {:.1} minutes of training (wall clock, summed over cells) in the \
+         sweep. Hyper-parameters are chosen on the validation split (mean over the seeds every \
+         cell has); test accuracy is reported for the chosen cells only, as mean ± sd over every \
+         seed run there. Notation: α learning rate, λ L2 coefficient (sgd, adam: g ← ∇R + λθ), \
+         λ' decoupled decay (sgdw, adamw: θ ← θ − η_t·λ'·θ per step).\n",
+        a.study.describe(),
+        a.rows.len(),
+        n_div,
+        secs / 60.0
+    );
+    let _ = writeln!(
+        md,
+        "Why this regime: with all 50,000 training images and a few epochs the MLP barely \
+         overfits and weight decay never helps by more than seed noise (about 0.1 points; \
+         rounding alone moves single-seed accuracy by about 0.03). Few training images and many \
+         epochs make it overfit, so regularisation can pay; the column \"gain of decay\" below \
+         measures how much it pays here, per method. Change the regime with --train-size, \
+         --epochs, --momentum and the grid flags (README, \"Choosing the regime\").\n"
+    );
+    // Verdicts first.
+    let _ = writeln!(md, "## Verdicts\n");
+    for (claim, text) in verdicts(a) {
+        let _ = writeln!(md, "**{claim}.** {text}\n");
+    }
+    // Chosen settings.
+    let _ = writeln!(
+        md,
+        "## Chosen settings (on validation) and their test accuracy\n"
+    );
+    let _ = writeln!(
+        md,
+        "| method | α | decay | validation acc. (selection seeds) | test acc. (mean ± sd) | gain of decay on validation |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    for m in &a.methods {
+        if let Some(c) = &m.chosen {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} = {} | {} % ({} seed{}) | {} | {} |",
+                m.method.label(),
+                short(c.lr),
+                decay_symbol(m.method),
+                short(c.decay),
+                pct(c.val),
+                m.selection_seeds.len().max(1),
+                if m.selection_seeds.len() > 1 { "s" } else { "" },
+                pm(&c.tests),
+                m.gain_over_no_decay()
+                    .map_or("– (no decay 0 in grid)".into(), |g| format!(
+                        "{g:+.2} points"
+                    )),
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "\n\"Gain of decay\": best cell minus best cell with decay 0, validation accuracy; \
+         differences below {NOISE_POINTS} points are noise.\n"
+    );
+    // Heat maps.
+    let panels: Vec<HeatPanel> = a
+        .methods
+        .iter()
+        .map(|m| HeatPanel {
+            title: m.method.label().to_string(),
+            x_labels: m.lrs.iter().map(|&v| short(v)).collect(),
+            y_labels: m
+                .decays
+                .iter()
+                .map(|&v| format!("{} {}", decay_symbol(m.method), short(v)))
+                .collect(),
+            z: m.val
+                .iter()
+                .map(|row| row.iter().map(|v| v.map(|v| 100.0 * (1.0 - v))).collect())
+                .collect(),
+            best: m.best,
+        })
+        .collect();
+    let heat_title = format!(
+        "Validation error (%) over learning rate × decay ({} training images, {} epochs)",
+        a.study
+            .train_size
+            .map_or("all".to_string(), |n| n.to_string()),
+        a.study.epochs
+    );
+    let x_label = "learning rate α (log scale)";
+    let y_label = "decay: λ (L2) or λ' (decoupled), log scale";
+    if !panels.is_empty() {
+        plots::heatmaps(
+            &dir.join("heatmaps.svg"),
+            &heat_title,
+            x_label,
+            y_label,
+            "validation error (%)",
+            &panels,
+        )?;
+        for (m, p) in a.methods.iter().zip(&panels) {
+            plots::heatmaps(
+                &dir.join(format!("heatmap-{}.svg", m.method)),
+                &format!("{}: validation error (%)", m.method.label()),
+                x_label,
+                &format!("{} (log scale)", decay_symbol(m.method)),
+                "validation error (%)",
+                std::slice::from_ref(p),
+            )?;
+        }
+        let _ = writeln!(md, "## Validation error over the grid\n");
+        let _ = writeln!(
+            md,
+            "![heat maps](heatmaps.svg)\n\nOne panel per method (like Loshchilov & Hutter 2019, \
+             Fig. 2); the ringed cell is the best on validation; hatched cells are missing or \
+             diverged. Per method: {}.\n",
+            a.methods
+                .iter()
+                .map(|m| format!("[{}](heatmap-{}.svg)", m.method.label(), m.method))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    // Coupling.
+    let _ = writeln!(md, "## Coupling of the best decay to the learning rate\n");
+    let _ = writeln!(
+        md,
+        "For each learning rate, the decay with the best validation accuracy; the slope is a \
+         least-squares fit of log10(best decay) on log10(α) over the learning rates whose best \
+         decay is not 0. Expect about −1 for the L2 methods (the best λ is λ'/α for a fixed \
+         best λ') and about 0 for the decoupled ones.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| method | α | best decay | validation acc. | same α, decay 0 | gain |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    let mut coupling_series = Vec::new();
+    for m in &a.methods {
+        for b in &m.per_lr {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} = {} | {} % | {} | {} |",
+                m.method.label(),
+                short(b.lr),
+                decay_symbol(m.method),
+                short(b.decay),
+                pct(b.val),
+                b.val_no_decay
+                    .map_or("–".into(), |v| format!("{} %", pct(v))),
+                b.val_no_decay.map_or("–".into(), |v| format!(
+                    "{:+.2} points",
+                    100.0 * (b.val - v)
+                ))
+            );
+        }
+        let pts: Vec<&BestAtLr> = m.per_lr.iter().filter(|b| b.decay > 0.0).collect();
+        if !pts.is_empty() {
+            coupling_series.push(Series {
+                label: format!(
+                    "{} (slope {})",
+                    m.method.label(),
+                    m.coupling
+                        .map_or("n/a".to_string(), |f| format!("{:+.2}", f.slope))
+                ),
+                x: pts.iter().map(|b| b.lr).collect(),
+                y: pts.iter().map(|b| b.decay).collect(),
+                band: None,
+            });
+        }
+    }
+    let _ = writeln!(md, "\n| method | slope | intercept | R² | points |");
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for m in &a.methods {
+        match m.coupling {
+            Some(f) => {
+                let _ = writeln!(
+                    md,
+                    "| {} | {:+.2} | {:+.2} | {:.2} | {} |",
+                    m.method.label(),
+                    f.slope,
+                    f.intercept,
+                    f.r2,
+                    f.points
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    md,
+                    "| {} | – (fewer than two learning rates with a non-zero best decay) | | | |",
+                    m.method.label()
+                );
+            }
+        }
+    }
+    if !coupling_series.is_empty() {
+        plots::line_chart(
+            &dir.join("coupling.svg"),
+            &Axes {
+                title: "Best decay at each learning rate (on validation)".into(),
+                x_label: "learning rate α (log scale)".into(),
+                y_label: "best decay λ or λ' (log scale)".into(),
+                log_x: true,
+                log_y: true,
+            },
+            &coupling_series,
+        )?;
+        let _ = writeln!(md, "\n![coupling](coupling.svg)\n");
+    }
+    // Learning curves of the chosen settings.
+    let groups: Vec<(String, Vec<crate::sweep::Cell>)> = a
+        .methods
+        .iter()
+        .filter_map(|m| {
+            let c = m.chosen.as_ref()?;
+            Some((
+                format!(
+                    "{} α={} {}={}",
+                    m.method.label(),
+                    short(c.lr),
+                    decay_symbol(m.method),
+                    short(c.decay)
+                ),
+                c.seeds
+                    .iter()
+                    .map(|&seed| crate::sweep::Cell {
+                        method: m.method,
+                        lr: c.lr,
+                        decay: c.decay,
+                        seed,
+                    })
+                    .collect(),
+            ))
+        })
+        .collect();
+    if write_curves(
+        dir,
+        &dir.join("curves.svg"),
+        "Test accuracy of the chosen settings (mean ± sd over seeds)",
+        &groups,
+    )? {
+        let _ = writeln!(md, "## Learning curves of the chosen settings\n");
+        let _ = writeln!(
+            md,
+            "![learning curves](curves.svg)\n\nTest accuracy at each evaluated epoch; the band is \
+             ± one standard deviation over seeds.\n"
+        );
+    }
+    // Equivalence.
+    let _ = writeln!(md, "## Equivalence check\n");
+    match &a.equivalence {
+        Some(eq) => {
+            let _ = writeln!(
+                md,
+                "Two runs from the same seed (same initial weights, same batches), compared \
+                 parameter by parameter after one epoch (the schedule spanning that epoch), then \
+                 trained for the study's length to compare their test accuracy.\n"
+            );
+            let _ = writeln!(
+                md,
+                "| pair | steps | max abs(θ₁ − θ₂) after one epoch | max abs(θ) | largest test-accuracy gap | final test acc. |"
+            );
+            let _ = writeln!(md, "|---|---|---|---|---|---|");
+            let mut figures = Vec::new();
+            for (p, name) in std::iter::once((&eq.sgd, "equivalence-sgd"))
+                .chain(eq.adam.as_ref().map(|p| (p, "equivalence-adam")))
+            {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {:.2e} | {:.3} | {:.2} points | {} % vs {} % |",
+                    p.title,
+                    p.steps,
+                    p.max_param_diff,
+                    p.max_param,
+                    p.max_curve_gap(),
+                    p.test_a.last().map_or("–".into(), |&v| pct(v)),
+                    p.test_b.last().map_or("–".into(), |&v| pct(v)),
+                );
+                let series: Vec<Series> = [(&p.a_label, &p.test_a), (&p.b_label, &p.test_b)]
+                    .into_iter()
+                    .map(|(label, ys)| Series {
+                        label: label.clone(),
+                        x: p.epochs.iter().map(|&e| e as f64).collect(),
+                        y: ys.iter().map(|v| 100.0 * v).collect(),
+                        band: None,
+                    })
+                    .collect();
+                plots::line_chart(
+                    &dir.join(format!("{name}.svg")),
+                    &Axes {
+                        title: format!(
+                            "Same seed, same batches: {} (max |Δθ| after one epoch {:.1e}; \
+                             curves at most {:.2} points apart)",
+                            p.title,
+                            p.max_param_diff,
+                            p.max_curve_gap()
+                        ),
+                        x_label: "epoch".into(),
+                        y_label: "test accuracy (%)".into(),
+                        log_x: false,
+                        log_y: false,
+                    },
+                    &series,
+                )?;
+                figures.push(name);
+            }
+            let _ = writeln!(
+                md,
+                "\nWhere the two are the same algorithm the two curves coincide (one hides the \
+                 other).\n"
+            );
+            for name in figures {
+                let _ = writeln!(md, "![{name}]({name}.svg)\n");
+            }
+        }
+        None => {
+            let _ = writeln!(
+                md,
+                "Not run for this folder: `wdlab report {} --equivalence` trains the pairs.\n",
+                dir.display()
+            );
+        }
+    }
+    // Diverged cells.
+    if n_div > 0 {
+        let _ = writeln!(md, "## Diverged cells\n");
+        for r in a.rows.iter().filter(|r| r.status == Status::Diverged) {
+            let _ = writeln!(md, "- {}", r.cell.label());
+        }
+        let _ = writeln!(md);
+    }
+    let _ = writeln!(
+        md,
+        "## Files\n\n`results.csv` (and `results.shard-*.csv`): one row per cell; `runs/<cell>/metrics.csv`: \
+         per-epoch metrics; `study.json`: the shared settings; `equivalence.json`: the check above.\n\n\
+         Written by wdlab {}.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let path = dir.join("report.md");
+    crate::metrics::write_atomic(&path, md.as_bytes())?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::Cell;
+
+    fn row(method: Method, lr: f64, decay: f64, seed: u64, val: f64) -> ResultRow {
+        ResultRow {
+            cell: Cell {
+                method,
+                lr,
+                decay,
+                seed,
+            },
+            epochs: 10,
+            val_accuracy: Some(val),
+            test_accuracy: Some(val - 0.001),
+            train_loss: Some(0.1),
+            weight_norm: Some(10.0),
+            status: Status::Ok,
+            seconds: 1.0,
+        }
+    }
+
+    /// Validation accuracy that peaks where log10(decay) = log10(c) + slope·log10(lr).
+    fn synthetic(method: Method, slope: f64, c: f64) -> Vec<ResultRow> {
+        let lrs = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
+        let decays: [f64; 8] = [0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0];
+        let mut rows = Vec::new();
+        for &lr in &lrs {
+            let peak = c.log10() + slope * f64::log10(lr);
+            for &d in &decays {
+                let dist = if d == 0.0 { 10.0 } else { d.log10() - peak };
+                rows.push(row(method, lr, d, 0, 0.95 - 0.01 * dist * dist));
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn least_squares_recovers_a_line() {
+        let f = least_squares(&[(0.0, 1.0), (1.0, -1.0), (2.0, -3.0)]).unwrap();
+        assert!((f.slope + 2.0).abs() < 1e-12 && (f.intercept - 1.0).abs() < 1e-12);
+        assert!((f.r2 - 1.0).abs() < 1e-12);
+        assert!(least_squares(&[(1.0, 1.0)]).is_none());
+        assert!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]).is_none());
+    }
+
+    #[test]
+    fn the_coupling_slope_is_minus_one_for_a_coupled_optimum_and_zero_for_a_separable_one() {
+        let coupled = analyse_method(Method::Sgd, &synthetic(Method::Sgd, -1.0, 1e-5)).unwrap();
+        let f = coupled.coupling.unwrap();
+        assert!((f.slope + 1.0).abs() < 0.15, "slope {}", f.slope);
+        assert_eq!(f.points, 5);
+        let flat = analyse_method(Method::Sgdw, &synthetic(Method::Sgdw, 0.0, 1e-4)).unwrap();
+        let f = flat.coupling.unwrap();
+        assert!(f.slope.abs() < 0.15, "slope {}", f.slope);
+        // Every best decay is exactly 1e-4.
+        assert!(flat.per_lr.iter().all(|b| b.decay == 1e-4));
+    }
+
+    #[test]
+    fn lrs_whose_best_decay_is_zero_are_left_out_of_the_fit() {
+        let mut rows = synthetic(Method::Adam, -1.0, 1e-5);
+        // At lr 0.1 decay 0 wins.
+        for r in rows
+            .iter_mut()
+            .filter(|r| r.cell.lr == 1e-1 && r.cell.decay == 0.0)
+        {
+            r.val_accuracy = Some(0.99);
+        }
+        let a = analyse_method(Method::Adam, &rows).unwrap();
+        assert_eq!(a.coupling.unwrap().points, 4);
+        assert_eq!(a.per_lr.last().unwrap().decay, 0.0);
+    }
+
+    #[test]
+    fn selection_uses_common_seeds_and_test_uses_every_seed_of_the_chosen_cell() {
+        let m = Method::Adamw;
+        let mut rows = vec![
+            row(m, 1e-3, 0.0, 0, 0.90),
+            row(m, 1e-3, 1e-3, 0, 0.92),
+            row(m, 3e-3, 0.0, 0, 0.91),
+            row(m, 3e-3, 1e-3, 0, 0.80),
+        ];
+        // Extra seeds at the chosen cell and a lucky extra seed elsewhere.
+        rows.push(row(m, 1e-3, 1e-3, 1, 0.90));
+        rows.push(row(m, 1e-3, 1e-3, 2, 0.94));
+        rows.push(row(m, 3e-3, 0.0, 5, 0.99));
+        let a = analyse_method(m, &rows).unwrap();
+        assert_eq!(a.selection_seeds, vec![0]);
+        let c = a.chosen.unwrap();
+        assert_eq!((c.lr, c.decay), (1e-3, 1e-3));
+        assert_eq!(c.seeds, vec![0, 1, 2]);
+        let (mean, sd) = c.test_mean_sd();
+        assert!((mean - 0.919).abs() < 1e-9);
+        assert!((sd.unwrap() - 0.02).abs() < 1e-9);
+    }
+
+    #[test]
+    fn diverged_cells_are_never_chosen_and_leave_holes() {
+        let m = Method::Sgd;
+        let mut rows = vec![row(m, 0.1, 0.0, 0, 0.9), row(m, 10.0, 0.0, 0, 0.0)];
+        rows[1] = ResultRow::diverged(rows[1].cell, 10, 0.1);
+        let a = analyse_method(m, &rows).unwrap();
+        assert_eq!(a.chosen.unwrap().lr, 0.1);
+        assert_eq!(a.val[0][1], None);
+        assert!(a.diverged[0][1]);
+    }
+
+    #[test]
+    fn mean_sd_is_the_sample_standard_deviation() {
+        let (m, sd) = mean_sd(&[1.0, 2.0, 3.0]);
+        assert_eq!(m, 2.0);
+        assert_eq!(sd, Some(1.0));
+        assert_eq!(mean_sd(&[4.0]).1, None);
+    }
+}

@@ -1,0 +1,309 @@
+//! The study commands through the built binary, on tiny subsets of the bundled MNIST (a few
+//! hundred images, a 32-unit hidden layer, one or two epochs: each run takes well under a
+//! second).
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const HEADER: &str =
+    "method,lr,decay,seed,epochs,val_accuracy,test_accuracy,train_loss,weight_norm,status,seconds";
+
+fn wdlab() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wdlab"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+/// Flags of a tiny, fast study.
+const TINY: &[&str] = &[
+    "--train-size",
+    "300",
+    "--val-size",
+    "500",
+    "--hidden",
+    "32",
+    "--eval-every",
+    "1",
+    "--quiet",
+];
+
+fn run(args: &[&str]) -> Output {
+    wdlab().args(args).output().expect("the binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn rows(dir: &Path) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if name.starts_with("results") && name.ends_with(".csv") {
+            let t = std::fs::read_to_string(dir.join(&name)).unwrap();
+            let mut lines = t.lines();
+            assert_eq!(lines.next(), Some(HEADER), "{name} header");
+            for l in lines.filter(|l| !l.is_empty()) {
+                let cols: Vec<String> = l.split(',').map(String::from).collect();
+                assert_eq!(cols.len(), 11, "{l}");
+                out.push(cols);
+            }
+        }
+    }
+    out
+}
+
+/// (method, lr, decay, seed) of every row.
+fn keys(rows: &[Vec<String>]) -> Vec<String> {
+    let mut k: Vec<String> = rows.iter().map(|r| r[..4].join(",")).collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn a_killed_sweep_resumes_and_finishes_every_cell_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let out_s = out.to_str().unwrap();
+    let mut args = vec![
+        "sweep",
+        "--out",
+        out_s,
+        "--grid",
+        "sgd:0.05,0.1,0.2:0,1e-3",
+        "--grid",
+        "adamw:1e-3,3e-3:0,1e-3",
+        "--methods",
+        "sgd,adamw",
+        "--seeds",
+        "2",
+    ];
+    args.extend_from_slice(TINY);
+    args.extend_from_slice(&["--epochs", "2"]);
+    let total = (3 * 2 + 2 * 2) * 2;
+    let mut child = wdlab()
+        .args(&args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let results = out.join("results.csv");
+    let start = Instant::now();
+    loop {
+        let n = std::fs::read_to_string(&results)
+            .map(|t| t.lines().count().saturating_sub(1))
+            .unwrap_or(0);
+        if n >= 3 || start.elapsed() > Duration::from_secs(120) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = rows(&out).len();
+    assert!(
+        before >= 3 && before < total,
+        "killed after {before} of {total} cells"
+    );
+    // A crash in the middle of writing a row leaves a torn last line.
+    let mut t = std::fs::read_to_string(&results).unwrap();
+    t.push_str("sgd,0.2,0.001,1,2,0.8");
+    std::fs::write(&results, t).unwrap();
+
+    let o = run(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let after = rows(&out);
+    assert_eq!(after.len(), total);
+    let k = keys(&after);
+    let mut unique = k.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), total, "every cell exactly once");
+    for r in &after {
+        assert_eq!(r[4], "2", "epochs column");
+        assert_eq!(r[9], "ok");
+        let acc: f64 = r[5].parse().unwrap();
+        assert!((0.0..=1.0).contains(&acc));
+        assert!(out
+            .join("runs")
+            .join(format!(
+                "{}_lr{}_{}{}_seed{}",
+                r[0],
+                r[1],
+                if r[0].ends_with('w') { "wd" } else { "l2" },
+                r[2],
+                r[3]
+            ))
+            .join("metrics.csv")
+            .exists());
+    }
+    // Running it again does nothing.
+    let o = run(&args);
+    assert!(o.status.success());
+    assert!(text(&o).contains("0 run now"), "{}", text(&o));
+    assert_eq!(rows(&out).len(), total);
+
+    // A bigger grid with the same settings is merged; other settings are refused.
+    let mut more = args.clone();
+    more[4] = "sgd:0.05,0.1,0.2,0.4:0,1e-3";
+    let o = run(&more);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(rows(&out).len(), total + 2 * 2);
+    let mut other = args.clone();
+    other.extend_from_slice(&["--batch-size", "64"]);
+    let o = run(&other);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("batch_size"), "{}", text(&o));
+}
+
+#[test]
+fn a_diverging_cell_is_recorded_and_the_sweep_shards_and_report_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let out_s = out.to_str().unwrap();
+    for shard in ["1/2", "2/2"] {
+        let mut args = vec![
+            "sweep",
+            "--out",
+            out_s,
+            "--grid",
+            "adam:1e-3,1e30:0,1e-4",
+            "--methods",
+            "adam",
+            "--seeds",
+            "1",
+            "--shard",
+            shard,
+        ];
+        args.extend_from_slice(TINY);
+        args.extend_from_slice(&["--epochs", "2"]);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    assert!(out.join("results.shard-1-of-2.csv").exists());
+    assert!(out.join("results.shard-2-of-2.csv").exists());
+    let all = rows(&out);
+    assert_eq!(all.len(), 4, "the shards' union is the grid");
+    for r in &all {
+        if r[1].parse::<f64>().unwrap() > 1.0 {
+            assert_eq!(r[9], "diverged", "{r:?}");
+            assert!(r[5].is_empty() && r[6].is_empty(), "{r:?}");
+        } else {
+            assert_eq!(r[9], "ok", "{r:?}");
+        }
+    }
+    let o = run(&["report", out_s]);
+    assert!(o.status.success(), "{}", text(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("## Diverged cells"), "{md}");
+    assert!(md.contains("| Adam + L2 | 1e-3 |"), "{md}");
+    assert!(out.join("heatmaps.svg").exists());
+    assert!(out.join("heatmap-adam.svg").exists());
+}
+
+#[test]
+fn reproduce_writes_the_report_heat_maps_curves_and_equivalence() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let mut args = vec![
+        "reproduce",
+        "--preset",
+        "quick",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(TINY);
+    args.extend_from_slice(&["--epochs", "1"]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    for f in [
+        "report.md",
+        "heatmaps.svg",
+        "heatmap-sgd.svg",
+        "heatmap-sgdw.svg",
+        "heatmap-adam.svg",
+        "heatmap-adamw.svg",
+        "coupling.svg",
+        "curves.svg",
+        "equivalence-sgd.svg",
+        "equivalence-adam.svg",
+        "equivalence.json",
+        "study.json",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing; {}", text(&o));
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for needle in ["## Verdicts", "**1.", "**2.", "**3.", "slope", "± "] {
+        assert!(md.contains(needle), "{needle} not in report:\n{md}");
+    }
+    let eq: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("equivalence.json")).unwrap())
+            .unwrap();
+    let sgd = eq["sgd"]["max_param_diff"].as_f64().unwrap();
+    let adam = eq["adam"]["max_param_diff"].as_f64().unwrap();
+    assert!(sgd < 1e-5, "SGD + L2 and SGDW differ by {sgd}");
+    assert!(
+        adam > 100.0 * sgd.max(1e-7),
+        "Adam pair differs by only {adam}"
+    );
+}
+
+#[test]
+fn compare_prints_the_table_and_sgd_equals_sgdw() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c");
+    let mut args = vec!["compare", "--seeds", "2", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(TINY);
+    args.extend_from_slice(&["--epochs", "2"]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = String::from_utf8_lossy(&o.stdout).to_string();
+    let line = |label: &str| {
+        t.lines()
+            .find(|l| l.starts_with(&format!("| {label} |")))
+            .unwrap_or_else(|| panic!("no {label} row in\n{t}"))
+            .split('|')
+            .nth(4)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    // The defaults pair SGD + L2 (0.5, 2e-3) with SGDW (0.5, 1e-3 = αλ): the same algorithm.
+    assert_eq!(line("SGD + L2"), line("SGDW"), "{t}");
+    assert!(line("AdamW").contains('±'), "{t}");
+    assert!(out.join("curves.svg").exists());
+    assert!(out.join("compare.md").exists());
+}
+
+#[test]
+fn bad_grids_shards_and_folders_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("u");
+    let out_s = out.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["sweep", "--out", out_s, "--shard", "0/4"],
+        vec!["sweep", "--out", out_s, "--shard", "5/4"],
+        vec!["sweep", "--out", out_s, "--lrs", "-0.1"],
+        vec!["sweep", "--out", out_s, "--lrs", "0"],
+        vec!["sweep", "--out", out_s, "--decays", "-1e-4"],
+        vec!["sweep", "--out", out_s, "--grid", "lion:1e-3:0"],
+        vec!["sweep", "--out", out_s, "--methods", "lion"],
+        vec!["sweep", "--out", out_s, "--seeds", "0"],
+        vec!["sweep", "--out", out_s, "--val-size", "0"],
+        vec!["compare", "--out", out_s, "--sgd", "0.1"],
+    ];
+    for args in cases {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+    }
+    assert!(!out.join("results.csv").exists(), "nothing ran");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = run(&["report", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("wdlab sweep"), "{}", text(&o));
+}
