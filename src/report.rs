@@ -344,6 +344,15 @@ pub fn short(v: f64) -> String {
     }
 }
 
+/// R² for tables: "–" when the best decay is the same at every learning rate (R² undefined).
+fn r2(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.2}")
+    } else {
+        "– (constant)".into()
+    }
+}
+
 fn pct(v: f64) -> String {
     format!("{:.2}", 100.0 * v)
 }
@@ -493,7 +502,7 @@ pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
         let slope = |m: &MethodAnalysis| {
             m.coupling.map_or(
                 "no fit (fewer than two learning rates with a non-zero best decay)".to_string(),
-                |f| format!("{:+.2} (R² {:.2}, {} points)", f.slope, f.r2, f.points),
+                |f| format!("{:+.2} (R² {}, {} points)", f.slope, r2(f.r2), f.points),
             )
         };
         let _ = write!(
@@ -823,11 +832,11 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
             Some(f) => {
                 let _ = writeln!(
                     md,
-                    "| {} | {:+.2} | {:+.2} | {:.2} | {} |",
+                    "| {} | {:+.2} | {:+.2} | {} | {} |",
                     m.method.label(),
                     f.slope,
                     f.intercept,
-                    f.r2,
+                    r2(f.r2),
                     f.points
                 );
             }
