@@ -41,7 +41,7 @@ if [ -n "$python" ] && ! "$python" -c 'import torch' 2>/dev/null; then
 fi
 
 cargo build --release --quiet
-bin=target/release/wdlab
+bin="${CARGO_TARGET_DIR:-target}/release/wdlab"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
