@@ -324,6 +324,11 @@ pub struct StudyArgs {
     /// No progress bars or per-cell lines.
     #[arg(long, short)]
     pub quiet: bool,
+    /// How grid cells train: `population` trains all cells of one method and seed together as
+    /// one batched model (the same results to float rounding), `single` one run after another.
+    /// Default: population on CUDA; single on CPU, where it measured faster (BENCHMARKS.md).
+    #[arg(long, value_enum)]
+    pub cells: Option<crate::sweep::CellBackend>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -263,6 +263,9 @@ fn study_spec(
         device: a.device.clone(),
         eval_every: spec.eval_every,
         quiet: a.quiet,
+        cells: a
+            .cells
+            .unwrap_or_else(|| crate::sweep::CellBackend::default_for(&a.device)),
     };
     crate::study::validate_study(&spec.study, &how)?;
     Ok((spec, how))
@@ -380,6 +383,7 @@ fn report(args: &crate::cli::ReportArgs) -> anyhow::Result<()> {
             device: args.device.clone(),
             eval_every: args.eval_every.max(1),
             quiet: false,
+            cells: crate::sweep::CellBackend::Single,
         };
         crate::study::write_equivalence(&args.dir, &how)?;
     }

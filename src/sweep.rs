@@ -127,6 +127,28 @@ pub struct Runtime {
     pub device: String,
     pub eval_every: usize,
     pub quiet: bool,
+    pub cells: CellBackend,
+}
+
+/// How [`run_cells`] trains a group of cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CellBackend {
+    /// One run after another.
+    Single,
+    /// The cells of one method and seed as one batched model ([`crate::population`]).
+    Population,
+}
+
+impl CellBackend {
+    /// Population on a GPU (where it fills the device); single runs on the CPU, where each
+    /// run's weights and optimiser state stay in cache and a population measured slower.
+    pub fn default_for(device: &str) -> Self {
+        if device.starts_with("cuda") {
+            CellBackend::Population
+        } else {
+            CellBackend::Single
+        }
+    }
 }
 
 /// One grid point: a method, its learning rate α, its decay coefficient (λ for sgd/adam, λ'
@@ -615,10 +637,10 @@ pub trait CellSink {
     fn done(&mut self, row: &ResultRow) -> anyhow::Result<()>;
 }
 
-/// Trains `cells` one after another on `data` and reports each to `sink`. A divergence is a
-/// result (status `diverged`), not an error; any other failure stops the sweep. This is the
-/// only place a sweep trains, so a batched backend (several cells as one model) replaces this
-/// function and nothing else.
+/// Trains `cells` on `data` and reports each to `sink`, one run after another or, with
+/// [`CellBackend::Population`], the cells of each (method, seed) as one batched model. A
+/// divergence is a result (status `diverged`), not an error; any other failure stops the
+/// sweep. This is the only place a sweep trains.
 pub fn run_cells(
     cells: &[Cell],
     study: &Study,
@@ -627,25 +649,97 @@ pub fn run_cells(
     ui: &SweepUi,
     sink: &mut dyn CellSink,
 ) -> anyhow::Result<()> {
-    for cell in cells {
-        let optim = study.optim(cell.method, cell.lr, cell.decay);
-        let run = study.run_config(cell.seed, how);
-        let progress = Progress {
-            quiet: how.quiet,
-            label: cell.label(),
-            multi: Some(ui.multi.clone()),
-        };
-        let started = Instant::now();
-        let mut last = None;
-        let result = train::train(&optim, &run, data, &progress, &mut |r| {
-            last = Some(r.clone());
-            sink.epoch(cell, r)
-        });
-        let seconds = started.elapsed().as_secs_f64();
-        let row = match result {
-            Ok(_) => ResultRow::finished(*cell, study.epochs, last.as_ref(), seconds),
-            Err(e) if is_divergence(&e) => ResultRow::diverged(*cell, study.epochs, seconds),
-            Err(e) => return Err(e.context(format!("cell {}", cell.label()))),
+    match how.cells {
+        CellBackend::Single => cells
+            .iter()
+            .try_for_each(|cell| run_single(cell, study, how, data, ui, sink)),
+        CellBackend::Population => {
+            // Cells of one method and seed share initial weights and batches: one population.
+            let mut groups: Vec<Vec<Cell>> = Vec::new();
+            for cell in cells {
+                match groups
+                    .iter_mut()
+                    .find(|g| g[0].method == cell.method && g[0].seed == cell.seed)
+                {
+                    Some(g) => g.push(*cell),
+                    None => groups.push(vec![*cell]),
+                }
+            }
+            groups
+                .iter()
+                .try_for_each(|g| run_population(g, study, how, data, ui, sink))
+        }
+    }
+}
+
+fn run_single(
+    cell: &Cell,
+    study: &Study,
+    how: &Runtime,
+    data: &DeviceData,
+    ui: &SweepUi,
+    sink: &mut dyn CellSink,
+) -> anyhow::Result<()> {
+    let optim = study.optim(cell.method, cell.lr, cell.decay);
+    let run = study.run_config(cell.seed, how);
+    let progress = Progress {
+        quiet: how.quiet,
+        label: cell.label(),
+        multi: Some(ui.multi.clone()),
+    };
+    let started = Instant::now();
+    let mut last = None;
+    let result = train::train(&optim, &run, data, &progress, &mut |r| {
+        last = Some(r.clone());
+        sink.epoch(cell, r)
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let row = match result {
+        Ok(_) => ResultRow::finished(*cell, study.epochs, last.as_ref(), seconds),
+        Err(e) if is_divergence(&e) => ResultRow::diverged(*cell, study.epochs, seconds),
+        Err(e) => return Err(e.context(format!("cell {}", cell.label()))),
+    };
+    sink.done(&row)?;
+    ui.cell_done(&row);
+    Ok(())
+}
+
+/// One population of cells sharing method and seed; each cell's row carries its share of the
+/// group's time.
+fn run_population(
+    group: &[Cell],
+    study: &Study,
+    how: &Runtime,
+    data: &DeviceData,
+    ui: &SweepUi,
+    sink: &mut dyn CellSink,
+) -> anyhow::Result<()> {
+    let optims: Vec<_> = group
+        .iter()
+        .map(|c| study.optim(c.method, c.lr, c.decay))
+        .collect();
+    let run = study.run_config(group[0].seed, how);
+    let progress = Progress {
+        quiet: how.quiet,
+        label: format!(
+            "{} seed {} ({} cells)",
+            group[0].method,
+            group[0].seed,
+            group.len()
+        ),
+        multi: Some(ui.multi.clone()),
+    };
+    let started = Instant::now();
+    let outcomes =
+        crate::population::train_population(&optims, &run, data, &progress, &mut |g, r| {
+            sink.epoch(&group[g], r)
+        })
+        .with_context(|| format!("population of {} cells of {}", group.len(), group[0].method))?;
+    let seconds = started.elapsed().as_secs_f64() / group.len() as f64;
+    for (cell, outcome) in group.iter().zip(outcomes) {
+        let row = match outcome.diverged {
+            None => ResultRow::finished(*cell, study.epochs, outcome.records.last(), seconds),
+            Some(_) => ResultRow::diverged(*cell, study.epochs, seconds),
         };
         sink.done(&row)?;
         ui.cell_done(&row);

@@ -307,3 +307,54 @@ fn bad_grids_shards_and_folders_are_usage_errors() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("wdlab sweep"), "{}", text(&o));
 }
+
+#[test]
+fn population_cells_give_the_rows_single_runs_give() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut by_backend = Vec::new();
+    for backend in ["single", "population"] {
+        let out = dir.path().join(backend);
+        let mut args = vec![
+            "sweep",
+            "--out",
+            out.to_str().unwrap(),
+            "--grid",
+            "adamw:1e-3,3e-3,1e30:0,1e-2",
+            "--methods",
+            "adamw",
+            "--seeds",
+            "1",
+            "--epochs",
+            "2",
+            "--cells",
+            backend,
+        ];
+        args.extend_from_slice(TINY);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", text(&o));
+        let mut all = rows(&out);
+        all.sort();
+        by_backend.push(all);
+    }
+    let (single, population) = (&by_backend[0], &by_backend[1]);
+    assert_eq!(single.len(), 6);
+    assert_eq!(keys(single), keys(population));
+    for (s, p) in single.iter().zip(population) {
+        assert_eq!(s[9], p[9], "status of {s:?} vs {p:?}");
+        if s[9] == "diverged" {
+            assert!(p[5].is_empty(), "{p:?}");
+            continue;
+        }
+        // Validation accuracy, train loss and weight norm agree to float rounding.
+        let f = |r: &Vec<String>, i: usize| r[i].parse::<f64>().unwrap();
+        assert!((f(s, 5) - f(p, 5)).abs() <= 0.002, "{s:?} vs {p:?}");
+        assert!(
+            (f(s, 7) - f(p, 7)).abs() <= 1e-4 * f(s, 7).max(1.0),
+            "{s:?} vs {p:?}"
+        );
+        assert!(
+            (f(s, 8) - f(p, 8)).abs() <= 1e-3 * f(s, 8),
+            "{s:?} vs {p:?}"
+        );
+    }
+}

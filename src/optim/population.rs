@@ -3,7 +3,7 @@
 //! pass updates every cell with its own coefficients ([`super::fused`]), so a whole heat map
 //! costs one training loop.
 
-use super::{fused, lr_multiplier, OptimConfig};
+use super::{fused, lr_multiplier, tensor_ops, OptimConfig, State};
 use candle_core::{bail, DType, Device, Result, Tensor, Var};
 
 /// A parameter buffer shared by the cells: blocks of `block_len` elements belong to cells
@@ -17,7 +17,7 @@ pub struct PopulationParam {
 
 struct Slot {
     param: PopulationParam,
-    buffers: Vec<Vec<f32>>,
+    state: State,
 }
 
 pub struct PopulationOptimizer {
@@ -29,11 +29,26 @@ pub struct PopulationOptimizer {
 
 impl PopulationOptimizer {
     /// The cells must share the method family's state (same number of buffers) and the
-    /// schedule (η_t is one per step); the parameters must be f32 on the CPU.
+    /// schedule (η_t is one per step). f32 parameters on the CPU take the fused kernel, others
+    /// (CUDA) tensor ops with per-cell coefficient tensors.
     pub fn new(
         params: Vec<PopulationParam>,
         cells: Vec<OptimConfig>,
         total_steps: u64,
+    ) -> Result<Self> {
+        let fused = params
+            .iter()
+            .all(|p| matches!(p.var.device(), Device::Cpu) && p.var.dtype() == DType::F32);
+        Self::with_backend(params, cells, total_steps, fused)
+    }
+
+    /// [`Self::new`] with the update path chosen by the caller (`fused` needs f32 CPU
+    /// parameters); tests use it to check the two paths against each other.
+    pub(crate) fn with_backend(
+        params: Vec<PopulationParam>,
+        cells: Vec<OptimConfig>,
+        total_steps: u64,
+        fused: bool,
     ) -> Result<Self> {
         let Some(first) = cells.first() else {
             bail!("a population needs at least one cell")
@@ -47,9 +62,6 @@ impl PopulationOptimizer {
         let slots = params
             .into_iter()
             .map(|param| {
-                if !matches!(param.var.device(), Device::Cpu) || param.var.dtype() != DType::F32 {
-                    bail!("population training runs on f32 CPU parameters")
-                }
                 let n = param.var.elem_count();
                 if n % (param.block_len * cells.len()) != 0 {
                     bail!(
@@ -58,10 +70,17 @@ impl PopulationOptimizer {
                         param.block_len
                     )
                 }
-                Ok(Slot {
-                    buffers: vec![vec![0f32; n]; first.state_buffers()],
-                    param,
-                })
+                let buffers = first.state_buffers();
+                let state = if fused {
+                    State::Host(vec![vec![0f32; n]; buffers])
+                } else {
+                    State::Device(
+                        (0..buffers)
+                            .map(|_| param.var.zeros_like())
+                            .collect::<Result<_>>()?,
+                    )
+                };
+                Ok(Slot { state, param })
             })
             .collect::<Result<_>>()?;
         Ok(PopulationOptimizer {
@@ -89,14 +108,85 @@ impl PopulationOptimizer {
                 .iter()
                 .map(|c| c.coeffs(self.t, eta, c.decay_biases || !slot.param.is_bias))
                 .collect();
-            fused::update(
-                &slot.param.var,
-                grad,
-                &mut slot.buffers,
-                &coeffs,
-                slot.param.block_len,
-            )?;
+            let (var, block_len) = (&slot.param.var, slot.param.block_len);
+            match &mut slot.state {
+                State::Host(buffers) => fused::update(var, grad, buffers, &coeffs, block_len)?,
+                State::Device(buffers) => {
+                    let next = tensor_ops::update_cells(var, grad, buffers, &coeffs, block_len)?;
+                    var.set(&next)?;
+                }
+            }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{Method, Schedule};
+
+    /// Every method, two cells with different α and decay, fused kernel against tensor ops on
+    /// the same parameters and gradients: the CUDA path is the tensor-op one.
+    #[test]
+    fn fused_and_tensor_population_updates_agree() {
+        let dev = Device::Cpu;
+        for method in Method::ALL {
+            let cells: Vec<OptimConfig> = [(0.05, 0.01), (0.2, 0.0)]
+                .iter()
+                .map(|&(lr, decay)| OptimConfig {
+                    momentum: if method.is_adaptive() { 0.0 } else { 0.9 },
+                    schedule: Schedule::Cosine,
+                    decay_biases: false,
+                    ..OptimConfig::new(method, lr, decay)
+                })
+                .collect();
+            let init: Vec<f32> = (0..24).map(|i| (i as f32 * 0.37).sin()).collect();
+            let make = |fused: bool| {
+                let w = Var::from_slice(&init, (3, 8), &dev).unwrap();
+                let b = Var::from_slice(&init[..8], 8, &dev).unwrap();
+                let params = vec![
+                    PopulationParam {
+                        var: w.clone(),
+                        block_len: 4,
+                        is_bias: false,
+                    },
+                    PopulationParam {
+                        var: b.clone(),
+                        block_len: 4,
+                        is_bias: true,
+                    },
+                ];
+                let opt =
+                    PopulationOptimizer::with_backend(params, cells.clone(), 5, fused).unwrap();
+                (opt, w, b)
+            };
+            let (mut fused, wf, bf) = make(true);
+            let (mut ops, wt, bt) = make(false);
+            for step in 0..5 {
+                let g = |n: usize| {
+                    let v: Vec<f32> = (0..n)
+                        .map(|i| ((i + 7 * step) as f32 * 0.91).cos())
+                        .collect();
+                    Tensor::from_vec(v, n, &dev).unwrap()
+                };
+                let grads = [g(24).reshape((3, 8)).unwrap(), g(8)];
+                fused.step_with(&grads).unwrap();
+                ops.step_with(&grads).unwrap();
+            }
+            for (a, b) in [(&wf, &wt), (&bf, &bt)] {
+                let d = (a.as_tensor() - b.as_tensor()).unwrap().abs().unwrap();
+                let d = d
+                    .flatten_all()
+                    .unwrap()
+                    .max(0)
+                    .unwrap()
+                    .to_scalar::<f32>()
+                    .unwrap();
+                assert!(d < 1e-6, "{method}: fused and tensor paths differ by {d}");
+            }
+            // The bias of cell 1 (decay 0) and the exempt biases must still have moved.
+            assert_ne!(bf.to_vec1::<f32>().unwrap(), init[..8].to_vec());
+        }
     }
 }

@@ -38,3 +38,64 @@ pub(super) fn update(
     // θ ← θ(1 − decay) − step
     theta.affine(1.0 - c.decay, 0.0)? - step
 }
+
+/// The update of a population's shared buffer, where consecutive blocks of `block_len`
+/// elements belong to cells 0, 1, …, G−1 in turn and cell g uses `coeffs[g]`: the buffer is
+/// viewed as (rows, G, block_len) and each coefficient as a (1, G, 1) tensor. Returns the new
+/// parameter; the state `buffers` are kept in the (rows, G, block_len) view.
+pub(super) fn update_cells(
+    theta: &Tensor,
+    grad: &Tensor,
+    buffers: &mut [Tensor],
+    coeffs: &[StepCoeffs],
+    block_len: usize,
+) -> Result<Tensor> {
+    let cells = coeffs.len();
+    let view = (theta.elem_count() / (cells * block_len), cells, block_len);
+    let per_cell = |f: &dyn Fn(&StepCoeffs) -> f64| -> Result<Tensor> {
+        let values: Vec<f64> = coeffs.iter().map(f).collect();
+        Tensor::from_vec(values, (1, cells, 1), theta.device())?.to_dtype(theta.dtype())
+    };
+    let th = theta.reshape(view)?;
+    for b in buffers.iter_mut() {
+        *b = b.reshape(view)?;
+    }
+    let g = (grad.reshape(view)? + th.broadcast_mul(&per_cell(&|c| c.l2)?)?)?;
+    let lr_t = per_cell(&|c| c.lr_t)?;
+    let step = match (coeffs[0].direction, buffers) {
+        (Direction::Sgd { .. }, []) => g.broadcast_mul(&lr_t)?,
+        (Direction::Sgd { .. }, [buf]) => {
+            let momentum = per_cell(&|c| match c.direction {
+                Direction::Sgd { momentum } => momentum,
+                Direction::Adam(_) => 0.0,
+            })?;
+            *buf = (buf.broadcast_mul(&momentum)? + g.broadcast_mul(&lr_t)?)?;
+            buf.clone()
+        }
+        (Direction::Adam(_), [m, v]) => {
+            let adam = |f: &dyn Fn(&super::AdamScalars<f64>) -> f64| {
+                per_cell(&|c| match &c.direction {
+                    Direction::Adam(s) => f(s),
+                    Direction::Sgd { .. } => 0.0,
+                })
+            };
+            *m = (m.broadcast_mul(&adam(&|s| s.beta1)?)?
+                + g.broadcast_mul(&adam(&|s| s.one_minus_beta1)?)?)?;
+            *v = (v.broadcast_mul(&adam(&|s| s.beta2)?)?
+                + g.sqr()?.broadcast_mul(&adam(&|s| s.one_minus_beta2)?)?)?;
+            let denom = v
+                .sqrt()?
+                .broadcast_mul(&adam(&|s| s.inv_sqrt_bias2)?)?
+                .broadcast_add(&adam(&|s| s.eps)?)?;
+            (m.broadcast_mul(&adam(&|s| s.inv_bias1)?)? / denom)?.broadcast_mul(&lr_t)?
+        }
+        (direction, buffers) => candle_core::bail!(
+            "{direction:?} with {} state buffers: OptimConfig::state_buffers is out of step",
+            buffers.len()
+        ),
+    };
+    let decay = per_cell(&|c| c.decay)?;
+    (th.clone() - th.broadcast_mul(&decay)?)?
+        .sub(&step)?
+        .reshape(theta.shape())
+}
