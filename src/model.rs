@@ -114,9 +114,7 @@ impl Mlp {
             grads[2 * i] = Some(a.t()?.matmul(&dz)?);
             grads[2 * i + 1] = Some(dz.sum(0)?);
             if i > 0 {
-                // ReLU passes the gradient where its output was positive.
-                let mask = a.gt(0f32)?.to_dtype(DType::F32)?;
-                dz = (dz.matmul(&weights[i].t()?)? * mask)?;
+                dz = relu_backward(&dz.matmul(&weights[i].t()?)?, a)?;
             }
         }
         Ok(LossAndGrads {
@@ -158,6 +156,11 @@ impl Mlp {
             .collect();
         candle_core::safetensors::save(&tensors, path)
     }
+}
+
+/// The gradient through a ReLU: `grad` where the ReLU's output `out` was positive, else 0.
+pub fn relu_backward(grad: &Tensor, out: &Tensor) -> Result<Tensor> {
+    grad * out.gt(0f32)?.to_dtype(grad.dtype())?
 }
 
 impl Module for Mlp {

@@ -12,7 +12,7 @@
 use crate::config::RunConfig;
 use crate::error::Failure;
 use crate::metrics::EpochRecord;
-use crate::model::Mlp;
+use crate::model::{relu_backward, Mlp};
 use crate::optim::{OptimConfig, PopulationOptimizer, PopulationParam};
 use crate::train::{layer_sizes, run_loop, DeviceData, EvalSet, Learner, Progress};
 use candle_core::{DType, Result, Tensor, Var, D};
@@ -152,8 +152,7 @@ impl PopulationMlp {
             let a = &inputs[layer];
             grads[2 * layer] = Some(a.transpose(1, 2)?.matmul(&dz)?);
             grads[2 * layer + 1] = Some(dz.sum(1)?);
-            let mask = a.gt(0f32)?.to_dtype(DType::F32)?;
-            dz = (dz.matmul(&p[2 * layer].transpose(1, 2)?)? * mask)?;
+            dz = relu_backward(&dz.matmul(&p[2 * layer].transpose(1, 2)?)?, a)?;
         }
         // Back to the first layer's (n, G·h₁) layout: one wide gemm for all cells.
         let dz1 = dz.transpose(0, 1)?.contiguous()?.reshape((n, g * h1))?;
