@@ -72,3 +72,10 @@ pub fn flush_subnormals_to_zero() {
         _mm_setcsr(_mm_getcsr() | 0x8040);
     }
 }
+
+/// [`flush_subnormals_to_zero`] on the calling thread and on every thread of rayon's pool (the
+/// threads gemm and the fused update run on): the flags are per thread.
+pub fn flush_subnormals_on_all_threads() {
+    flush_subnormals_to_zero();
+    rayon::broadcast(|_| flush_subnormals_to_zero());
+}

@@ -10,11 +10,14 @@
 //! against single runs of the same cells.
 
 use crate::config::RunConfig;
+use crate::cpu_net::{eval_chunk, CpuNet};
 use crate::error::Failure;
 use crate::metrics::EpochRecord;
 use crate::model::{relu_backward, Mlp};
 use crate::optim::{OptimConfig, PopulationOptimizer, PopulationParam};
-use crate::train::{layer_sizes, run_loop, DeviceData, EvalSet, Learner, Progress};
+use crate::train::{
+    layer_sizes, run_loop, Batch, DeviceData, EvalSet, Learner, LoopOutcome, Progress,
+};
 use candle_core::{DType, Result, Tensor, Var, D};
 
 /// G copies of the MLP, stored side by side.
@@ -166,11 +169,6 @@ impl PopulationMlp {
     }
 }
 
-/// Rows per evaluation chunk: about 4M activations of the first layer at a time.
-fn eval_chunk(cells: usize, hidden: usize) -> usize {
-    ((1 << 22) / (cells * hidden).max(1)).clamp(16, 2500)
-}
-
 /// A population and its optimiser, for the shared training loop.
 struct PopulationLearner {
     model: PopulationMlp,
@@ -182,13 +180,14 @@ impl Learner for PopulationLearner {
         self.model.cells
     }
 
-    fn step(&mut self, x: &Tensor, y: &Tensor) -> Result<Tensor> {
-        let (losses, grads) = self.model.loss_and_grads(x, y)?;
+    fn step(&mut self, batch: &Batch) -> Result<Tensor> {
+        let (x, y) = batch.tensors()?;
+        let (losses, grads) = self.model.loss_and_grads(&x, &y)?;
         self.opt.step_with(&grads)?;
         Ok(losses)
     }
 
-    fn evaluate(&self, set: &EvalSet) -> Result<Vec<(f64, f64)>> {
+    fn evaluate(&mut self, set: &EvalSet) -> Result<Vec<(f64, f64)>> {
         let g = self.model.cells;
         let n = set.len();
         let chunk = eval_chunk(g, self.model.sizes[1]);
@@ -255,11 +254,25 @@ pub fn train_population(
     on_epoch: &mut dyn FnMut(usize, &EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<CellOutcome>> {
     let sizes = layer_sizes(data, &run.hidden);
-    let model = PopulationMlp::new(&sizes, cells.len(), run.seed, &data.device)?;
     let total_steps = (data.train.len().div_ceil(run.batch_size) * run.epochs) as u64;
+    if data.device.is_cpu() {
+        let base = Mlp::new(&sizes, run.seed, &data.device)?;
+        let mut learner = CpuNet::new(&base, cells, total_steps, run.batch_size)?;
+        let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
+        return outcomes(out, |g| learner.cell_params(g));
+    }
+    let model = PopulationMlp::new(&sizes, cells.len(), run.seed, &data.device)?;
     let opt = PopulationOptimizer::new(model.optimizer_params(), cells.to_vec(), total_steps)?;
     let mut learner = PopulationLearner { model, opt };
     let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
+    outcomes(out, |g| learner.model.cell_params(g))
+}
+
+/// Each cell's records, divergence and final parameters.
+fn outcomes(
+    out: LoopOutcome,
+    params: impl Fn(usize) -> Result<Vec<Tensor>>,
+) -> anyhow::Result<Vec<CellOutcome>> {
     out.records
         .into_iter()
         .zip(out.diverged)
@@ -268,7 +281,7 @@ pub fn train_population(
             Ok(CellOutcome {
                 records,
                 diverged,
-                params: learner.model.cell_params(g)?,
+                params: params(g)?,
             })
         })
         .collect()

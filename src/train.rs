@@ -2,6 +2,7 @@
 //! and a divergence check. Data lives on the training device for the whole run.
 
 use crate::config::RunConfig;
+use crate::cpu_net::CpuNet;
 use crate::data::{Mnist, Split, NUM_CLASSES};
 use crate::error::Failure;
 use crate::metrics::EpochRecord;
@@ -84,18 +85,30 @@ pub fn batch_order(seed: u64, epoch: usize, n: usize) -> Vec<u32> {
     order
 }
 
-/// Images and one-hot targets of the batch at positions `start..start+len` of `order`.
-fn get_batch(
-    train: &EvalSet,
-    order: &Tensor,
-    start: usize,
-    len: usize,
-) -> Result<(Tensor, Tensor)> {
-    let idx = order.narrow(0, start, len)?;
-    Ok((
-        train.x.index_select(&idx, 0)?,
-        train.one_hot.index_select(&idx, 0)?,
-    ))
+/// One batch: positions `start..start + len` of an epoch's order over the training set.
+pub struct Batch<'a> {
+    pub set: &'a EvalSet,
+    /// The epoch's order on the host and on the set's device.
+    pub order: &'a [u32],
+    pub order_tensor: &'a Tensor,
+    pub start: usize,
+    pub len: usize,
+}
+
+impl Batch<'_> {
+    /// Indices of the batch's images in the training set.
+    pub fn indices(&self) -> &[u32] {
+        &self.order[self.start..self.start + self.len]
+    }
+
+    /// Images and one-hot targets of the batch, gathered on the set's device.
+    pub fn tensors(&self) -> Result<(Tensor, Tensor)> {
+        let idx = self.order_tensor.narrow(0, self.start, self.len)?;
+        Ok((
+            self.set.x.index_select(&idx, 0)?,
+            self.set.one_hot.index_select(&idx, 0)?,
+        ))
+    }
 }
 
 /// Rows per forward pass during evaluation: large enough to keep gemm busy, small enough to
@@ -179,9 +192,9 @@ pub trait Learner {
     /// How many networks (cells) are trained; 1 for a single run.
     fn cells(&self) -> usize;
     /// One optimiser step on a batch; returns each cell's loss before the step, shape [cells].
-    fn step(&mut self, x: &Tensor, y: &Tensor) -> Result<Tensor>;
+    fn step(&mut self, batch: &Batch) -> Result<Tensor>;
     /// (mean cross-entropy, accuracy) of each cell on `set`.
-    fn evaluate(&self, set: &EvalSet) -> Result<Vec<(f64, f64)>>;
+    fn evaluate(&mut self, set: &EvalSet) -> Result<Vec<(f64, f64)>>;
     /// ‖θ‖₂ of each cell.
     fn weight_norms(&self) -> Result<Vec<f64>>;
 }
@@ -197,13 +210,14 @@ impl Learner for SingleLearner {
         1
     }
 
-    fn step(&mut self, x: &Tensor, y: &Tensor) -> Result<Tensor> {
-        let out = self.model.loss_and_grads(x, y)?;
+    fn step(&mut self, batch: &Batch) -> Result<Tensor> {
+        let (x, y) = batch.tensors()?;
+        let out = self.model.loss_and_grads(&x, &y)?;
         self.opt.step_with(&out.grads)?;
         out.loss.reshape(1)
     }
 
-    fn evaluate(&self, set: &EvalSet) -> Result<Vec<(f64, f64)>> {
+    fn evaluate(&mut self, set: &EvalSet) -> Result<Vec<(f64, f64)>> {
         Ok(vec![evaluate(&self.model, set)?])
     }
 
@@ -233,7 +247,7 @@ pub fn run_loop<L: Learner>(
 ) -> anyhow::Result<LoopOutcome> {
     let device = &data.device;
     if device.is_cpu() {
-        crate::device::flush_subnormals_to_zero();
+        crate::device::flush_subnormals_on_all_threads();
     }
     let cells = learner.cells();
     let n = data.train.len();
@@ -247,15 +261,22 @@ pub fn run_loop<L: Learner>(
     let mut since_record = Instant::now();
     for epoch in 1..=run.epochs {
         let steps_started = Instant::now();
-        let order = Tensor::from_vec(batch_order(run.seed, epoch, n), n, device)?;
+        let order = batch_order(run.seed, epoch, n);
+        let order_tensor = Tensor::from_slice(&order, n, device)?;
         let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
         // Losses are summed on the device and read back every `check_every` steps.
         let mut pending = Tensor::zeros(cells, DType::F32, device)?;
         let mut loss_sums = vec![0f64; cells];
         for step in 0..steps_per_epoch {
             let start = step * run.batch_size;
-            let (x, y) = get_batch(&data.train, &order, start, run.batch_size.min(n - start))?;
-            pending = (pending + learner.step(&x, &y)?)?;
+            let batch = Batch {
+                set: &data.train,
+                order: &order,
+                order_tensor: &order_tensor,
+                start,
+                len: run.batch_size.min(n - start),
+            };
+            pending = (pending + learner.step(&batch)?)?;
             if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
                 for (cell, loss) in pending.to_vec1::<f32>()?.into_iter().enumerate() {
                     if out.diverged[cell].is_some() {
@@ -328,7 +349,8 @@ pub fn layer_sizes(data: &DeviceData, hidden: &[usize]) -> Vec<usize> {
 /// Trains a fresh MLP from `run.seed` with the optimiser `optim`, calling `on_epoch` with each
 /// evaluated epoch's record (see [`RunConfig::evaluates`]) as soon as it exists. A NaN or
 /// infinite loss stops the run with [`Failure::Diverged`] after the finished epochs have been
-/// reported.
+/// reported. On the CPU the steps run on host buffers ([`CpuNet`]); elsewhere as candle ops
+/// ([`Mlp::loss_and_grads`] and [`WdOptimizer`]).
 pub fn train(
     optim: &OptimConfig,
     run: &RunConfig,
@@ -338,14 +360,24 @@ pub fn train(
 ) -> anyhow::Result<Trained> {
     let model = Mlp::new(&layer_sizes(data, &run.hidden), run.seed, &data.device)?;
     let total_steps = (data.train.len().div_ceil(run.batch_size) * run.epochs) as u64;
-    let opt = WdOptimizer::new(model.vars(), optim.clone(), total_steps)?;
-    let mut learner = SingleLearner { model, opt };
-    let mut out = run_loop(&mut learner, run, data, progress, &mut |_, r| on_epoch(r))?;
+    let on_epoch = &mut |_, r: &EpochRecord| on_epoch(r);
+    let (model, mut out) = if data.device.is_cpu() {
+        let optims = std::slice::from_ref(optim);
+        let mut learner = CpuNet::new(&model, optims, total_steps, run.batch_size)?;
+        let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
+        learner.write_into(&model)?;
+        (model, out)
+    } else {
+        let opt = WdOptimizer::new(model.vars(), optim.clone(), total_steps)?;
+        let mut learner = SingleLearner { model, opt };
+        let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
+        (learner.model, out)
+    };
     if let Some(failure) = out.diverged.pop().flatten() {
         return Err(failure.into());
     }
     Ok(Trained {
-        model: learner.model,
+        model,
         records: out.records.pop().unwrap_or_default(),
         train_seconds: out.train_seconds,
     })

@@ -12,12 +12,14 @@
 //! [`OptimConfig::coeffs`], the one place where the four differ. Notation (README): λ is the L2
 //! coefficient, λ' the decoupled decay, α the learning rate, η_t the schedule multiplier.
 //!
-//! Updates run as one fused pass over each parameter buffer on CPU ([`fused`]) and as candle
-//! tensor ops on other devices ([`tensor_ops`]); a test checks that both agree.
+//! Updates run as one fused pass over each parameter buffer on CPU ([`fused`]; [`host`] for the
+//! CPU training path's host buffers) and as candle tensor ops on other devices ([`tensor_ops`]);
+//! a test checks that both agree.
 
 pub mod adam;
 pub mod decay;
 mod fused;
+mod host;
 pub mod l2;
 pub mod momentum;
 mod population;
@@ -28,6 +30,7 @@ use candle_core::{backprop::GradStore, DType, Device, Result, Tensor, Var};
 use serde::{Deserialize, Serialize};
 
 pub use adam::AdamScalars;
+pub use host::{HostOptimizer, HostParam};
 pub use population::{PopulationOptimizer, PopulationParam};
 pub use schedule::{lr_multiplier, Schedule};
 

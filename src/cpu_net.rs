@@ -1,0 +1,579 @@
+//! The CPU training path: G networks (one for a single run, a grid's cells for a population)
+//! stepped on host buffers that are allocated once, with gemm called directly.
+//!
+//! Why not candle ops on the CPU: every candle op allocates its output, so a step of the
+//! 784-1024-10 MLP at batch 128 allocated and zeroed about 7 MB (page faults, memset), and
+//! transposed operands went through strided copies; a population of 36 cells allocated 115 MB
+//! of gradients per step. Here a step is: gather the batch → `x·W` + bias + ReLU per layer →
+//! softmax cross-entropy and its gradient in one pass → per layer the input gradient (with the
+//! ReLU mask) and the weight gradient (gemm reading the transposes through strides) → the
+//! fused optimiser pass ([`crate::optim::HostOptimizer`]). For plain SGD and SGDW the update
+//! is linear in the gradient, θ ← keep·θ − η_t·α·g, so it is done by the weight-gradient gemm
+//! itself (gemm computes dst ← alpha·dst + beta·lhs·rhs): no gradient buffer, no extra pass.
+//!
+//! Layout, shared with [`crate::population::PopulationMlp`] (and with [`Mlp`] when G = 1):
+//! the first weight is (in, G·h₁), cell g owning columns g·h₁..(g+1)·h₁, so its forward
+//! product and weight gradient are one wide gemm for all cells; later weights are (G, in, out)
+//! and biases (G·out). Activations are (batch, G·width), cells side by side.
+//!
+//! Tests (tests/training.rs) check this path against the candle one ([`Mlp::loss_and_grads`]
+//! and [`crate::optim::WdOptimizer`]) for all four methods, single and population.
+
+use crate::model::Mlp;
+use crate::optim::{HostOptimizer, HostParam, OptimConfig};
+use crate::train::{Batch, EvalSet, Learner};
+use candle_core::{bail, CpuStorage, Device, Result, Storage, Tensor};
+use gemm::Parallelism;
+use rayon::prelude::*;
+
+/// G multi-layer perceptrons with their optimiser, on host memory.
+pub struct CpuNet {
+    sizes: Vec<usize>,
+    cells: usize,
+    /// Weight and bias of each layer, in the layout above.
+    params: Vec<Vec<f32>>,
+    /// Gradient buffers; empty for weights whose update is fused into the gradient's gemm.
+    grads: Vec<Vec<f32>>,
+    opt: HostOptimizer,
+    /// The gathered batch (batch × in) and its labels.
+    x: Vec<f32>,
+    labels: Vec<u32>,
+    /// Each layer's output for the batch: ReLU(z) for hidden layers, logits last.
+    outs: Vec<Vec<f32>>,
+    /// Two buffers for the backward pass's ∂loss/∂z.
+    delta: [Vec<f32>; 2],
+    /// Layer outputs of an evaluation chunk, allocated at the first evaluation.
+    eval_outs: Vec<Vec<f32>>,
+    batch_size: usize,
+}
+
+/// A strided matrix view for gemm: the data, where it starts, row and column strides.
+#[derive(Clone, Copy)]
+struct View<'a> {
+    data: &'a [f32],
+    offset: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a> View<'a> {
+    /// Rows of `row_len` elements, starting `offset` elements in.
+    fn rows(data: &'a [f32], offset: usize, row_len: usize) -> Self {
+        View {
+            data,
+            offset,
+            rs: row_len,
+            cs: 1,
+        }
+    }
+
+    /// The transpose of [`View::rows`].
+    fn rows_t(data: &'a [f32], offset: usize, row_len: usize) -> Self {
+        View {
+            data,
+            offset,
+            rs: 1,
+            cs: row_len,
+        }
+    }
+
+    /// A pointer to the first element, after checking that an r×c matrix fits.
+    fn ptr(&self, r: usize, c: usize) -> *const f32 {
+        let last = self.offset + (r.max(1) - 1) * self.rs + (c.max(1) - 1) * self.cs;
+        assert!(last < self.data.len(), "gemm operand out of bounds");
+        self.data[self.offset..].as_ptr()
+    }
+}
+
+/// dst (m×n, rows of `dst_row` elements from `dst_off`) ← keep·dst + scale·lhs·rhs, where
+/// `keep = None` overwrites dst.
+#[allow(clippy::too_many_arguments)]
+fn matmul(
+    (m, n, k): (usize, usize, usize),
+    dst: &mut [f32],
+    dst_off: usize,
+    dst_row: usize,
+    lhs: View,
+    rhs: View,
+    keep: Option<f32>,
+    scale: f32,
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!(
+        n <= dst_row && dst_off + (m - 1) * dst_row + n <= dst.len(),
+        "gemm output out of bounds"
+    );
+    let (lhs_ptr, rhs_ptr) = (lhs.ptr(m, k), rhs.ptr(k, n));
+    // SAFETY: every operand's last element was checked to lie inside its slice, and the output
+    // does not alias the inputs (it is borrowed mutably while they are borrowed shared).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst[dst_off..].as_mut_ptr(),
+            1,
+            dst_row as isize,
+            keep.is_some(),
+            lhs_ptr,
+            lhs.cs as isize,
+            lhs.rs as isize,
+            rhs_ptr,
+            rhs.cs as isize,
+            rhs.rs as isize,
+            keep.unwrap_or(0.0),
+            scale,
+            false,
+            false,
+            false,
+            parallelism(),
+        )
+    }
+}
+
+/// Lets gemm split its work over rayon's pool (the one the fused update uses).
+fn parallelism() -> Parallelism {
+    match rayon::current_num_threads() {
+        0 | 1 => Parallelism::None,
+        n => Parallelism::Rayon(n),
+    }
+}
+
+/// Runs `f` on the host slice of a contiguous f32 CPU tensor.
+pub fn with_host_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+    let (storage, layout) = t.storage_and_layout();
+    let (Storage::Cpu(CpuStorage::F32(data)), Some((a, b))) =
+        (&*storage, layout.contiguous_offsets())
+    else {
+        bail!("expected a contiguous f32 tensor on the CPU")
+    };
+    Ok(f(&data[a..b]))
+}
+
+/// Runs `f` on the host slice of a contiguous u32 CPU tensor.
+fn with_host_u32<R>(t: &Tensor, f: impl FnOnce(&[u32]) -> R) -> Result<R> {
+    let (storage, layout) = t.storage_and_layout();
+    let (Storage::Cpu(CpuStorage::U32(data)), Some((a, b))) =
+        (&*storage, layout.contiguous_offsets())
+    else {
+        bail!("expected contiguous u32 labels on the CPU")
+    };
+    Ok(f(&data[a..b]))
+}
+
+/// Rows per evaluation chunk: about 4M activations of the widest layer at a time.
+pub fn eval_chunk(cells: usize, widest: usize) -> usize {
+    ((1 << 22) / (cells * widest).max(1)).clamp(16, 2500)
+}
+
+impl CpuNet {
+    /// `cells.len()` copies of `model` (the same initial weights), one optimiser configuration
+    /// per cell, for batches of at most `batch_size` images.
+    pub fn new(
+        model: &Mlp,
+        cells: &[OptimConfig],
+        total_steps: u64,
+        batch_size: usize,
+    ) -> Result<Self> {
+        let g = cells.len();
+        let mut sizes = vec![model.layers[0].weight.dim(0)?];
+        let mut params = Vec::with_capacity(2 * model.layers.len());
+        for (i, layer) in model.layers.iter().enumerate() {
+            let (fan_in, fan_out) = layer.weight.dims2()?;
+            if fan_in != sizes[i] {
+                bail!(
+                    "layer {i} takes {fan_in} inputs after a layer of {}",
+                    sizes[i]
+                )
+            }
+            sizes.push(fan_out);
+            let w = layer
+                .weight
+                .as_detached_tensor()
+                .flatten_all()?
+                .to_vec1::<f32>()?;
+            let b = layer.bias.as_detached_tensor().to_vec1::<f32>()?;
+            params.push(if i == 0 {
+                // (in, out) → (in, G·out): each row repeated once per cell.
+                w.chunks(fan_out).flat_map(|row| row.repeat(g)).collect()
+            } else {
+                w.repeat(g)
+            });
+            params.push(b.repeat(g));
+        }
+        let described: Vec<HostParam> = params
+            .iter()
+            .enumerate()
+            .map(|(p, data)| HostParam {
+                len: data.len(),
+                block_len: cell_block(&sizes, p),
+                is_bias: p % 2 == 1,
+            })
+            .collect();
+        let opt = HostOptimizer::new(&described, cells.to_vec(), total_steps)?;
+        let grads = params
+            .iter()
+            .enumerate()
+            .map(|(p, data)| {
+                let fused = p % 2 == 0 && opt.linear_in_gradient();
+                vec![0f32; if fused { 0 } else { data.len() }]
+            })
+            .collect();
+        let widest = sizes[1..].iter().max().copied().unwrap_or(0);
+        Ok(CpuNet {
+            x: vec![0f32; batch_size * sizes[0]],
+            labels: Vec::with_capacity(batch_size),
+            outs: sizes[1..]
+                .iter()
+                .map(|&s| vec![0f32; batch_size * g * s])
+                .collect(),
+            delta: [
+                vec![0f32; batch_size * g * widest],
+                vec![0f32; batch_size * g * widest],
+            ],
+            sizes,
+            cells: g,
+            params,
+            grads,
+            opt,
+            eval_outs: Vec::new(),
+            batch_size,
+        })
+    }
+
+    /// Cell `g`'s parameters as tensors shaped like [`Mlp::vars`] ((in, out) weights).
+    pub fn cell_params(&self, g: usize) -> Result<Vec<Tensor>> {
+        let cells = self.cells;
+        let dev = &Device::Cpu;
+        self.params
+            .iter()
+            .enumerate()
+            .map(|(p, data)| {
+                let (layer, is_bias) = (p / 2, p % 2 == 1);
+                let (fan_in, fan_out) = (self.sizes[layer], self.sizes[layer + 1]);
+                if is_bias {
+                    Tensor::from_slice(&data[g * fan_out..(g + 1) * fan_out], fan_out, dev)
+                } else if layer == 0 {
+                    let w: Vec<f32> = data
+                        .chunks(cells * fan_out)
+                        .flat_map(|row| &row[g * fan_out..(g + 1) * fan_out])
+                        .copied()
+                        .collect();
+                    Tensor::from_vec(w, (fan_in, fan_out), dev)
+                } else {
+                    let block = fan_in * fan_out;
+                    Tensor::from_slice(&data[g * block..(g + 1) * block], (fan_in, fan_out), dev)
+                }
+            })
+            .collect()
+    }
+
+    /// Writes cell 0's parameters into `model` (the result of a single run).
+    pub fn write_into(&self, model: &Mlp) -> Result<()> {
+        for (var, t) in model.vars().iter().zip(self.cell_params(0)?) {
+            var.set(&t)?;
+        }
+        Ok(())
+    }
+
+    /// One optimiser step of every cell on the batch `x` (rows × in) with `labels`; returns
+    /// each cell's mean cross-entropy before the step.
+    pub fn step_host(&mut self, x: &[f32], labels: &[u32]) -> Result<Vec<f32>> {
+        let rows = labels.len();
+        let g = self.cells;
+        let layers = self.sizes.len() - 1;
+        if rows == 0 || rows > self.batch_size || x.len() != rows * self.sizes[0] {
+            bail!(
+                "a batch of {rows} labels and {} values does not fit {} images of {} pixels",
+                x.len(),
+                self.batch_size,
+                self.sizes[0]
+            )
+        }
+        forward(&self.sizes, g, &self.params, x, rows, &mut self.outs);
+        let classes = self.sizes[layers];
+        let [cur, next] = &mut self.delta;
+        let losses = softmax_cross_entropy(&self.outs[layers - 1], labels, g, classes, cur)?;
+        let coeffs = self.opt.begin_step();
+        let (mut cur, mut next) = (cur, next);
+        for i in (0..layers).rev() {
+            let (fan_in, fan_out) = (self.sizes[i], self.sizes[i + 1]);
+            let (width_in, width_out) = (g * fan_in, g * fan_out);
+            let (wp, bp) = (2 * i, 2 * i + 1);
+            let dz = &cur[..rows * width_out];
+            let a: &[f32] = if i == 0 { x } else { &self.outs[i - 1] };
+            column_sums(dz, width_out, &mut self.grads[bp]);
+            // The input gradient first: it needs the weights before their update.
+            if i > 0 {
+                let w = &self.params[wp];
+                for cell in 0..g {
+                    let d = View::rows(dz, cell * fan_out, width_out);
+                    let wt = View::rows_t(w, cell * fan_in * fan_out, fan_out);
+                    let dims = (rows, fan_in, fan_out);
+                    matmul(dims, next, cell * fan_in, width_in, d, wt, None, 1.0);
+                }
+                relu_mask(&mut next[..rows * width_in], &a[..rows * width_in]);
+            }
+            // The weight gradient aᵀ·dz, or the whole SGD update θ ← keep·θ − η_t·α·aᵀ·dz.
+            let fused = self.grads[wp].is_empty();
+            let linear: Vec<(f64, f64)> = if fused {
+                coeffs[wp]
+                    .iter()
+                    .map(|c| c.linear_form().expect("fused only when linear"))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let dst = if fused {
+                &mut self.params[wp]
+            } else {
+                &mut self.grads[wp]
+            };
+            // The first layer's cells are column blocks of one matrix: one gemm when they share
+            // their coefficients (always for G = 1), else one per cell.
+            let shared = linear.windows(2).all(|w| w[0] == w[1]);
+            let groups = if i == 0 && shared { 1 } else { g };
+            for group in 0..groups {
+                let (lhs, rhs, off, row, n) = if i == 0 {
+                    let n = width_out / groups;
+                    let rhs = View::rows(dz, group * n, width_out);
+                    (View::rows_t(a, 0, fan_in), rhs, group * n, width_out, n)
+                } else {
+                    let lhs = View::rows_t(a, group * fan_in, width_in);
+                    let rhs = View::rows(dz, group * fan_out, width_out);
+                    (lhs, rhs, group * fan_in * fan_out, fan_out, fan_out)
+                };
+                let (keep, scale) = match linear.get(group) {
+                    Some(&(keep, lr)) => (Some(keep as f32), -lr as f32),
+                    None => (None, 1.0),
+                };
+                matmul((fan_in, n, rows), dst, off, row, lhs, rhs, keep, scale);
+            }
+            if !fused {
+                self.opt
+                    .update(wp, &mut self.params[wp], &self.grads[wp], &coeffs[wp]);
+            }
+            self.opt
+                .update(bp, &mut self.params[bp], &self.grads[bp], &coeffs[bp]);
+            std::mem::swap(&mut cur, &mut next);
+        }
+        Ok(losses)
+    }
+}
+
+/// Forward pass of `rows` images `x` (rows × in) through every cell, leaving each layer's
+/// output in `outs` (ReLU applied to hidden layers; logits last).
+fn forward(
+    sizes: &[usize],
+    cells: usize,
+    params: &[Vec<f32>],
+    x: &[f32],
+    rows: usize,
+    outs: &mut [Vec<f32>],
+) {
+    let layers = sizes.len() - 1;
+    for i in 0..layers {
+        let (fan_in, fan_out) = (sizes[i], sizes[i + 1]);
+        let width = cells * fan_out;
+        let (done, rest) = outs.split_at_mut(i);
+        let out = &mut rest[0];
+        let (w, b) = (&params[2 * i], &params[2 * i + 1]);
+        if i == 0 {
+            let (x, w) = (View::rows(x, 0, fan_in), View::rows(w, 0, width));
+            matmul((rows, width, fan_in), out, 0, width, x, w, None, 1.0);
+        } else {
+            let a = &done[i - 1];
+            for g in 0..cells {
+                let a = View::rows(a, g * fan_in, cells * fan_in);
+                let w = View::rows(w, g * fan_in * fan_out, fan_out);
+                matmul(
+                    (rows, fan_out, fan_in),
+                    out,
+                    g * fan_out,
+                    width,
+                    a,
+                    w,
+                    None,
+                    1.0,
+                );
+            }
+        }
+        let relu = i + 1 < layers;
+        out[..rows * width]
+            .par_chunks_mut(width)
+            .with_min_len(8)
+            .for_each(|row| {
+                for (z, &bias) in row.iter_mut().zip(b) {
+                    let v = *z + bias;
+                    *z = if relu { v.max(0.0) } else { v };
+                }
+            });
+    }
+}
+
+/// Each cell's mean cross-entropy over the rows of `logits` (rows × G·classes), and in `dz`
+/// its gradient with respect to the logits: (softmax − one-hot)/rows.
+fn softmax_cross_entropy(
+    logits: &[f32],
+    labels: &[u32],
+    cells: usize,
+    classes: usize,
+    dz: &mut [f32],
+) -> Result<Vec<f32>> {
+    let rows = labels.len();
+    let width = cells * classes;
+    let mut losses = vec![0f64; cells];
+    let inv = 1.0 / rows as f32;
+    for (r, &label) in labels.iter().enumerate() {
+        let label = label as usize;
+        if label >= classes {
+            bail!("label {label} is not one of the {classes} classes")
+        }
+        let row = &logits[r * width..(r + 1) * width];
+        let out = &mut dz[r * width..(r + 1) * width];
+        for (g, (z, d)) in row.chunks(classes).zip(out.chunks_mut(classes)).enumerate() {
+            let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f32 = z.iter().map(|&v| (v - max).exp()).sum();
+            let log_sum = max + sum.ln();
+            losses[g] += (log_sum - z[label]) as f64;
+            for (c, (&v, d)) in z.iter().zip(d.iter_mut()).enumerate() {
+                let target = if c == label { 1.0 } else { 0.0 };
+                *d = ((v - log_sum).exp() - target) * inv;
+            }
+        }
+    }
+    Ok(losses.iter().map(|&l| (l / rows as f64) as f32).collect())
+}
+
+/// `sums[c]` ← Σ_r m[r, c] for the rows of `m` (rows of `width` elements).
+fn column_sums(m: &[f32], width: usize, sums: &mut [f32]) {
+    sums.par_chunks_mut(4096)
+        .enumerate()
+        .for_each(|(chunk, out)| {
+            let (start, len) = (chunk * 4096, out.len());
+            out.fill(0.0);
+            for row in m.chunks(width) {
+                for (s, &v) in out.iter_mut().zip(&row[start..start + len]) {
+                    *s += v;
+                }
+            }
+        });
+}
+
+/// The gradient through a ReLU, in place: zero where the ReLU's output `out` was not positive.
+fn relu_mask(grad: &mut [f32], out: &[f32]) {
+    grad.par_chunks_mut(1 << 14)
+        .zip(out.par_chunks(1 << 14))
+        .for_each(|(g, o)| {
+            for (g, &o) in g.iter_mut().zip(o) {
+                if o <= 0.0 {
+                    *g = 0.0;
+                }
+            }
+        });
+}
+
+impl Learner for CpuNet {
+    fn cells(&self) -> usize {
+        self.cells
+    }
+
+    fn step(&mut self, batch: &Batch) -> Result<Tensor> {
+        let pixels = self.sizes[0];
+        let indices = batch.indices();
+        let mut x = std::mem::take(&mut self.x);
+        let mut labels = std::mem::take(&mut self.labels);
+        x.resize(indices.len() * pixels, 0.0);
+        labels.clear();
+        with_host_f32(&batch.set.x, |images| {
+            for (dst, &i) in x.chunks_mut(pixels).zip(indices) {
+                let i = i as usize;
+                dst.copy_from_slice(&images[i * pixels..(i + 1) * pixels]);
+            }
+        })?;
+        with_host_u32(&batch.set.labels, |all| {
+            labels.extend(indices.iter().map(|&i| all[i as usize]))
+        })?;
+        let losses = self.step_host(&x, &labels);
+        (self.x, self.labels) = (x, labels);
+        Tensor::new(losses?, &Device::Cpu)
+    }
+
+    fn evaluate(&mut self, set: &EvalSet) -> Result<Vec<(f64, f64)>> {
+        let (g, layers) = (self.cells, self.sizes.len() - 1);
+        let classes = self.sizes[layers];
+        let widest = self.sizes[1..].iter().max().copied().unwrap_or(0);
+        let chunk = eval_chunk(g, widest);
+        if self.eval_outs.is_empty() {
+            self.eval_outs = self.sizes[1..]
+                .iter()
+                .map(|&s| vec![0f32; chunk * g * s])
+                .collect();
+        }
+        let n = set.len();
+        let pixels = self.sizes[0];
+        let mut loss = vec![0f64; g];
+        let mut correct = vec![0usize; g];
+        with_host_u32(&set.labels, |labels| {
+            with_host_f32(&set.x, |images| {
+                for start in (0..n).step_by(chunk) {
+                    let rows = chunk.min(n - start);
+                    let x = &images[start * pixels..(start + rows) * pixels];
+                    forward(&self.sizes, g, &self.params, x, rows, &mut self.eval_outs);
+                    let logits = &self.eval_outs[layers - 1];
+                    for (r, &label) in labels[start..start + rows].iter().enumerate() {
+                        let row = &logits[r * g * classes..(r + 1) * g * classes];
+                        for (cell, z) in row.chunks(classes).enumerate() {
+                            let (best, max) = argmax(z);
+                            let sum: f32 = z.iter().map(|&v| (v - max).exp()).sum();
+                            loss[cell] += (max + sum.ln() - z[label as usize]) as f64;
+                            correct[cell] += usize::from(best == label as usize);
+                        }
+                    }
+                }
+            })
+        })??;
+        Ok(loss
+            .iter()
+            .zip(&correct)
+            .map(|(&l, &c)| (l / n as f64, c as f64 / n as f64))
+            .collect())
+    }
+
+    fn weight_norms(&self) -> Result<Vec<f64>> {
+        let g = self.cells;
+        let mut sums = vec![0f64; g];
+        for (p, data) in self.params.iter().enumerate() {
+            for (i, chunk) in data.chunks(cell_block(&self.sizes, p)).enumerate() {
+                sums[i % g] += chunk.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
+            }
+        }
+        Ok(sums.into_iter().map(f64::sqrt).collect())
+    }
+}
+
+/// Elements of one cell's consecutive block in parameter `p` (weight, bias of each layer): a
+/// row of the first weight, a whole later weight, a bias. Blocks cycle over the cells.
+fn cell_block(sizes: &[usize], p: usize) -> usize {
+    let (layer, is_bias) = (p / 2, p % 2 == 1);
+    if is_bias || layer == 0 {
+        sizes[layer + 1]
+    } else {
+        sizes[layer] * sizes[layer + 1]
+    }
+}
+
+/// Index and value of the first largest element.
+fn argmax(z: &[f32]) -> (usize, f32) {
+    z.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
+            if v > bv {
+                (i, v)
+            } else {
+                (bi, bv)
+            }
+        })
+}

@@ -1,0 +1,104 @@
+//! The optimiser of [`crate::cpu_net::CpuNet`]: G cells of one method, each with its own
+//! learning rate and decay, over parameters held in host buffers. Cell g owns every G-th block
+//! of a parameter (as in [`super::PopulationOptimizer`]); G = 1 is a single run. The update of
+//! each parameter is one fused pass ([`super::fused::apply`]); for plain SGD and SGDW the
+//! caller may instead fold it into the weight-gradient gemm ([`StepCoeffs::linear_form`]).
+
+use super::{fused, lr_multiplier, OptimConfig, StepCoeffs};
+use candle_core::{bail, Result};
+
+/// A parameter as the optimiser sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct HostParam {
+    /// Elements in the buffer (all cells).
+    pub len: usize,
+    /// Consecutive elements of one cell; blocks belong to cells 0, 1, …, G−1, 0, 1, … in turn.
+    pub block_len: usize,
+    /// Biases are exempt from decay in cells with `decay_biases = false`.
+    pub is_bias: bool,
+}
+
+pub struct HostOptimizer {
+    cells: Vec<OptimConfig>,
+    params: Vec<HostParam>,
+    total_steps: u64,
+    /// Steps taken so far.
+    t: u64,
+    /// Zero, one (momentum) or two (Adam's m and v) buffers per parameter.
+    state: Vec<Vec<Vec<f32>>>,
+}
+
+impl HostOptimizer {
+    /// The cells must share the method family's state and the schedule (η_t is one per step).
+    pub fn new(params: &[HostParam], cells: Vec<OptimConfig>, total_steps: u64) -> Result<Self> {
+        let Some(first) = cells.first() else {
+            bail!("a population needs at least one cell")
+        };
+        if cells
+            .iter()
+            .any(|c| c.state_buffers() != first.state_buffers() || c.schedule != first.schedule)
+        {
+            bail!("population cells must share the method, the momentum on/off and the schedule")
+        }
+        for p in params {
+            if p.block_len == 0 || p.len % (p.block_len * cells.len()) != 0 {
+                bail!(
+                    "a parameter of {} elements is not G = {} blocks of {}",
+                    p.len,
+                    cells.len(),
+                    p.block_len
+                )
+            }
+        }
+        let state = params
+            .iter()
+            .map(|p| vec![vec![0f32; p.len]; first.state_buffers()])
+            .collect();
+        Ok(HostOptimizer {
+            params: params.to_vec(),
+            total_steps,
+            t: 0,
+            state,
+            cells,
+        })
+    }
+
+    /// True when every cell's update is θ ← keep·θ − η_t·α·g (plain SGD or SGDW, no state).
+    pub fn linear_in_gradient(&self) -> bool {
+        self.cells[0].state_buffers() == 0
+    }
+
+    /// Starts the next step: the coefficients of each parameter (outer) for each cell (inner).
+    pub fn begin_step(&mut self) -> Vec<Vec<StepCoeffs>> {
+        let eta = lr_multiplier(self.cells[0].schedule, self.t, self.total_steps);
+        self.t += 1;
+        self.params
+            .iter()
+            .map(|p| {
+                self.cells
+                    .iter()
+                    .map(|c| c.coeffs(self.t, eta, c.decay_biases || !p.is_bias))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Updates parameter `index` in place from its gradient with the step's `coeffs`.
+    pub fn update(&mut self, index: usize, theta: &mut [f32], grad: &[f32], coeffs: &[StepCoeffs]) {
+        let block_len = self.params[index].block_len;
+        fused::apply(theta, grad, &mut self.state[index], coeffs, block_len);
+    }
+}
+
+impl StepCoeffs {
+    /// (keep, scale) with θ − decay·θ − lr_t·(g + l2·θ) = keep·θ − scale·g, when the update
+    /// is linear in g: SGD without momentum. Then keep = 1 − decay − lr_t·l2, scale = lr_t.
+    pub fn linear_form(&self) -> Option<(f64, f64)> {
+        match self.direction {
+            super::Direction::Sgd { momentum } if momentum == 0.0 => {
+                Some((1.0 - self.decay - self.lr_t * self.l2, self.lr_t))
+            }
+            _ => None,
+        }
+    }
+}
