@@ -115,10 +115,35 @@ pub fn apply(
     }
 }
 
+/// [`update_elements`] compiled for AVX-512 where the CPU has it (checked at run time, once):
+/// the default x86-64 target only allows 4-wide SSE, and Adam's square root and division made
+/// this pass compute-bound there (13 % of an AdamW step in a profile). The same IEEE operations
+/// in the same order: results are identical on either path.
+fn apply_serial(theta: &mut [f32], grad: &[f32], buffers: &mut [&mut [f32]], c: &StepCoeffs) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU supports AVX-512F, checked on the line above.
+        return unsafe { update_elements_avx512(theta, grad, buffers, c) };
+    }
+    update_elements(theta, grad, buffers, c)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn update_elements_avx512(
+    theta: &mut [f32],
+    grad: &[f32],
+    buffers: &mut [&mut [f32]],
+    c: &StepCoeffs,
+) {
+    update_elements(theta, grad, buffers, c)
+}
+
 /// The update of every element: g ← g + l2·θ; θ ← θ − decay·θ − step, where the step is
 /// η_t·α·g (SGD), the momentum buffer (SGD with momentum), or η_t·α·m̂/(√v̂+ε) (Adam).
 /// The loops are split by direction so each compiles to a tight vectorisable loop.
-fn apply_serial(theta: &mut [f32], grad: &[f32], buffers: &mut [&mut [f32]], c: &StepCoeffs) {
+#[inline(always)]
+fn update_elements(theta: &mut [f32], grad: &[f32], buffers: &mut [&mut [f32]], c: &StepCoeffs) {
     let (l2, wd, lr_t) = (c.l2 as f32, c.decay as f32, c.lr_t as f32);
     match (c.direction, buffers) {
         (Direction::Sgd { .. }, []) => {
@@ -149,5 +174,49 @@ fn apply_serial(theta: &mut [f32], grad: &[f32], buffers: &mut [&mut [f32]], c: 
             "{direction:?} with {} state buffers: OptimConfig::state_buffers is out of step",
             buffers.len()
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::{Method, OptimConfig};
+
+    /// The run-time dispatched pass (AVX-512 on CPUs that have it) and the portable loop give
+    /// bit-identical results for every direction: the golden tests then cover both.
+    #[test]
+    fn the_dispatched_and_the_portable_update_are_bit_identical() {
+        let n = 1000;
+        let wave = |k: f32| (0..n).map(move |i| ((i as f32 + k) * 0.37).sin()).collect();
+        for (method, momentum) in [
+            (Method::Sgd, 0.0),
+            (Method::Sgd, 0.9),
+            (Method::Adamw, 0.0),
+            (Method::Adam, 0.0),
+        ] {
+            let cfg = OptimConfig {
+                momentum,
+                ..OptimConfig::new(method, 0.01, 0.1)
+            };
+            let c = cfg.coeffs(3, 0.8, true);
+            let grad: Vec<f32> = wave(1.0);
+            let state = |k| -> Vec<Vec<f32>> {
+                (0..cfg.state_buffers())
+                    .map(|b| wave(k + b as f32).iter().map(|v| v.abs()).collect())
+                    .collect()
+            };
+            let (mut t1, mut s1): (Vec<f32>, _) = (wave(2.0), state(5.0));
+            let (mut t2, mut s2): (Vec<f32>, _) = (t1.clone(), state(5.0));
+            let mut b1: Vec<&mut [f32]> = s1.iter_mut().map(|b| b.as_mut_slice()).collect();
+            let mut b2: Vec<&mut [f32]> = s2.iter_mut().map(|b| b.as_mut_slice()).collect();
+            apply_serial(&mut t1, &grad, &mut b1, &c);
+            update_elements(&mut t2, &grad, &mut b2, &c);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&t1), bits(&t2), "{method} β {momentum}: θ differs");
+            assert_ne!(t1, wave(2.0), "{method}: the update moved nothing");
+            for (a, b) in s1.iter().zip(&s2) {
+                assert_eq!(bits(a), bits(b), "{method}: state differs");
+            }
+        }
     }
 }
