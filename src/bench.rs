@@ -124,6 +124,9 @@ pub struct PopulationBench {
     pub cells: usize,
     pub population_seconds: f64,
     pub sequential_seconds: f64,
+    /// The same two, counting the training steps only (evaluation is the same work in both).
+    pub population_train_seconds: f64,
+    pub sequential_train_seconds: f64,
     /// Largest difference of final test accuracy between the two, in points.
     pub max_accuracy_diff_points: f64,
 }
@@ -164,11 +167,16 @@ pub fn bench_population(
     let population =
         crate::population::train_population(&cells, run, data, &quiet, &mut |_, _| Ok(()))?;
     let population_seconds = started.elapsed().as_secs_f64();
+    let population_train_seconds = population
+        .first()
+        .map_or(0.0, |p| p.train_seconds.iter().sum());
     let started = Instant::now();
     let mut max_diff = 0f64;
+    let mut sequential_train_seconds = 0.0;
     for (cell, pop) in cells.iter().zip(&population) {
         let single = train(cell, run, data, &quiet, &mut |_| Ok(()));
         if let (Ok(single), Some(p)) = (single, pop.records.last()) {
+            sequential_train_seconds += single.train_seconds.iter().sum::<f64>();
             let s = single.records.last().map_or(f64::NAN, |r| r.test_accuracy);
             max_diff = max_diff.max(100.0 * (s - p.test_accuracy).abs());
         }
@@ -178,6 +186,8 @@ pub fn bench_population(
         cells: cells.len(),
         population_seconds,
         sequential_seconds: started.elapsed().as_secs_f64(),
+        population_train_seconds,
+        sequential_train_seconds,
         max_accuracy_diff_points: max_diff,
     })
 }

@@ -128,16 +128,18 @@ fn matmul(
             false,
             false,
             false,
-            parallelism(),
+            parallelism(m * n * k),
         )
     }
 }
 
-/// Lets gemm split its work over rayon's pool (the one the fused update uses).
-fn parallelism() -> Parallelism {
+/// Lets gemm split a product of `macs` multiply-adds over rayon's pool (the one the fused
+/// update uses) when it is large enough to pay for waking the workers: the output layer's
+/// products (128 × 1024 × 10) take microseconds, and a population makes G of them per step.
+fn parallelism(macs: usize) -> Parallelism {
     match rayon::current_num_threads() {
-        0 | 1 => Parallelism::None,
-        n => Parallelism::Rayon(n),
+        n if n > 1 && macs >= 1 << 21 => Parallelism::Rayon(n),
+        _ => Parallelism::None,
     }
 }
 

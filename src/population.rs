@@ -241,6 +241,9 @@ pub struct CellOutcome {
     pub diverged: Option<Failure>,
     /// The cell's final parameters, shaped like [`Mlp::vars`].
     pub params: Vec<Tensor>,
+    /// Seconds the whole population spent in training steps in each epoch (no evaluation);
+    /// the same for every cell.
+    pub train_seconds: Vec<f64>,
 }
 
 /// Trains the `cells` (one method, any learning rates and decays) together from `run.seed`
@@ -273,6 +276,7 @@ fn outcomes(
     out: LoopOutcome,
     params: impl Fn(usize) -> Result<Vec<Tensor>>,
 ) -> anyhow::Result<Vec<CellOutcome>> {
+    let train_seconds = out.train_seconds;
     out.records
         .into_iter()
         .zip(out.diverged)
@@ -282,6 +286,7 @@ fn outcomes(
                 records,
                 diverged,
                 params: params(g)?,
+                train_seconds: train_seconds.clone(),
             })
         })
         .collect()

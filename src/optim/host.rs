@@ -95,7 +95,7 @@ impl StepCoeffs {
     /// is linear in g: SGD without momentum. Then keep = 1 − decay − lr_t·l2, scale = lr_t.
     pub fn linear_form(&self) -> Option<(f64, f64)> {
         match self.direction {
-            super::Direction::Sgd { momentum } if momentum == 0.0 => {
+            super::Direction::Sgd { momentum: 0.0 } => {
                 Some((1.0 - self.decay - self.lr_t * self.l2, self.lr_t))
             }
             _ => None,
