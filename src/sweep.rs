@@ -140,8 +140,9 @@ pub enum CellBackend {
 }
 
 impl CellBackend {
-    /// Population on a GPU (where it fills the device); single runs on the CPU, where each
-    /// run's weights and optimiser state stay in cache and a population measured slower.
+    /// Population on a GPU (where it fills the device); single runs on the CPU, where a
+    /// population does the same arithmetic per cell, loses the cache (each single run's state
+    /// stays in it) and measured 0.85× of single runs (BENCHMARKS.md).
     pub fn default_for(device: &str) -> Self {
         if device.starts_with("cuda") {
             CellBackend::Population
