@@ -443,9 +443,7 @@ fn softmax_cross_entropy(
         let row = &logits[r * width..(r + 1) * width];
         let out = &mut dz[r * width..(r + 1) * width];
         for (g, (z, d)) in row.chunks(classes).zip(out.chunks_mut(classes)).enumerate() {
-            let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let sum: f32 = z.iter().map(|&v| (v - max).exp()).sum();
-            let log_sum = max + sum.ln();
+            let log_sum = log_sum_exp(z);
             losses[g] += (log_sum - z[label]) as f64;
             for (c, (&v, d)) in z.iter().zip(d.iter_mut()).enumerate() {
                 let target = if c == label { 1.0 } else { 0.0 };
@@ -546,10 +544,8 @@ impl Learner for CpuNet {
                     for (r, &label) in labels[start..start + rows].iter().enumerate() {
                         let row = &logits[r * g * classes..(r + 1) * g * classes];
                         for (cell, z) in row.chunks(classes).enumerate() {
-                            let (best, max) = argmax(z);
-                            let sum: f32 = z.iter().map(|&v| (v - max).exp()).sum();
-                            loss[cell] += (max + sum.ln() - z[label as usize]) as f64;
-                            correct[cell] += usize::from(best == label as usize);
+                            loss[cell] += (log_sum_exp(z) - z[label as usize]) as f64;
+                            correct[cell] += usize::from(argmax(z) == label as usize);
                         }
                     }
                 }
@@ -585,8 +581,14 @@ fn cell_block(sizes: &[usize], p: usize) -> usize {
     }
 }
 
-/// Index and value of the first largest element.
-fn argmax(z: &[f32]) -> (usize, f32) {
+/// ln Σ exp(z), computed from the largest element so nothing overflows.
+fn log_sum_exp(z: &[f32]) -> f32 {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    max + z.iter().map(|&v| (v - max).exp()).sum::<f32>().ln()
+}
+
+/// Index of the first largest element.
+fn argmax(z: &[f32]) -> usize {
     z.iter()
         .enumerate()
         .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
@@ -596,4 +598,5 @@ fn argmax(z: &[f32]) -> (usize, f32) {
                 (bi, bv)
             }
         })
+        .0
 }

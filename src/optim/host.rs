@@ -4,8 +4,9 @@
 //! each parameter is one fused pass ([`super::fused::apply`]); for plain SGD and SGDW the
 //! caller may instead fold it into the weight-gradient gemm ([`StepCoeffs::linear_form`]).
 
+use super::population::{cell_coeffs, check_cells};
 use super::{fused, lr_multiplier, OptimConfig, StepCoeffs};
-use candle_core::{bail, Result};
+use candle_core::Result;
 
 /// A parameter as the optimiser sees it.
 #[derive(Debug, Clone, Copy)]
@@ -31,28 +32,11 @@ pub struct HostOptimizer {
 impl HostOptimizer {
     /// The cells must share the method family's state and the schedule (η_t is one per step).
     pub fn new(params: &[HostParam], cells: Vec<OptimConfig>, total_steps: u64) -> Result<Self> {
-        let Some(first) = cells.first() else {
-            bail!("a population needs at least one cell")
-        };
-        if cells
-            .iter()
-            .any(|c| c.state_buffers() != first.state_buffers() || c.schedule != first.schedule)
-        {
-            bail!("population cells must share the method, the momentum on/off and the schedule")
-        }
-        for p in params {
-            if p.block_len == 0 || p.len % (p.block_len * cells.len()) != 0 {
-                bail!(
-                    "a parameter of {} elements is not G = {} blocks of {}",
-                    p.len,
-                    cells.len(),
-                    p.block_len
-                )
-            }
-        }
+        let blocks = params.iter().map(|p| (p.len, p.block_len));
+        let buffers = check_cells(&cells, blocks)?.state_buffers();
         let state = params
             .iter()
-            .map(|p| vec![vec![0f32; p.len]; first.state_buffers()])
+            .map(|p| vec![vec![0f32; p.len]; buffers])
             .collect();
         Ok(HostOptimizer {
             params: params.to_vec(),
@@ -74,12 +58,7 @@ impl HostOptimizer {
         self.t += 1;
         self.params
             .iter()
-            .map(|p| {
-                self.cells
-                    .iter()
-                    .map(|c| c.coeffs(self.t, eta, c.decay_biases || !p.is_bias))
-                    .collect()
-            })
+            .map(|p| cell_coeffs(&self.cells, self.t, eta, p.is_bias))
             .collect()
     }
 

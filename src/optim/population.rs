@@ -3,7 +3,7 @@
 //! pass updates every cell with its own coefficients ([`super::fused`]), so a whole heat map
 //! costs one training loop.
 
-use super::{fused, lr_multiplier, tensor_ops, OptimConfig, State};
+use super::{fused, lr_multiplier, tensor_ops, OptimConfig, State, StepCoeffs};
 use candle_core::{bail, DType, Device, Result, Tensor, Var};
 
 /// A parameter buffer shared by the cells: blocks of `block_len` elements belong to cells
@@ -50,27 +50,12 @@ impl PopulationOptimizer {
         total_steps: u64,
         fused: bool,
     ) -> Result<Self> {
-        let Some(first) = cells.first() else {
-            bail!("a population needs at least one cell")
-        };
-        if cells
-            .iter()
-            .any(|c| c.state_buffers() != first.state_buffers() || c.schedule != first.schedule)
-        {
-            bail!("population cells must share the method, the momentum on/off and the schedule")
-        }
+        let blocks = params.iter().map(|p| (p.var.elem_count(), p.block_len));
+        let buffers = check_cells(&cells, blocks)?.state_buffers();
         let slots = params
             .into_iter()
             .map(|param| {
                 let n = param.var.elem_count();
-                if n % (param.block_len * cells.len()) != 0 {
-                    bail!(
-                        "a parameter of {n} elements is not G = {} blocks of {}",
-                        cells.len(),
-                        param.block_len
-                    )
-                }
-                let buffers = first.state_buffers();
                 let state = if fused {
                     State::Host(vec![vec![0f32; n]; buffers])
                 } else {
@@ -103,11 +88,7 @@ impl PopulationOptimizer {
         let eta = lr_multiplier(self.cells[0].schedule, self.t, self.total_steps);
         self.t += 1;
         for (slot, grad) in self.slots.iter_mut().zip(grads) {
-            let coeffs: Vec<_> = self
-                .cells
-                .iter()
-                .map(|c| c.coeffs(self.t, eta, c.decay_biases || !slot.param.is_bias))
-                .collect();
+            let coeffs = cell_coeffs(&self.cells, self.t, eta, slot.param.is_bias);
             let (var, block_len) = (&slot.param.var, slot.param.block_len);
             match &mut slot.state {
                 State::Host(buffers) => fused::update(var, grad, buffers, &coeffs, block_len)?,
@@ -119,6 +100,47 @@ impl PopulationOptimizer {
         }
         Ok(())
     }
+}
+
+/// Checks that `cells` can share buffers: at least one cell, the same state and schedule, and
+/// every parameter (elements, block length) made of whole blocks for each cell. Returns the
+/// first cell, whose state layout all share.
+pub(super) fn check_cells(
+    cells: &[OptimConfig],
+    params: impl IntoIterator<Item = (usize, usize)>,
+) -> Result<&OptimConfig> {
+    let Some(first) = cells.first() else {
+        bail!("a population needs at least one cell")
+    };
+    if cells
+        .iter()
+        .any(|c| c.state_buffers() != first.state_buffers() || c.schedule != first.schedule)
+    {
+        bail!("population cells must share the method, the momentum on/off and the schedule")
+    }
+    for (len, block_len) in params {
+        if block_len == 0 || len % (block_len * cells.len()) != 0 {
+            bail!(
+                "a parameter of {len} elements is not G = {} blocks of {block_len}",
+                cells.len()
+            )
+        }
+    }
+    Ok(first)
+}
+
+/// Each cell's coefficients of step `t` for a parameter (a bias is exempt from decay in the
+/// cells with `decay_biases = false`).
+pub(super) fn cell_coeffs(
+    cells: &[OptimConfig],
+    t: u64,
+    eta: f64,
+    is_bias: bool,
+) -> Vec<StepCoeffs> {
+    cells
+        .iter()
+        .map(|c| c.coeffs(t, eta, c.decay_biases || !is_bias))
+        .collect()
 }
 
 #[cfg(test)]
