@@ -116,8 +116,9 @@ pub fn bench_method(
     })
 }
 
-/// Side-by-side timing of a √G × √G grid of `method` trained as one population and as G
-/// single runs (the same cells, epochs and data; evaluation once at the end in both).
+/// Side-by-side timing of a √G × √G grid of `method` trained three ways: G single runs one at
+/// a time, one population, and G single runs `jobs` at a time ([`crate::jobs`]) — the same
+/// cells, epochs and data, evaluation once at the end in each.
 #[derive(Debug, Clone, Serialize)]
 pub struct PopulationBench {
     pub method: Method,
@@ -127,8 +128,12 @@ pub struct PopulationBench {
     /// The same two, counting the training steps only (evaluation is the same work in both).
     pub population_train_seconds: f64,
     pub sequential_train_seconds: f64,
-    /// Largest difference of final test accuracy between the two, in points.
+    /// Runs side by side, and how many at a time.
+    pub jobs: usize,
+    pub side_by_side_seconds: f64,
+    /// Largest difference of final test accuracy from the runs one at a time, in points.
     pub max_accuracy_diff_points: f64,
+    pub side_by_side_max_accuracy_diff_points: f64,
 }
 
 /// The grid of the population benchmark: learning rates around the method's default times
@@ -163,6 +168,9 @@ pub fn bench_population(
 ) -> anyhow::Result<PopulationBench> {
     let cells = bench_grid(method, side);
     let quiet = Progress::silent();
+    let final_accuracy =
+        |t: &crate::train::Trained| t.records.last().map_or(f64::NAN, |r| r.test_accuracy);
+
     let started = Instant::now();
     let population =
         crate::population::train_population(&cells, run, data, &quiet, &mut |_, _| Ok(()))?;
@@ -170,25 +178,57 @@ pub fn bench_population(
     let population_train_seconds = population
         .first()
         .map_or(0.0, |p| p.train_seconds.iter().sum());
+
     let started = Instant::now();
-    let mut max_diff = 0f64;
+    let mut sequential = Vec::with_capacity(cells.len());
     let mut sequential_train_seconds = 0.0;
-    for (cell, pop) in cells.iter().zip(&population) {
+    for cell in &cells {
         let single = train(cell, run, data, &quiet, &mut |_| Ok(()));
-        if let (Ok(single), Some(p)) = (single, pop.records.last()) {
-            sequential_train_seconds += single.train_seconds.iter().sum::<f64>();
-            let s = single.records.last().map_or(f64::NAN, |r| r.test_accuracy);
-            max_diff = max_diff.max(100.0 * (s - p.test_accuracy).abs());
+        if let Ok(s) = &single {
+            sequential_train_seconds += s.train_seconds.iter().sum::<f64>();
         }
+        sequential.push(single.ok().map(|s| final_accuracy(&s)));
     }
+    let sequential_seconds = started.elapsed().as_secs_f64();
+
+    let jobs = if data.device.is_cpu() {
+        crate::jobs::cores()
+    } else {
+        1
+    };
+    let side_by_side = std::sync::Mutex::new(vec![None; cells.len()]);
+    let started = Instant::now();
+    crate::jobs::run_jobs(&cells, jobs, |i, cell| {
+        let single = train(cell, run, data, &quiet, &mut |_| Ok(()));
+        side_by_side.lock().expect("no job panicked")[i] = single.ok().map(|s| final_accuracy(&s));
+        Ok(())
+    })?;
+    let side_by_side_seconds = started.elapsed().as_secs_f64();
+    let side_by_side = side_by_side.into_inner().expect("no job panicked");
+
+    // Diverged cells (no accuracy) are left out of the differences.
+    let max_diff = |other: &mut dyn Iterator<Item = Option<f64>>| {
+        sequential
+            .iter()
+            .zip(other)
+            .filter_map(|(s, o)| Some(100.0 * (s.as_ref()? - o?).abs()))
+            .fold(0f64, f64::max)
+    };
     Ok(PopulationBench {
         method,
         cells: cells.len(),
         population_seconds,
-        sequential_seconds: started.elapsed().as_secs_f64(),
+        sequential_seconds,
         population_train_seconds,
         sequential_train_seconds,
-        max_accuracy_diff_points: max_diff,
+        jobs,
+        side_by_side_seconds,
+        max_accuracy_diff_points: max_diff(
+            &mut population
+                .iter()
+                .map(|p| p.records.last().map(|r| r.test_accuracy)),
+        ),
+        side_by_side_max_accuracy_diff_points: max_diff(&mut side_by_side.into_iter()),
     })
 }
 

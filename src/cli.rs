@@ -176,8 +176,9 @@ pub struct BenchArgs {
     /// One JSON object per line instead of a table (for scripts/bench.sh).
     #[arg(long)]
     pub json: bool,
-    /// Instead: time an N×N learning-rate × decay grid of each method trained as one
-    /// population against N² single runs (use with --train-size and --epochs).
+    /// Instead: time an N×N learning-rate × decay grid of each method trained as N² single
+    /// runs one at a time, as one population, and one run per core side by side (--jobs)
+    /// (use with --train-size and --epochs).
     #[arg(long, value_name = "N")]
     pub population: Option<usize>,
 }
@@ -329,6 +330,11 @@ pub struct StudyArgs {
     /// Default: population on CUDA; single on CPU, where it measured faster (BENCHMARKS.md).
     #[arg(long, value_enum)]
     pub cells: Option<crate::sweep::CellBackend>,
+    /// Cells trained side by side, each on its share of the cores (the same results at any
+    /// N; rows are written in the order cells finish). Default: one per core on the CPU
+    /// (1.4× the throughput of one at a time on 2 cores, BENCHMARKS.md); 1 on CUDA.
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -186,14 +186,21 @@ fn bench_population(
     };
     if !args.json {
         println!(
-            "{side}×{side} grid, {} training images, {} epoch(s), batch {}: population vs single runs",
+            "{side}×{side} grid, {} training images, {} epoch(s), batch {}: {} single runs one \
+             at a time, as one population, and {} at a time side by side (--jobs)",
             data.train.len(),
             run.epochs,
-            run.batch_size
+            run.batch_size,
+            side * side,
+            if data.device.is_cpu() {
+                crate::jobs::cores()
+            } else {
+                1
+            }
         );
         println!(
-            "| method | cells | population s | single runs s | speed-up | training steps only: \
-             population s | single runs s | speed-up | max Δ test acc (points) |"
+            "| method | cells | one at a time s | population s | speed-up | speed-up, training \
+             steps only | side by side s | speed-up | max Δ test acc (points) |"
         );
         println!("|---|---|---|---|---|---|---|---|---|");
     }
@@ -203,16 +210,18 @@ fn bench_population(
             println!("{}", serde_json::to_string(&r)?);
         } else {
             println!(
-                "| {} | {} | {:.1} | {:.1} | {:.2}× | {:.1} | {:.1} | {:.2}× | {:.3} |",
+                "| {} | {} | {:.1} | {:.1} | {:.2}× | {:.2}× | {:.1} ({} jobs) | {:.2}× | {:.3} / {:.3} |",
                 r.method,
                 r.cells,
-                r.population_seconds,
                 r.sequential_seconds,
+                r.population_seconds,
                 r.sequential_seconds / r.population_seconds,
-                r.population_train_seconds,
-                r.sequential_train_seconds,
                 r.sequential_train_seconds / r.population_train_seconds,
-                r.max_accuracy_diff_points
+                r.side_by_side_seconds,
+                r.jobs,
+                r.sequential_seconds / r.side_by_side_seconds,
+                r.max_accuracy_diff_points,
+                r.side_by_side_max_accuracy_diff_points
             );
         }
     }
@@ -272,7 +281,11 @@ fn study_spec(
         cells: a
             .cells
             .unwrap_or_else(|| crate::sweep::CellBackend::default_for(&a.device)),
+        jobs: a
+            .jobs
+            .unwrap_or_else(|| crate::jobs::default_jobs(&a.device)),
     };
+    crate::jobs::check_jobs(how.jobs, &how.device)?;
     crate::study::validate_study(&spec.study, &how)?;
     Ok((spec, how))
 }
@@ -390,6 +403,7 @@ fn report(args: &crate::cli::ReportArgs) -> anyhow::Result<()> {
             eval_every: args.eval_every.max(1),
             quiet: false,
             cells: crate::sweep::CellBackend::Single,
+            jobs: 1,
         };
         crate::study::write_equivalence(&args.dir, &how)?;
     }

@@ -4,7 +4,7 @@
 //! on the CPU by `cpu_net`, host buffers and gemm)
 //! → `metrics` (CSV/JSON as it goes). `cli` defines the flags, `config` validates them,
 //! `commands` runs each subcommand, `device` picks CPU or CUDA, `error` maps failures to exit
-//! codes, `plots` draws SVG figures. The study: `sweep` (grids, results.csv, resume, shards),
+//! codes, `plots` draws SVG figures. The study: `sweep` (grids, results.csv, resume, shards; `jobs` runs cells side by side),
 //! `report` (analysis, verdicts, report.md), `study` (presets, equivalence check, reproduce),
 //! `compare` (the four variants side by side).
 
@@ -17,6 +17,7 @@ pub mod cpu_net;
 pub mod data;
 pub mod device;
 pub mod error;
+pub mod jobs;
 pub mod metrics;
 pub mod model;
 pub mod optim;

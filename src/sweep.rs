@@ -20,7 +20,7 @@ use crate::train::{self, DeviceData, Progress};
 use anyhow::Context;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -120,7 +120,7 @@ impl Study {
 }
 
 /// How cells are run (none of it changes a result): where the data is, which device, how often
-/// to evaluate, whether to draw bars.
+/// to evaluate, whether to draw bars, how many cells train side by side.
 #[derive(Debug, Clone)]
 pub struct Runtime {
     pub data_dir: PathBuf,
@@ -128,6 +128,9 @@ pub struct Runtime {
     pub eval_every: usize,
     pub quiet: bool,
     pub cells: CellBackend,
+    /// Cells (or populations) trained side by side, each on its share of the cores
+    /// ([`crate::jobs`]); 1 on a GPU.
+    pub jobs: usize,
 }
 
 /// How [`run_cells`] trains a group of cells.
@@ -639,21 +642,20 @@ pub trait CellSink {
 }
 
 /// Trains `cells` on `data` and reports each to `sink`, one run after another or, with
-/// [`CellBackend::Population`], the cells of each (method, seed) as one batched model. A
-/// divergence is a result (status `diverged`), not an error; any other failure stops the
-/// sweep. This is the only place a sweep trains.
+/// [`CellBackend::Population`], the cells of each (method, seed) as one batched model; with
+/// `how.jobs` > 1, that many runs (or populations) side by side ([`crate::jobs`]), each
+/// reported as it finishes. A divergence is a result (status `diverged`), not an error; any
+/// other failure stops the sweep. This is the only place a sweep trains.
 pub fn run_cells(
     cells: &[Cell],
     study: &Study,
     how: &Runtime,
     data: &DeviceData,
     ui: &SweepUi,
-    sink: &mut dyn CellSink,
+    sink: &mut (dyn CellSink + Send),
 ) -> anyhow::Result<()> {
-    match how.cells {
-        CellBackend::Single => cells
-            .iter()
-            .try_for_each(|cell| run_single(cell, study, how, data, ui, sink)),
+    let units: Vec<Vec<Cell>> = match how.cells {
+        CellBackend::Single => cells.iter().map(|c| vec![*c]).collect(),
         CellBackend::Population => {
             // Cells of one method and seed share initial weights and batches: one population.
             let mut groups: Vec<Vec<Cell>> = Vec::new();
@@ -667,9 +669,37 @@ pub fn run_cells(
                 }
             }
             groups
-                .iter()
-                .try_for_each(|g| run_population(g, study, how, data, ui, sink))
         }
+    };
+    let sink = std::sync::Mutex::new(sink);
+    crate::jobs::run_jobs(&units, how.jobs, |_, unit| {
+        let mut sink = LockedSink(&sink);
+        match how.cells {
+            CellBackend::Single => run_single(&unit[0], study, how, data, ui, &mut sink),
+            CellBackend::Population => run_population(unit, study, how, data, ui, &mut sink),
+        }
+    })
+}
+
+/// A sink shared by the jobs of [`run_cells`]: each report takes the lock.
+struct LockedSink<'a, 'b>(&'a std::sync::Mutex<&'b mut (dyn CellSink + Send)>);
+
+impl LockedSink<'_, '_> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut dyn CellSink) -> R) -> R {
+        // A job that panicked while reporting cannot leave a half-written row: rows are
+        // appended whole (ResultsFile), so a poisoned lock is still safe to use.
+        let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut **guard)
+    }
+}
+
+impl CellSink for LockedSink<'_, '_> {
+    fn epoch(&mut self, cell: &Cell, record: &EpochRecord) -> anyhow::Result<()> {
+        self.with(|s| s.epoch(cell, record))
+    }
+
+    fn done(&mut self, row: &ResultRow) -> anyhow::Result<()> {
+        self.with(|s| s.done(row))
     }
 }
 
@@ -816,14 +846,15 @@ impl SweepUi {
 pub struct DirSink {
     dir: PathBuf,
     results: ResultsFile,
-    metrics: Option<(CellKey, MetricsFile)>,
+    /// Open metrics files of the cells in training (several with --jobs).
+    metrics: HashMap<CellKey, MetricsFile>,
     study: Study,
     how: Runtime,
 }
 
 impl DirSink {
     fn metrics_for(&mut self, cell: &Cell) -> anyhow::Result<&mut MetricsFile> {
-        if self.metrics.as_ref().map(|(k, _)| *k) != Some(cell.key()) {
+        if !self.metrics.contains_key(&cell.key()) {
             let run_dir = self.dir.join("runs").join(cell.run_name());
             std::fs::create_dir_all(&run_dir)
                 .with_context(|| format!("cannot create {}", run_dir.display()))?;
@@ -843,12 +874,12 @@ impl DirSink {
                     study: &self.study,
                 },
             )?;
-            self.metrics = Some((
+            self.metrics.insert(
                 cell.key(),
                 MetricsFile::create(&run_dir.join("metrics.csv"))?,
-            ));
+            );
         }
-        Ok(&mut self.metrics.as_mut().expect("just set").1)
+        Ok(self.metrics.get_mut(&cell.key()).expect("just inserted"))
     }
 }
 
@@ -859,7 +890,7 @@ impl CellSink for DirSink {
 
     fn done(&mut self, row: &ResultRow) -> anyhow::Result<()> {
         self.metrics_for(&row.cell)?;
-        self.metrics = None;
+        self.metrics.remove(&row.cell.key());
         self.results.append(row)
     }
 }
@@ -929,7 +960,7 @@ pub fn sweep(
         inner: DirSink {
             dir: dir.to_path_buf(),
             results: ResultsFile::open(&results_path(dir, shard))?,
-            metrics: None,
+            metrics: HashMap::new(),
             study: study.clone(),
             how: how.clone(),
         },

@@ -358,3 +358,67 @@ fn population_cells_give_the_rows_single_runs_give() {
         );
     }
 }
+
+#[test]
+fn cells_side_by_side_give_the_bits_of_cells_one_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut by_jobs = Vec::new();
+    for jobs in ["1", "3"] {
+        let out = dir.path().join(format!("jobs{jobs}"));
+        let mut args = vec![
+            "sweep",
+            "--out",
+            out.to_str().unwrap(),
+            "--grid",
+            "sgd:0.05,0.2:0,1e-3",
+            "--grid",
+            "adamw:1e-3,1e30:0,1e-2",
+            "--methods",
+            "sgd,adamw",
+            "--seeds",
+            "1",
+            "--epochs",
+            "2",
+            "--jobs",
+            jobs,
+        ];
+        args.extend_from_slice(TINY);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", text(&o));
+        // Every column but the seconds, in the results and in each metrics file.
+        let mut all: Vec<Vec<String>> = rows(&out).into_iter().map(|r| r[..10].to_vec()).collect();
+        all.sort();
+        let mut metrics = Vec::new();
+        for r in &all {
+            let coef = if r[0].ends_with('w') { "wd" } else { "l2" };
+            let name = format!("{}_lr{}_{coef}{}_seed{}", r[0], r[1], r[2], r[3]);
+            let t = std::fs::read_to_string(out.join("runs").join(&name).join("metrics.csv"))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let lines: Vec<String> = t
+                .lines()
+                .map(|l| l.rsplit_once(',').map_or(l, |(head, _)| head).to_string())
+                .collect();
+            metrics.push((name, lines));
+        }
+        by_jobs.push((all, metrics));
+    }
+    let (one, three) = (&by_jobs[0], &by_jobs[1]);
+    assert_eq!(one.0.len(), 8);
+    assert!(one.0.iter().any(|r| r[9] == "diverged"), "{:?}", one.0);
+    assert_eq!(one.0, three.0, "results rows");
+    assert_eq!(one.1, three.1, "metrics files");
+    // Header and two epochs, or the header alone for a cell that diverged in epoch 1.
+    for ((_, lines), row) in one.1.iter().zip(&one.0) {
+        assert_eq!(lines.len(), if row[9] == "ok" { 3 } else { 1 }, "{lines:?}");
+    }
+
+    let o = run(&[
+        "sweep",
+        "--out",
+        dir.path().join("x").to_str().unwrap(),
+        "--jobs",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--jobs 0"), "{}", text(&o));
+}

@@ -329,3 +329,31 @@ fn the_cpu_path_matches_the_candle_path_for_every_method() {
         }
     }
 }
+
+#[test]
+fn a_run_gives_the_same_bits_on_one_thread_and_on_three() {
+    // `--jobs N` trains each run on a pool of cores/N threads; its results must not depend on
+    // N. Batch 512 × 1024 hidden units makes every product split over the pool's threads and
+    // the element-wise passes (≥ 2^18 elements) run in parallel too.
+    let data = DeviceData::new(&mnist(1024), &Device::Cpu).unwrap();
+    let run = RunConfig {
+        batch_size: 512,
+        ..run_config(2, 1024)
+    };
+    for optim in [
+        OptimConfig::new(Method::Sgd, 0.1, 1e-3),
+        OptimConfig::new(Method::Adamw, 1e-3, 1e-2),
+    ] {
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| fit(&optim, &run, &data))
+        };
+        let (one, three) = (on(1), on(3));
+        assert_eq!(max_param_diff(&one.model, &three.model), 0.0, "{optim:?}");
+        let losses = |t: &Trained| t.records.iter().map(|r| r.train_loss).collect::<Vec<_>>();
+        assert_eq!(losses(&one), losses(&three), "{optim:?}");
+    }
+}
