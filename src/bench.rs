@@ -196,15 +196,12 @@ pub fn bench_population(
     } else {
         1
     };
-    let side_by_side = std::sync::Mutex::new(vec![None; cells.len()]);
     let started = Instant::now();
-    crate::jobs::run_jobs(&cells, jobs, |i, cell| {
+    let side_by_side = crate::jobs::map_jobs(&cells, jobs, |_, cell| {
         let single = train(cell, run, data, &quiet, &mut |_| Ok(()));
-        side_by_side.lock().expect("no job panicked")[i] = single.ok().map(|s| final_accuracy(&s));
-        Ok(())
+        Ok(single.ok().map(|s| final_accuracy(&s)))
     })?;
     let side_by_side_seconds = started.elapsed().as_secs_f64();
-    let side_by_side = side_by_side.into_inner().expect("no job panicked");
 
     // Diverged cells (no accuracy) are left out of the differences.
     let max_diff = |other: &mut dyn Iterator<Item = Option<f64>>| {

@@ -89,6 +89,26 @@ pub fn run_jobs<T: Sync>(
     results.into_iter().collect()
 }
 
+/// [`run_jobs`] collecting each item's result, in the order of `items`.
+pub fn map_jobs<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    work: impl Fn(usize, &T) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<Vec<R>> {
+    let out = std::sync::Mutex::new((0..items.len()).map(|_| None).collect::<Vec<Option<R>>>());
+    run_jobs(items, jobs, |i, item| {
+        let r = work(i, item)?;
+        out.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
+        Ok(())
+    })?;
+    Ok(out
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .map(|r| r.expect("run_jobs returned Ok, so every item ran"))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +131,16 @@ mod tests {
         );
         let share = (cores() / 2).max(1);
         assert!(seen.iter().all(|s| s.1 == share), "{seen:?}");
+    }
+
+    #[test]
+    fn map_jobs_keeps_the_order_of_the_items() {
+        let squares = map_jobs(&[3u64, 1, 4, 1, 5, 9, 2, 6], 3, |_, &v| {
+            std::thread::sleep(std::time::Duration::from_millis(10 - v));
+            Ok(v * v)
+        })
+        .unwrap();
+        assert_eq!(squares, vec![9, 1, 16, 1, 25, 81, 4, 36]);
     }
 
     #[test]

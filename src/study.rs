@@ -158,10 +158,13 @@ fn pair(
             .map(|v| Ok(v.as_detached_tensor().flatten_all()?.to_vec1::<f32>()?))
             .collect()
     };
-    let (pa, pb) = (params(&a)?, params(&b)?);
+    // The two runs of each stage side by side (`--jobs`; the same bits as one after another).
+    let configs = [&a, &b];
+    let both = crate::jobs::map_jobs(&configs, how.jobs, |_, cfg| params(cfg))?;
+    let (pa, pb) = (&both[0], &both[1]);
     let mut max_diff = 0f64;
     let mut max_param = 0f64;
-    for (x, y) in pa.iter().zip(&pb) {
+    for (x, y) in pa.iter().zip(pb) {
         for (&x, &y) in x.iter().zip(y) {
             max_diff = max_diff.max((x as f64 - y as f64).abs());
             max_param = max_param.max((x as f64).abs());
@@ -170,20 +173,16 @@ fn pair(
     let mut full = study.run_config(seed, how);
     // Curves want more points than a sweep's cells do; four runs can afford them.
     full.eval_every = full.eval_every.min(5);
-    let progress = Progress {
-        quiet: how.quiet,
-        label: String::new(),
-        multi: None,
-    };
-    let mut curves = Vec::new();
-    for (cfg, label) in [(&a, &labels.0), (&b, &labels.1)] {
+    let bars = indicatif::MultiProgress::new();
+    let runs = [(&a, &labels.0), (&b, &labels.1)];
+    let curves = crate::jobs::map_jobs(&runs, how.jobs, |_, &(cfg, label)| {
         let progress = Progress {
+            quiet: how.quiet,
             label: label.clone(),
-            ..progress.clone()
+            multi: Some(bars.clone()),
         };
-        let t = train::train(cfg, &full, data, &progress, &mut |_| Ok(()))?;
-        curves.push(t.records);
-    }
+        Ok(train::train(cfg, &full, data, &progress, &mut |_| Ok(()))?.records)
+    })?;
     Ok(EquivalencePair {
         title,
         a_label: labels.0,
