@@ -7,7 +7,12 @@
 #   scripts/gpu-check.sh [BINARY]      # BINARY: a wdlab built with --features cuda
 #                                      #         (default target/release/wdlab)
 #
-# Environment: EPOCHS (1), SEED (0), DEVICE (cuda), DATA_DIR (data/mnist),
+# Then it times a POPULATION × POPULATION learning-rate × decay grid on the GPU trained as one
+# population against the same cells as single runs, one at a time (issue 5's population line):
+# `wdlab bench --population N --methods sgd,adamw --train-size 3000 --epochs 2 --device cuda`.
+#
+# Environment: EPOCHS (1), SEED (0), DEVICE (cuda), DATA_DIR (data/mnist), POPULATION (6; 0
+#   skips the population timing),
 #   METHODS ("sgd sgdw adam adamw"), TRAIN_ARGS (more `wdlab train` flags for every run),
 #   MAX_DELTA (0.10: the largest |Δ accuracy| in points before the check fails),
 #   CUDA_LIB_DIRS (extra folders to search for the CUDA libraries, colon-separated),
@@ -55,6 +60,7 @@ SEED="${SEED:-0}"
 DEVICE="${DEVICE:-cuda}"
 DATA_DIR="${DATA_DIR:-$ROOT/data/mnist}"
 MAX_DELTA="${MAX_DELTA:-0.10}"
+POPULATION="${POPULATION:-6}"
 read -r -a METHODS <<<"${METHODS:-sgd sgdw adam adamw}"
 read -r -a TRAIN_ARGS <<<"${TRAIN_ARGS:-}"
 
@@ -209,4 +215,17 @@ echo
 echo "Largest |CPU − GPU| test-accuracy difference: $(printf '%.2f' "$max_delta") points (limit $MAX_DELTA)."
 if awk -v d="$max_delta" -v lim="$MAX_DELTA" 'BEGIN { exit !(d > lim) }'; then
   die "CPU and GPU accuracies differ by $max_delta points, more than $MAX_DELTA"
+fi
+
+if [ "$POPULATION" -gt 0 ]; then
+  say "a ${POPULATION}×${POPULATION} grid on $DEVICE: population vs single runs"
+  echo
+  echo "### A ${POPULATION} × ${POPULATION} grid on the GPU: one population vs single runs"
+  echo
+  echo "\`wdlab bench --population $POPULATION --methods sgd,adamw --train-size 3000 --epochs 2 --device $DEVICE\`"
+  echo
+  # `wdlab bench` reads the bundled data/mnist, relative to the repository root.
+  (cd "$ROOT" && "$BIN" bench --population "$POPULATION" --methods sgd,adamw --train-size 3000 \
+    --epochs 2 --device "$DEVICE") 2>"$WORK/population.log" ||
+    { cat "$WORK/population.log" >&2; die "wdlab bench --population failed on $DEVICE"; }
 fi

@@ -117,7 +117,8 @@ pub fn bench_method(
 }
 
 /// Side-by-side timing of a √G × √G grid of `method` trained three ways: G single runs one at
-/// a time, one population, and G single runs `jobs` at a time ([`crate::jobs`]) — the same
+/// a time, one population, and (with `jobs` > 1) G single runs `jobs` at a time
+/// ([`crate::jobs`]) — the same
 /// cells, epochs and data, evaluation once at the end in each.
 #[derive(Debug, Clone, Serialize)]
 pub struct PopulationBench {
@@ -128,12 +129,12 @@ pub struct PopulationBench {
     /// The same two, counting the training steps only (evaluation is the same work in both).
     pub population_train_seconds: f64,
     pub sequential_train_seconds: f64,
-    /// Runs side by side, and how many at a time.
+    /// Runs side by side, and how many at a time (none measured with one job).
     pub jobs: usize,
-    pub side_by_side_seconds: f64,
+    pub side_by_side_seconds: Option<f64>,
     /// Largest difference of final test accuracy from the runs one at a time, in points.
     pub max_accuracy_diff_points: f64,
-    pub side_by_side_max_accuracy_diff_points: f64,
+    pub side_by_side_max_accuracy_diff_points: Option<f64>,
 }
 
 /// The grid of the population benchmark: learning rates around the method's default times
@@ -165,6 +166,7 @@ pub fn bench_population(
     side: usize,
     run: &RunConfig,
     data: &DeviceData,
+    jobs: usize,
 ) -> anyhow::Result<PopulationBench> {
     let cells = bench_grid(method, side);
     let quiet = Progress::silent();
@@ -191,17 +193,16 @@ pub fn bench_population(
     }
     let sequential_seconds = started.elapsed().as_secs_f64();
 
-    let jobs = if data.device.is_cpu() {
-        crate::jobs::cores()
+    let side_by_side = if jobs > 1 {
+        let started = Instant::now();
+        let accuracies = crate::jobs::map_jobs(&cells, jobs, |_, cell| {
+            let single = train(cell, run, data, &quiet, &mut |_| Ok(()));
+            Ok(single.ok().map(|s| final_accuracy(&s)))
+        })?;
+        Some((started.elapsed().as_secs_f64(), accuracies))
     } else {
-        1
+        None
     };
-    let started = Instant::now();
-    let side_by_side = crate::jobs::map_jobs(&cells, jobs, |_, cell| {
-        let single = train(cell, run, data, &quiet, &mut |_| Ok(()));
-        Ok(single.ok().map(|s| final_accuracy(&s)))
-    })?;
-    let side_by_side_seconds = started.elapsed().as_secs_f64();
 
     // Diverged cells (no accuracy) are left out of the differences.
     let max_diff = |other: &mut dyn Iterator<Item = Option<f64>>| {
@@ -219,13 +220,14 @@ pub fn bench_population(
         population_train_seconds,
         sequential_train_seconds,
         jobs,
-        side_by_side_seconds,
+        side_by_side_seconds: side_by_side.as_ref().map(|s| s.0),
         max_accuracy_diff_points: max_diff(
             &mut population
                 .iter()
                 .map(|p| p.records.last().map(|r| r.test_accuracy)),
         ),
-        side_by_side_max_accuracy_diff_points: max_diff(&mut side_by_side.into_iter()),
+        side_by_side_max_accuracy_diff_points: side_by_side
+            .map(|(_, accuracies)| max_diff(&mut accuracies.into_iter())),
     })
 }
 

@@ -184,44 +184,53 @@ fn bench_population(
         eval_every: run.epochs,
         ..run.clone()
     };
+    // Side by side only where --jobs would run so: one run per core on the CPU.
+    let jobs = crate::jobs::default_jobs(&args.device);
     if !args.json {
         println!(
             "{side}×{side} grid, {} training images, {} epoch(s), batch {}: {} single runs one \
-             at a time, as one population, and {} at a time side by side (--jobs)",
+             at a time, as one population{}",
             data.train.len(),
             run.epochs,
             run.batch_size,
             side * side,
-            if data.device.is_cpu() {
-                crate::jobs::cores()
+            if jobs > 1 {
+                format!(", and {jobs} at a time side by side (--jobs)")
             } else {
-                1
+                String::new()
             }
         );
         println!(
             "| method | cells | one at a time s | population s | speed-up | speed-up, training \
-             steps only | side by side s | speed-up | max Δ test acc (points) |"
+             steps only | side by side s | speed-up | max Δ test acc (points), population / \
+             side by side |"
         );
         println!("|---|---|---|---|---|---|---|---|---|");
     }
     for &method in &args.methods {
-        let r = crate::bench::bench_population(method, side, &run, data)?;
+        let r = crate::bench::bench_population(method, side, &run, data, jobs)?;
         if args.json {
             println!("{}", serde_json::to_string(&r)?);
         } else {
+            let side_by_side = match r.side_by_side_seconds {
+                Some(s) => format!(
+                    "{s:.1} ({} jobs) | {:.2}×",
+                    r.jobs,
+                    r.sequential_seconds / s
+                ),
+                None => "– | –".into(),
+            };
             println!(
-                "| {} | {} | {:.1} | {:.1} | {:.2}× | {:.2}× | {:.1} ({} jobs) | {:.2}× | {:.3} / {:.3} |",
+                "| {} | {} | {:.1} | {:.1} | {:.2}× | {:.2}× | {side_by_side} | {:.3} / {} |",
                 r.method,
                 r.cells,
                 r.sequential_seconds,
                 r.population_seconds,
                 r.sequential_seconds / r.population_seconds,
                 r.sequential_train_seconds / r.population_train_seconds,
-                r.side_by_side_seconds,
-                r.jobs,
-                r.sequential_seconds / r.side_by_side_seconds,
                 r.max_accuracy_diff_points,
                 r.side_by_side_max_accuracy_diff_points
+                    .map_or("–".into(), |d| format!("{d:.3}"))
             );
         }
     }
