@@ -332,7 +332,7 @@ pub struct StudyArgs {
     pub cells: Option<crate::sweep::CellBackend>,
     /// Cells trained side by side, each on its share of the cores (the same results at any
     /// N; rows are written in the order cells finish). Default: one per core on the CPU
-    /// (1.4× the throughput of one at a time on 2 cores, BENCHMARKS.md); 1 on CUDA.
+    /// (1.2–1.4× the throughput of one at a time on 2 cores, BENCHMARKS.md); 1 on CUDA.
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
 }

@@ -2,7 +2,7 @@
 //!
 //! One small MLP does not keep two cores busy: at batch 128 its products are thin (k = 128 for
 //! the weight gradients), and splitting each of them over the cores costs a wake-up and a join
-//! per product. Two runs side by side, each on one core, measured 1.4× the throughput of the
+//! per product. Two runs side by side, each on one core, measured 1.2–1.44× the throughput of the
 //! same runs one after another on both cores (BENCHMARKS.md). Each job gets its own rayon pool
 //! of `cores / jobs` threads, so gemm and the element-wise passes of a run stay on its job's
 //! cores; the arithmetic of a run does not depend on its pool's size (no product is split
