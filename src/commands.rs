@@ -412,7 +412,7 @@ fn report(args: &crate::cli::ReportArgs) -> anyhow::Result<()> {
             eval_every: args.eval_every.max(1),
             quiet: false,
             cells: crate::sweep::CellBackend::Single,
-            jobs: 1,
+            jobs: crate::jobs::default_jobs(&args.device),
         };
         crate::study::write_equivalence(&args.dir, &how)?;
     }

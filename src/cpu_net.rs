@@ -22,7 +22,7 @@
 use crate::model::Mlp;
 use crate::optim::{HostOptimizer, HostParam, OptimConfig};
 use crate::train::{Batch, EvalSet, Learner};
-use candle_core::{bail, CpuStorage, Device, Result, Storage, Tensor};
+use candle_core::{bail, Device, Result, Storage, Tensor, WithDType};
 use gemm::Parallelism;
 use rayon::prelude::*;
 
@@ -143,26 +143,13 @@ fn parallelism(macs: usize) -> Parallelism {
     }
 }
 
-/// Runs `f` on the host slice of a contiguous f32 CPU tensor.
-pub fn with_host_f32<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+/// Runs `f` on the host slice of a contiguous CPU tensor of element type `T`.
+fn with_host<T: WithDType, R>(t: &Tensor, f: impl FnOnce(&[T]) -> R) -> Result<R> {
     let (storage, layout) = t.storage_and_layout();
-    let (Storage::Cpu(CpuStorage::F32(data)), Some((a, b))) =
-        (&*storage, layout.contiguous_offsets())
-    else {
-        bail!("expected a contiguous f32 tensor on the CPU")
+    let (Storage::Cpu(data), Some((a, b))) = (&*storage, layout.contiguous_offsets()) else {
+        bail!("expected a contiguous tensor on the CPU")
     };
-    Ok(f(&data[a..b]))
-}
-
-/// Runs `f` on the host slice of a contiguous u32 CPU tensor.
-fn with_host_u32<R>(t: &Tensor, f: impl FnOnce(&[u32]) -> R) -> Result<R> {
-    let (storage, layout) = t.storage_and_layout();
-    let (Storage::Cpu(CpuStorage::U32(data)), Some((a, b))) =
-        (&*storage, layout.contiguous_offsets())
-    else {
-        bail!("expected contiguous u32 labels on the CPU")
-    };
-    Ok(f(&data[a..b]))
+    Ok(f(&data.as_slice::<T>()?[a..b]))
 }
 
 /// Rows per evaluation chunk: about 4M activations of the widest layer at a time.
@@ -505,13 +492,13 @@ impl Learner for CpuNet {
         let mut labels = std::mem::take(&mut self.labels);
         x.resize(indices.len() * pixels, 0.0);
         labels.clear();
-        with_host_f32(&batch.set.x, |images| {
+        with_host(&batch.set.x, |images: &[f32]| {
             for (dst, &i) in x.chunks_mut(pixels).zip(indices) {
                 let i = i as usize;
                 dst.copy_from_slice(&images[i * pixels..(i + 1) * pixels]);
             }
         })?;
-        with_host_u32(&batch.set.labels, |all| {
+        with_host(&batch.set.labels, |all: &[u32]| {
             labels.extend(indices.iter().map(|&i| all[i as usize]))
         })?;
         let losses = self.step_host(&x, &labels);
@@ -534,8 +521,8 @@ impl Learner for CpuNet {
         let pixels = self.sizes[0];
         let mut loss = vec![0f64; g];
         let mut correct = vec![0usize; g];
-        with_host_u32(&set.labels, |labels| {
-            with_host_f32(&set.x, |images| {
+        with_host(&set.labels, |labels: &[u32]| {
+            with_host(&set.x, |images: &[f32]| {
                 for start in (0..n).step_by(chunk) {
                     let rows = chunk.min(n - start);
                     let x = &images[start * pixels..(start + rows) * pixels];

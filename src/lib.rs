@@ -4,9 +4,9 @@
 //! on the CPU by `cpu_net`, host buffers and gemm)
 //! → `metrics` (CSV/JSON as it goes). `cli` defines the flags, `config` validates them,
 //! `commands` runs each subcommand, `device` picks CPU or CUDA, `error` maps failures to exit
-//! codes, `plots` draws SVG figures. The study: `sweep` (grids, results.csv, resume, shards; `jobs` runs cells side by side),
-//! `report` (analysis, verdicts, report.md), `study` (presets, equivalence check, reproduce),
-//! `compare` (the four variants side by side).
+//! codes, `plots` draws SVG figures. The study: `sweep` (grids, results.csv, resume, shards),
+//! `jobs` (cells side by side on the CPU's cores), `report` (analysis, verdicts, report.md),
+//! `study` (presets, equivalence check, reproduce), `compare` (the four variants side by side).
 
 pub mod bench;
 pub mod cli;

@@ -475,7 +475,6 @@ fn coupling_verdict(a2: &MethodAnalysis, ad: &MethodAnalysis) -> String {
     format!("{fits} {moves} {verdict}{caveat}")
 }
 
-/// The verdicts, one paragraph per claim, stating honestly what the data does not show.
 /// How the two equivalence curves compare over the full run, against the seed noise of the
 /// chosen cell of `sgd` (when it has several seeds).
 fn curve_drift(p: &EquivalencePair, sgd: Option<&MethodAnalysis>) -> String {
@@ -547,6 +546,7 @@ fn best_decay_path(m: &MethodAnalysis) -> String {
     }
 }
 
+/// The verdicts, one paragraph per claim, stating honestly what the data does not show.
 pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
     let mut out = Vec::new();
     // Claim 1.
