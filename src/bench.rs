@@ -1,10 +1,10 @@
 //! `wdlab bench`: seconds per epoch of each variant, with the achieved GFLOP/s as a fraction
 //! of this machine's sgemm rate. Timings are for benchmarks only, never asserted in tests.
 
-use crate::config::{default_lr, RunConfig};
-use crate::metrics::EpochRecord;
+use crate::nn::layer_sizes;
 use crate::optim::{Method, OptimConfig};
-use crate::train::{train, DeviceData, Progress};
+use crate::progress::Progress;
+use crate::train::{train, train_population, DeviceData, EpochRecord, RunConfig, Trained};
 use candle_core::{Device, Tensor};
 use serde::Serialize;
 use std::time::Instant;
@@ -75,34 +75,29 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-/// Trains `method` for `epochs` epochs (the first is a warm-up) and reports the mean time of
-/// the training steps of the others; evaluation runs once, after the last epoch, untimed.
+/// Trains `method` with batches of `batch_size` for `run.epochs` epochs (the first is a
+/// warm-up) and reports the mean time of the training steps of the others; evaluation runs
+/// once, after the last epoch, untimed.
 pub fn bench_method(
     method: Method,
     batch_size: usize,
-    epochs: usize,
-    hidden: &[usize],
+    run: &RunConfig,
     data: &DeviceData,
     sgemm: f64,
 ) -> anyhow::Result<BenchResult> {
-    let optim = OptimConfig::new(method, default_lr(method), 1e-4);
+    let optim = OptimConfig::new(method, method.default_lr(), 1e-4);
+    let epochs = run.epochs;
     let run = RunConfig {
-        epochs,
         batch_size,
-        hidden: hidden.to_vec(),
-        seed: 0,
-        device: String::new(),
         eval_every: epochs,
+        ..run.clone()
     };
     let quiet = Progress::silent();
     let trained = train(&optim, &run, data, &quiet, &mut |_: &EpochRecord| Ok(()))?;
     let timed = &trained.train_seconds[1.min(epochs - 1)..];
     let seconds = timed.iter().sum::<f64>() / timed.len() as f64;
     let n = data.train.len() as f64;
-    let mut sizes = vec![data.pixels];
-    sizes.extend(hidden);
-    sizes.push(crate::data::NUM_CLASSES);
-    let gflops = flops_per_sample(&sizes) * n / seconds / 1e9;
+    let gflops = flops_per_sample(&layer_sizes(data.pixels, &run.hidden)) * n / seconds / 1e9;
     Ok(BenchResult {
         implementation: "wdlab",
         method,
@@ -140,7 +135,7 @@ pub struct PopulationBench {
 /// The grid of the population benchmark: learning rates around the method's default times
 /// decays from 0 to 1e-2 (G = side²).
 fn bench_grid(method: Method, side: usize) -> Vec<OptimConfig> {
-    let lr0 = default_lr(method);
+    let lr0 = method.default_lr();
     (0..side)
         .flat_map(|i| {
             let lr = lr0 * 2f64.powf(i as f64 - side as f64 / 2.0);
@@ -170,12 +165,10 @@ pub fn bench_population(
 ) -> anyhow::Result<PopulationBench> {
     let cells = bench_grid(method, side);
     let quiet = Progress::silent();
-    let final_accuracy =
-        |t: &crate::train::Trained| t.records.last().map_or(f64::NAN, |r| r.test_accuracy);
+    let final_accuracy = |t: &Trained| t.records.last().map_or(f64::NAN, |r| r.test_accuracy);
 
     let started = Instant::now();
-    let population =
-        crate::population::train_population(&cells, run, data, &quiet, &mut |_, _| Ok(()))?;
+    let population = train_population(&cells, run, data, &quiet, &mut |_, _| Ok(()))?;
     let population_seconds = started.elapsed().as_secs_f64();
     let population_train_seconds = population
         .first()

@@ -1,37 +1,57 @@
-//! `--device cpu|cuda|cuda:N`, and CPU floating-point settings for training.
+//! The device a run trains on, parsed once from `--device` into a [`DeviceSpec`]; the defaults
+//! that depend on it (`--jobs`, `--cells`) match on the type, never on its spelling. Also the
+//! CPU floating-point settings for training.
 
 use crate::error::usage;
 use candle_core::Device;
+use serde::{Deserialize, Serialize};
 
-/// A parsed `--device` value (checked before any data is loaded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A parsed `--device` value: `cpu`, `cuda` / `gpu` (the first GPU) or `cuda:N`, in any case.
+/// Checked before any data is loaded; serialised as its canonical name (`cpu`, `cuda:0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum DeviceSpec {
+    #[default]
     Cpu,
     Cuda(usize),
 }
 
+impl std::str::FromStr for DeviceSpec {
+    type Err = anyhow::Error;
+
+    /// Parses the spelling and refuses CUDA in a build without it, naming the fix.
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        let spec = DeviceSpec::from_spelling(s)?;
+        if !spec.is_cpu() && !cfg!(feature = "cuda") {
+            return Err(usage(format!(
+                "{s} asks for CUDA, but this wdlab was built without it. Rebuild with \
+                 `cargo build --release --features cuda` (needs nvcc; without a CUDA toolkit, \
+                 see scripts/cuda-toolchain.sh and README's CUDA section), or use --device cpu"
+            )));
+        }
+        Ok(spec)
+    }
+}
+
 impl DeviceSpec {
-    pub fn parse(s: &str) -> anyhow::Result<Self> {
-        let spec = match s.trim().to_ascii_lowercase().as_str() {
+    /// The device a spelling names, whether or not this build can open it.
+    pub fn from_spelling(s: &str) -> anyhow::Result<Self> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
             "cpu" => DeviceSpec::Cpu,
             "cuda" | "gpu" => DeviceSpec::Cuda(0),
             other => match other.strip_prefix("cuda:").map(str::parse::<usize>) {
                 Some(Ok(n)) => DeviceSpec::Cuda(n),
                 _ => {
                     return Err(usage(format!(
-                        "--device {s:?} is not a device: use cpu, cuda or cuda:N (N = GPU index)"
+                        "{s:?} is not a device: use cpu, cuda or cuda:N (N = GPU index)"
                     )))
                 }
             },
-        };
-        if matches!(spec, DeviceSpec::Cuda(_)) && !cfg!(feature = "cuda") {
-            return Err(usage(format!(
-                "--device {s} asks for CUDA, but this wdlab was built without it. Rebuild with \
-                 `cargo build --release --features cuda` (needs nvcc; without a CUDA toolkit, \
-                 see scripts/cuda-toolchain.sh and README's CUDA section), or use --device cpu"
-            )));
-        }
-        Ok(spec)
+        })
+    }
+
+    pub fn is_cpu(self) -> bool {
+        self == DeviceSpec::Cpu
     }
 
     /// Opens the device (a runtime error if the GPU is missing or the driver fails).
@@ -44,6 +64,20 @@ impl DeviceSpec {
                 )
             }),
         }
+    }
+}
+
+impl TryFrom<String> for DeviceSpec {
+    type Error = anyhow::Error;
+
+    fn try_from(s: String) -> anyhow::Result<Self> {
+        s.parse()
+    }
+}
+
+impl From<DeviceSpec> for String {
+    fn from(d: DeviceSpec) -> String {
+        d.to_string()
     }
 }
 

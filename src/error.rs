@@ -31,8 +31,8 @@ pub fn usage(msg: impl Into<String>) -> anyhow::Error {
     Failure::Usage(msg.into()).into()
 }
 
-/// The exit code for an error: the first [`Failure`] (or data-split problem) in its chain
-/// decides, anything else is a runtime error.
+/// The exit code for an error: the first [`Failure`] in its chain decides, anything else is a
+/// runtime error.
 pub fn exit_code(err: &anyhow::Error) -> i32 {
     for cause in err.chain() {
         if let Some(f) = cause.downcast_ref::<Failure>() {
@@ -40,9 +40,6 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
                 Failure::Usage(_) => exit::USAGE,
                 Failure::Diverged { .. } => exit::DIVERGED,
             };
-        }
-        if let Some(crate::data::DataError::Split(_)) = cause.downcast_ref() {
-            return exit::USAGE;
         }
     }
     exit::RUNTIME

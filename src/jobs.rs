@@ -9,6 +9,7 @@
 //! along its reduction, and every element-wise pass is per element), so a run gives the same
 //! bits at any `--jobs` (tested).
 
+use crate::device::DeviceSpec;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The cores runs may use: rayon's pool size (`RAYON_NUM_THREADS`, else every core).
@@ -18,23 +19,22 @@ pub fn cores() -> usize {
 
 /// `--jobs`' default on `device`: one run per core on the CPU, one at a time on a GPU (where a
 /// population, `--cells population`, is the way to fill the device).
-pub fn default_jobs(device: &str) -> usize {
-    if device.trim().eq_ignore_ascii_case("cpu") {
-        cores()
-    } else {
-        1
+pub fn default_jobs(device: DeviceSpec) -> usize {
+    match device {
+        DeviceSpec::Cpu => cores(),
+        DeviceSpec::Cuda(_) => 1,
     }
 }
 
 /// Checks a `--jobs` value against the device.
-pub fn check_jobs(jobs: usize, device: &str) -> anyhow::Result<()> {
+pub fn check_jobs(jobs: usize, device: DeviceSpec) -> anyhow::Result<()> {
     if jobs == 0 {
         return Err(crate::error::usage(
             "--jobs 0 runs nothing: give the number of runs to train side by side (≥ 1; the \
              default is one per core)",
         ));
     }
-    if jobs > 1 && !device.trim().eq_ignore_ascii_case("cpu") {
+    if jobs > 1 && !device.is_cpu() {
         return Err(crate::error::usage(format!(
             "--jobs {jobs} trains runs side by side on CPU cores, not on --device {device}: \
              drop --jobs, or use --cells population to train a grid's cells together on the GPU"
@@ -161,12 +161,13 @@ mod tests {
 
     #[test]
     fn jobs_are_checked_against_the_device() {
-        assert!(check_jobs(0, "cpu").is_err());
-        assert!(check_jobs(3, "cpu").is_ok());
-        assert!(check_jobs(1, "cuda").is_ok());
-        let e = check_jobs(2, "cuda:0").unwrap_err().to_string();
+        let e = check_jobs(0, DeviceSpec::Cpu).unwrap_err().to_string();
+        assert!(e.contains("--jobs 0 runs nothing"), "{e}");
+        assert!(check_jobs(3, DeviceSpec::Cpu).is_ok());
+        assert!(check_jobs(1, DeviceSpec::Cuda(0)).is_ok());
+        let e = check_jobs(2, DeviceSpec::Cuda(0)).unwrap_err().to_string();
         assert!(e.contains("--cells population"), "{e}");
-        assert_eq!(default_jobs("cuda"), 1);
-        assert_eq!(default_jobs("cpu"), cores());
+        assert_eq!(default_jobs(DeviceSpec::Cuda(1)), 1);
+        assert_eq!(default_jobs(DeviceSpec::Cpu), cores());
     }
 }

@@ -1,30 +1,38 @@
 //! wdlab: what weight decay does, and why it is not L2 regularisation for Adam, on MNIST.
 //!
-//! Data flow: `data` (IDX files) → `train` (an `model::Mlp` stepped by an `optim::WdOptimizer`;
-//! on the CPU by `cpu_net`, host buffers and gemm)
-//! → `metrics` (CSV/JSON as it goes). `cli` defines the flags, `config` validates them,
-//! `commands` runs each subcommand, `device` picks CPU or CUDA, `error` maps failures to exit
-//! codes, `plots` draws SVG figures. The study: `sweep` (grids, results.csv, resume, shards),
-//! `jobs` (cells side by side on the CPU's cores), `report` (analysis, verdicts, report.md),
-//! `study` (presets, equivalence check, reproduce), `compare` (the four variants side by side).
+//! The modules, from the bottom up; each uses only modules above it in this list (`plot` is a
+//! leaf any may use), and nothing but `commands` uses `cli`:
+//!
+//! - [`util`]: the one atomic write, number formatting, CSV rows, statistics;
+//!   [`error`]: failures and exit codes.
+//! - [`device`]: `--device` as a typed [`device::DeviceSpec`], CPU floating-point settings.
+//! - [`data`]: the MNIST IDX files, checked and split.
+//! - [`optim`]: the four methods as one coefficient table, their kernels and front ends.
+//! - [`nn`]: the MLP (candle), the CPU network (host buffers + gemm), the population MLP.
+//! - [`progress`]: bars and lines; [`jobs`]: runs side by side on the cores.
+//! - [`train`]: run configurations, data on the device, the learners, the loop, metrics.
+//! - [`study`]: settings, grid and shards, results files, study folders, running cells,
+//!   sweep, presets, the equivalence check, compare's runs.
+//! - [`analysis`]: best cells, per-α best decays and the coupling fit of a study folder.
+//! - [`report`]: verdicts, figures and report.md (and compare.md).
+//! - Side rooms: [`plot`] (SVG figures), [`trajectory`] (paths on 2-D surfaces and `wdlab
+//!   norms`), [`bench`] (timings).
+//! - [`cli`]: the flags and the resolve step; [`commands`]: one module per subcommand.
 
+pub mod analysis;
 pub mod bench;
 pub mod cli;
 pub mod commands;
-pub mod compare;
-pub mod config;
-pub mod cpu_net;
 pub mod data;
 pub mod device;
 pub mod error;
 pub mod jobs;
-pub mod metrics;
-pub mod model;
+pub mod nn;
 pub mod optim;
-pub mod plots;
-pub mod population;
+pub mod plot;
+pub mod progress;
 pub mod report;
 pub mod study;
-pub mod sweep;
 pub mod train;
 pub mod trajectory;
+pub mod util;

@@ -3,11 +3,12 @@
 
 use candle_core::{DType, Device, Module, Tensor};
 use std::path::Path;
-use wdlab::config::RunConfig;
 use wdlab::data::{load_dir, LoadOptions, Mnist};
-use wdlab::model::Mlp;
+use wdlab::device::DeviceSpec;
+use wdlab::nn::Mlp;
 use wdlab::optim::{Method, OptimConfig};
-use wdlab::train::{train, DeviceData, Progress, Trained};
+use wdlab::progress::Progress;
+use wdlab::train::{train, train_population, DeviceData, Engine, RunConfig, Trained};
 
 fn mnist(train_size: usize) -> Mnist {
     let opts = LoadOptions {
@@ -24,8 +25,9 @@ fn run_config(epochs: usize, hidden: usize) -> RunConfig {
         batch_size: 64,
         hidden: vec![hidden],
         seed: 7,
-        device: "cpu".into(),
+        device: DeviceSpec::Cpu,
         eval_every: 1,
+        engine: Engine::Auto,
     }
 }
 
@@ -176,7 +178,6 @@ fn weight_decay_pulls_the_weight_norm_toward_the_origin() {
 
 #[test]
 fn a_population_matches_single_runs_of_its_cells() {
-    use wdlab::population::train_population;
     let data = DeviceData::new(&mnist(640), &Device::Cpu).unwrap();
     let run = RunConfig {
         hidden: vec![48, 24],
@@ -224,7 +225,6 @@ fn a_population_matches_single_runs_of_its_cells() {
 
 #[test]
 fn a_diverging_cell_does_not_stop_the_population() {
-    use wdlab::population::train_population;
     let data = DeviceData::new(&mnist(256), &Device::Cpu).unwrap();
     let quiet = Progress::silent();
     let cells = [
@@ -254,8 +254,8 @@ fn a_diverging_cell_does_not_stop_the_population() {
 /// cells with their own α and λ against three single candle runs.
 #[test]
 fn the_cpu_path_matches_the_candle_path_for_every_method() {
-    use wdlab::cpu_net::CpuNet;
-    use wdlab::optim::{Schedule, WdOptimizer};
+    use wdlab::nn::CpuNet;
+    use wdlab::optim::{Schedule, UpdateKernel, WdOptimizer};
     let mnist = mnist(160);
     let sizes = [784, 40, 24, 10];
     let (batch, steps) = (32, 5);
@@ -286,7 +286,9 @@ fn the_cpu_path_matches_the_candle_path_for_every_method() {
         let mut population = CpuNet::new(&base, &cells, total, batch).unwrap();
         for (g, cell) in cells.iter().enumerate() {
             let reference = Mlp::new(&sizes, 3, &dev).unwrap();
-            let mut opt = WdOptimizer::new(reference.vars(), cell.clone(), total).unwrap();
+            let kernel = UpdateKernel::TensorOps;
+            let mut opt =
+                WdOptimizer::with_kernel(reference.params(), cell.clone(), total, kernel).unwrap();
             let mut single = CpuNet::new(&base, std::slice::from_ref(cell), total, batch).unwrap();
             for step in 0..steps {
                 let rows = step * batch..(step + 1) * batch;

@@ -11,19 +11,21 @@
 //! is linear in the gradient, θ ← keep·θ − η_t·α·g, so it is done by the weight-gradient gemm
 //! itself (gemm computes dst ← alpha·dst + beta·lhs·rhs): no gradient buffer, no extra pass.
 //!
-//! Layout, shared with [`crate::population::PopulationMlp`] (and with [`Mlp`] when G = 1):
-//! the first weight is (in, G·h₁), cell g owning columns g·h₁..(g+1)·h₁, so its forward
-//! product and weight gradient are one wide gemm for all cells; later weights are (G, in, out)
-//! and biases (G·out). Activations are (batch, G·width), cells side by side.
+//! Parameters follow the cell layout of [`super::cells`] (the layout of [`Mlp`] when G = 1);
+//! activations are (batch, G·width), cells side by side. The kernels are [`super::host_ops`].
 //!
 //! Tests (tests/training.rs) check this path against the candle one ([`Mlp::loss_and_grads`]
-//! and [`crate::optim::WdOptimizer`]) for all four methods, single and population.
+//! with [`crate::optim::WdOptimizer`], and [`super::PopulationMlp`]) for all four methods,
+//! single runs and populations.
 
-use crate::model::Mlp;
+use super::cells::{block_len, param_kind};
+use super::host_ops::{
+    argmax, column_sums, eval_chunk, log_sum_exp, matmul, relu_mask, softmax_cross_entropy, View,
+    PARALLEL_MIN,
+};
+use super::Mlp;
 use crate::optim::{HostOptimizer, HostParam, OptimConfig};
-use crate::train::{Batch, EvalSet, Learner};
-use candle_core::{bail, Device, Result, Storage, Tensor, WithDType};
-use gemm::Parallelism;
+use candle_core::{bail, Device, Result, Tensor};
 use rayon::prelude::*;
 
 /// G multi-layer perceptrons with their optimiser, on host memory.
@@ -45,116 +47,6 @@ pub struct CpuNet {
     /// Layer outputs of an evaluation chunk, allocated at the first evaluation.
     eval_outs: Vec<Vec<f32>>,
     batch_size: usize,
-}
-
-/// A strided matrix view for gemm: the data, where it starts, row and column strides.
-#[derive(Clone, Copy)]
-struct View<'a> {
-    data: &'a [f32],
-    offset: usize,
-    rs: usize,
-    cs: usize,
-}
-
-impl<'a> View<'a> {
-    /// Rows of `row_len` elements, starting `offset` elements in.
-    fn rows(data: &'a [f32], offset: usize, row_len: usize) -> Self {
-        View {
-            data,
-            offset,
-            rs: row_len,
-            cs: 1,
-        }
-    }
-
-    /// The transpose of [`View::rows`].
-    fn rows_t(data: &'a [f32], offset: usize, row_len: usize) -> Self {
-        View {
-            data,
-            offset,
-            rs: 1,
-            cs: row_len,
-        }
-    }
-
-    /// A pointer to the first element, after checking that an r×c matrix fits.
-    fn ptr(&self, r: usize, c: usize) -> *const f32 {
-        let last = self.offset + (r.max(1) - 1) * self.rs + (c.max(1) - 1) * self.cs;
-        assert!(last < self.data.len(), "gemm operand out of bounds");
-        self.data[self.offset..].as_ptr()
-    }
-}
-
-/// dst (m×n, rows of `dst_row` elements from `dst_off`) ← keep·dst + scale·lhs·rhs, where
-/// `keep = None` overwrites dst.
-#[allow(clippy::too_many_arguments)]
-fn matmul(
-    (m, n, k): (usize, usize, usize),
-    dst: &mut [f32],
-    dst_off: usize,
-    dst_row: usize,
-    lhs: View,
-    rhs: View,
-    keep: Option<f32>,
-    scale: f32,
-) {
-    if m == 0 || n == 0 || k == 0 {
-        return;
-    }
-    assert!(
-        n <= dst_row && dst_off + (m - 1) * dst_row + n <= dst.len(),
-        "gemm output out of bounds"
-    );
-    let (lhs_ptr, rhs_ptr) = (lhs.ptr(m, k), rhs.ptr(k, n));
-    // SAFETY: every operand's last element was checked to lie inside its slice, and the output
-    // does not alias the inputs (it is borrowed mutably while they are borrowed shared).
-    unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
-            dst[dst_off..].as_mut_ptr(),
-            1,
-            dst_row as isize,
-            keep.is_some(),
-            lhs_ptr,
-            lhs.cs as isize,
-            lhs.rs as isize,
-            rhs_ptr,
-            rhs.cs as isize,
-            rhs.rs as isize,
-            keep.unwrap_or(0.0),
-            scale,
-            false,
-            false,
-            false,
-            parallelism(m * n * k),
-        )
-    }
-}
-
-/// Lets gemm split a product of `macs` multiply-adds over rayon's pool (the one the fused
-/// update uses) when it is large enough to pay for waking the workers: the output layer's
-/// products (128 × 1024 × 10) take microseconds, and a population makes G of them per step.
-fn parallelism(macs: usize) -> Parallelism {
-    match rayon::current_num_threads() {
-        n if n > 1 && macs >= 1 << 21 => Parallelism::Rayon(n),
-        _ => Parallelism::None,
-    }
-}
-
-/// Runs `f` on the host slice of a contiguous CPU tensor of element type `T`.
-fn with_host<T: WithDType, R>(t: &Tensor, f: impl FnOnce(&[T]) -> R) -> Result<R> {
-    let (storage, layout) = t.storage_and_layout();
-    let (Storage::Cpu(data), Some((a, b))) = (&*storage, layout.contiguous_offsets()) else {
-        bail!("expected a contiguous tensor on the CPU")
-    };
-    Ok(f(&data.as_slice::<T>()?[a..b]))
-}
-
-/// Rows per evaluation chunk: about 4M activations of the widest layer at a time.
-pub fn eval_chunk(cells: usize, widest: usize) -> usize {
-    ((1 << 22) / (cells * widest).max(1)).clamp(16, 2500)
 }
 
 impl CpuNet {
@@ -197,8 +89,8 @@ impl CpuNet {
             .enumerate()
             .map(|(p, data)| HostParam {
                 len: data.len(),
-                block_len: cell_block(&sizes, p),
-                is_bias: p % 2 == 1,
+                block_len: block_len(&sizes, p),
+                kind: param_kind(p),
             })
             .collect();
         let opt = HostOptimizer::new(&described, cells.to_vec(), total_steps)?;
@@ -350,6 +242,82 @@ impl CpuNet {
         }
         Ok(losses)
     }
+
+    /// One step on the images `indices` of a training set held as host `images` (rows of
+    /// `pixels`) and `labels`: the batch is gathered into buffers kept between steps.
+    pub fn step_indices(
+        &mut self,
+        images: &[f32],
+        labels: &[u32],
+        indices: &[u32],
+    ) -> Result<Vec<f32>> {
+        let pixels = self.sizes[0];
+        let mut x = std::mem::take(&mut self.x);
+        let mut batch_labels = std::mem::take(&mut self.labels);
+        x.resize(indices.len() * pixels, 0.0);
+        batch_labels.clear();
+        for (dst, &i) in x.chunks_mut(pixels).zip(indices) {
+            let i = i as usize;
+            dst.copy_from_slice(&images[i * pixels..(i + 1) * pixels]);
+        }
+        batch_labels.extend(indices.iter().map(|&i| labels[i as usize]));
+        let losses = self.step_host(&x, &batch_labels);
+        (self.x, self.labels) = (x, batch_labels);
+        losses
+    }
+
+    /// (mean cross-entropy, accuracy) of each cell on host `images` and `labels`, forwarded in
+    /// chunks through buffers allocated at the first evaluation.
+    pub fn evaluate_host(&mut self, images: &[f32], labels: &[u32]) -> Vec<(f64, f64)> {
+        let (g, layers) = (self.cells, self.sizes.len() - 1);
+        let classes = self.sizes[layers];
+        let widest = self.sizes[1..].iter().max().copied().unwrap_or(0);
+        let chunk = eval_chunk(g, widest);
+        if self.eval_outs.is_empty() {
+            self.eval_outs = self.sizes[1..]
+                .iter()
+                .map(|&s| vec![0f32; chunk * g * s])
+                .collect();
+        }
+        let n = labels.len();
+        let pixels = self.sizes[0];
+        let mut loss = vec![0f64; g];
+        let mut correct = vec![0usize; g];
+        for start in (0..n).step_by(chunk) {
+            let rows = chunk.min(n - start);
+            let x = &images[start * pixels..(start + rows) * pixels];
+            forward(&self.sizes, g, &self.params, x, rows, &mut self.eval_outs);
+            let logits = &self.eval_outs[layers - 1];
+            for (r, &label) in labels[start..start + rows].iter().enumerate() {
+                let row = &logits[r * g * classes..(r + 1) * g * classes];
+                for (cell, z) in row.chunks(classes).enumerate() {
+                    loss[cell] += (log_sum_exp(z) - z[label as usize]) as f64;
+                    correct[cell] += usize::from(argmax(z) == label as usize);
+                }
+            }
+        }
+        loss.iter()
+            .zip(&correct)
+            .map(|(&l, &c)| (l / n as f64, c as f64 / n as f64))
+            .collect()
+    }
+
+    /// ‖θ‖₂ of each cell over all its weights and biases.
+    pub fn weight_norms(&self) -> Vec<f64> {
+        let g = self.cells;
+        let mut sums = vec![0f64; g];
+        for (p, data) in self.params.iter().enumerate() {
+            for (i, chunk) in data.chunks(block_len(&self.sizes, p)).enumerate() {
+                sums[i % g] += chunk.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
+            }
+        }
+        sums.into_iter().map(f64::sqrt).collect()
+    }
+
+    /// How many networks (cells) this holds.
+    pub fn cells(&self) -> usize {
+        self.cells
+    }
 }
 
 /// Forward pass of `rows` images `x` (rows × in) through every cell, leaving each layer's
@@ -407,183 +375,4 @@ fn forward(
             out.par_chunks_mut(width).with_min_len(8).for_each(add_bias);
         }
     }
-}
-
-/// Each cell's mean cross-entropy over the rows of `logits` (rows × G·classes), and in `dz`
-/// its gradient with respect to the logits: (softmax − one-hot)/rows.
-fn softmax_cross_entropy(
-    logits: &[f32],
-    labels: &[u32],
-    cells: usize,
-    classes: usize,
-    dz: &mut [f32],
-) -> Result<Vec<f32>> {
-    let rows = labels.len();
-    let width = cells * classes;
-    let mut losses = vec![0f64; cells];
-    let inv = 1.0 / rows as f32;
-    for (r, &label) in labels.iter().enumerate() {
-        let label = label as usize;
-        if label >= classes {
-            bail!("label {label} is not one of the {classes} classes")
-        }
-        let row = &logits[r * width..(r + 1) * width];
-        let out = &mut dz[r * width..(r + 1) * width];
-        for (g, (z, d)) in row.chunks(classes).zip(out.chunks_mut(classes)).enumerate() {
-            let log_sum = log_sum_exp(z);
-            losses[g] += (log_sum - z[label]) as f64;
-            for (c, (&v, d)) in z.iter().zip(d.iter_mut()).enumerate() {
-                let target = if c == label { 1.0 } else { 0.0 };
-                *d = ((v - log_sum).exp() - target) * inv;
-            }
-        }
-    }
-    Ok(losses.iter().map(|&l| (l / rows as f64) as f32).collect())
-}
-
-/// `sums[c]` ← Σ_r m[r, c] for the rows of `m` (rows of `width` elements).
-fn column_sums(m: &[f32], width: usize, sums: &mut [f32]) {
-    let sum_columns = |(chunk, out): (usize, &mut [f32])| {
-        let (start, len) = (chunk * 4096, out.len());
-        out.fill(0.0);
-        for row in m.chunks(width) {
-            for (s, &v) in out.iter_mut().zip(&row[start..start + len]) {
-                *s += v;
-            }
-        }
-    };
-    if m.len() < PARALLEL_MIN {
-        sums.chunks_mut(4096).enumerate().for_each(sum_columns);
-    } else {
-        sums.par_chunks_mut(4096).enumerate().for_each(sum_columns);
-    }
-}
-
-/// The gradient through a ReLU, in place: zero where the ReLU's output `out` was not positive.
-/// Written as a select, not a conditional store, so that it vectorises (the branchy form took
-/// 6 % of a step in a profile).
-fn relu_mask(grad: &mut [f32], out: &[f32]) {
-    let mask = |g: &mut [f32], o: &[f32]| {
-        for (g, &o) in g.iter_mut().zip(o) {
-            *g = if o > 0.0 { *g } else { 0.0 };
-        }
-    };
-    if grad.len() < PARALLEL_MIN {
-        return mask(grad, out);
-    }
-    grad.par_chunks_mut(PARALLEL_MIN / 2)
-        .zip(out.par_chunks(PARALLEL_MIN / 2))
-        .for_each(|(g, o)| mask(g, o));
-}
-
-/// Element-wise passes shorter than this run on the calling thread: waking rayon's workers
-/// for a 128 × 1024 pass costs more than the pass (context switches showed in profiles).
-const PARALLEL_MIN: usize = 1 << 18;
-
-impl Learner for CpuNet {
-    fn cells(&self) -> usize {
-        self.cells
-    }
-
-    fn step(&mut self, batch: &Batch) -> Result<Tensor> {
-        let pixels = self.sizes[0];
-        let indices = batch.indices();
-        let mut x = std::mem::take(&mut self.x);
-        let mut labels = std::mem::take(&mut self.labels);
-        x.resize(indices.len() * pixels, 0.0);
-        labels.clear();
-        with_host(&batch.set.x, |images: &[f32]| {
-            for (dst, &i) in x.chunks_mut(pixels).zip(indices) {
-                let i = i as usize;
-                dst.copy_from_slice(&images[i * pixels..(i + 1) * pixels]);
-            }
-        })?;
-        with_host(&batch.set.labels, |all: &[u32]| {
-            labels.extend(indices.iter().map(|&i| all[i as usize]))
-        })?;
-        let losses = self.step_host(&x, &labels);
-        (self.x, self.labels) = (x, labels);
-        Tensor::new(losses?, &Device::Cpu)
-    }
-
-    fn evaluate(&mut self, set: &EvalSet) -> Result<Vec<(f64, f64)>> {
-        let (g, layers) = (self.cells, self.sizes.len() - 1);
-        let classes = self.sizes[layers];
-        let widest = self.sizes[1..].iter().max().copied().unwrap_or(0);
-        let chunk = eval_chunk(g, widest);
-        if self.eval_outs.is_empty() {
-            self.eval_outs = self.sizes[1..]
-                .iter()
-                .map(|&s| vec![0f32; chunk * g * s])
-                .collect();
-        }
-        let n = set.len();
-        let pixels = self.sizes[0];
-        let mut loss = vec![0f64; g];
-        let mut correct = vec![0usize; g];
-        with_host(&set.labels, |labels: &[u32]| {
-            with_host(&set.x, |images: &[f32]| {
-                for start in (0..n).step_by(chunk) {
-                    let rows = chunk.min(n - start);
-                    let x = &images[start * pixels..(start + rows) * pixels];
-                    forward(&self.sizes, g, &self.params, x, rows, &mut self.eval_outs);
-                    let logits = &self.eval_outs[layers - 1];
-                    for (r, &label) in labels[start..start + rows].iter().enumerate() {
-                        let row = &logits[r * g * classes..(r + 1) * g * classes];
-                        for (cell, z) in row.chunks(classes).enumerate() {
-                            loss[cell] += (log_sum_exp(z) - z[label as usize]) as f64;
-                            correct[cell] += usize::from(argmax(z) == label as usize);
-                        }
-                    }
-                }
-            })
-        })??;
-        Ok(loss
-            .iter()
-            .zip(&correct)
-            .map(|(&l, &c)| (l / n as f64, c as f64 / n as f64))
-            .collect())
-    }
-
-    fn weight_norms(&self) -> Result<Vec<f64>> {
-        let g = self.cells;
-        let mut sums = vec![0f64; g];
-        for (p, data) in self.params.iter().enumerate() {
-            for (i, chunk) in data.chunks(cell_block(&self.sizes, p)).enumerate() {
-                sums[i % g] += chunk.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>();
-            }
-        }
-        Ok(sums.into_iter().map(f64::sqrt).collect())
-    }
-}
-
-/// Elements of one cell's consecutive block in parameter `p` (weight, bias of each layer): a
-/// row of the first weight, a whole later weight, a bias. Blocks cycle over the cells.
-fn cell_block(sizes: &[usize], p: usize) -> usize {
-    let (layer, is_bias) = (p / 2, p % 2 == 1);
-    if is_bias || layer == 0 {
-        sizes[layer + 1]
-    } else {
-        sizes[layer] * sizes[layer + 1]
-    }
-}
-
-/// ln Σ exp(z), computed from the largest element so nothing overflows.
-fn log_sum_exp(z: &[f32]) -> f32 {
-    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    max + z.iter().map(|&v| (v - max).exp()).sum::<f32>().ln()
-}
-
-/// Index of the first largest element.
-fn argmax(z: &[f32]) -> usize {
-    z.iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
-            if v > bv {
-                (i, v)
-            } else {
-                (bi, bv)
-            }
-        })
-        .0
 }

@@ -7,6 +7,7 @@
 //! computes the gradient with respect to the input images, which nothing needs, and accumulates
 //! gradients as zeros + add. A test checks these gradients against candle's autograd.
 
+use crate::optim::ParamKind;
 use candle_core::{DType, Device, Module, Result, Tensor, Var, D};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -65,6 +66,19 @@ impl Mlp {
         self.layers
             .iter()
             .flat_map(|l| [l.weight.clone(), l.bias.clone()])
+            .collect()
+    }
+
+    /// [`Self::vars`] with each parameter's kind, for the optimiser.
+    pub fn params(&self) -> Vec<(Var, ParamKind)> {
+        self.layers
+            .iter()
+            .flat_map(|l| {
+                [
+                    (l.weight.clone(), ParamKind::Weight),
+                    (l.bias.clone(), ParamKind::Bias),
+                ]
+            })
             .collect()
     }
 
@@ -156,6 +170,15 @@ impl Mlp {
             .collect();
         candle_core::safetensors::save(&tensors, path)
     }
+}
+
+/// The layer sizes of an MLP on images of `pixels` pixels: the inputs, the hidden widths, the
+/// classes.
+pub fn layer_sizes(pixels: usize, hidden: &[usize]) -> Vec<usize> {
+    let mut sizes = vec![pixels];
+    sizes.extend(hidden);
+    sizes.push(crate::data::NUM_CLASSES);
+    sizes
 }
 
 /// The gradient through a ReLU: `grad` where the ReLU's output `out` was positive, else 0.

@@ -1,11 +1,11 @@
-//! The optimiser of [`crate::cpu_net::CpuNet`]: G cells of one method, each with its own
+//! The optimiser of the CPU network (`nn::CpuNet`): G cells of one method, each with its own
 //! learning rate and decay, over parameters held in host buffers. Cell g owns every G-th block
 //! of a parameter (as in [`super::PopulationOptimizer`]); G = 1 is a single run. The update of
 //! each parameter is one fused pass ([`super::fused::apply`]); for plain SGD and SGDW the
 //! caller may instead fold it into the weight-gradient gemm ([`StepCoeffs::linear_form`]).
 
-use super::population::{cell_coeffs, check_cells};
-use super::{fused, lr_multiplier, OptimConfig, StepCoeffs};
+use super::cells::{cell_coeffs, check_cells};
+use super::{fused, OptimConfig, ParamKind, StepClock, StepCoeffs};
 use candle_core::Result;
 
 /// A parameter as the optimiser sees it.
@@ -16,15 +16,13 @@ pub struct HostParam {
     /// Consecutive elements of one cell; blocks belong to cells 0, 1, …, G−1, 0, 1, … in turn.
     pub block_len: usize,
     /// Biases are exempt from decay in cells with `decay_biases = false`.
-    pub is_bias: bool,
+    pub kind: ParamKind,
 }
 
 pub struct HostOptimizer {
     cells: Vec<OptimConfig>,
     params: Vec<HostParam>,
-    total_steps: u64,
-    /// Steps taken so far.
-    t: u64,
+    clock: StepClock,
     /// Zero, one (momentum) or two (Adam's m and v) buffers per parameter.
     state: Vec<Vec<Vec<f32>>>,
 }
@@ -33,15 +31,15 @@ impl HostOptimizer {
     /// The cells must share the method family's state and the schedule (η_t is one per step).
     pub fn new(params: &[HostParam], cells: Vec<OptimConfig>, total_steps: u64) -> Result<Self> {
         let blocks = params.iter().map(|p| (p.len, p.block_len));
-        let buffers = check_cells(&cells, blocks)?.state_buffers();
+        let first = check_cells(&cells, blocks)?;
+        let (buffers, schedule) = (first.state_buffers(), first.schedule);
         let state = params
             .iter()
             .map(|p| vec![vec![0f32; p.len]; buffers])
             .collect();
         Ok(HostOptimizer {
             params: params.to_vec(),
-            total_steps,
-            t: 0,
+            clock: StepClock::new(schedule, total_steps),
             state,
             cells,
         })
@@ -54,11 +52,10 @@ impl HostOptimizer {
 
     /// Starts the next step: the coefficients of each parameter (outer) for each cell (inner).
     pub fn begin_step(&mut self) -> Vec<Vec<StepCoeffs>> {
-        let eta = lr_multiplier(self.cells[0].schedule, self.t, self.total_steps);
-        self.t += 1;
+        let (t, eta) = self.clock.tick();
         self.params
             .iter()
-            .map(|p| cell_coeffs(&self.cells, self.t, eta, p.is_bias))
+            .map(|p| cell_coeffs(&self.cells, t, eta, p.kind))
             .collect()
     }
 
@@ -66,18 +63,5 @@ impl HostOptimizer {
     pub fn update(&mut self, index: usize, theta: &mut [f32], grad: &[f32], coeffs: &[StepCoeffs]) {
         let block_len = self.params[index].block_len;
         fused::apply(theta, grad, &mut self.state[index], coeffs, block_len);
-    }
-}
-
-impl StepCoeffs {
-    /// (keep, scale) with θ − decay·θ − lr_t·(g + l2·θ) = keep·θ − scale·g, when the update
-    /// is linear in g: SGD without momentum. Then keep = 1 − decay − lr_t·l2, scale = lr_t.
-    pub fn linear_form(&self) -> Option<(f64, f64)> {
-        match self.direction {
-            super::Direction::Sgd { momentum: 0.0 } => {
-                Some((1.0 - self.decay - self.lr_t * self.l2, self.lr_t))
-            }
-            _ => None,
-        }
     }
 }

@@ -3,8 +3,10 @@
 //! pass updates every cell with its own coefficients ([`super::fused`]), so a whole heat map
 //! costs one training loop.
 
-use super::{fused, lr_multiplier, tensor_ops, OptimConfig, State, StepCoeffs};
-use candle_core::{bail, DType, Device, Result, Tensor, Var};
+use super::cells::{cell_coeffs, check_cells};
+use super::state::{State, UpdateKernel};
+use super::{fused, tensor_ops, OptimConfig, ParamKind, StepClock};
+use candle_core::{bail, Result, Tensor, Var};
 
 /// A parameter buffer shared by the cells: blocks of `block_len` elements belong to cells
 /// 0, 1, …, G−1, 0, 1, … in turn.
@@ -12,7 +14,7 @@ pub struct PopulationParam {
     pub var: Var,
     pub block_len: usize,
     /// Biases are exempt from decay in cells with `decay_biases = false`.
-    pub is_bias: bool,
+    pub kind: ParamKind,
 }
 
 struct Slot {
@@ -22,8 +24,7 @@ struct Slot {
 
 pub struct PopulationOptimizer {
     cells: Vec<OptimConfig>,
-    total_steps: u64,
-    t: u64,
+    clock: StepClock,
     slots: Vec<Slot>,
 }
 
@@ -36,42 +37,32 @@ impl PopulationOptimizer {
         cells: Vec<OptimConfig>,
         total_steps: u64,
     ) -> Result<Self> {
-        let fused = params
-            .iter()
-            .all(|p| matches!(p.var.device(), Device::Cpu) && p.var.dtype() == DType::F32);
-        Self::with_backend(params, cells, total_steps, fused)
+        let kernel = UpdateKernel::fastest_for(params.iter().map(|p| &p.var));
+        Self::with_kernel(params, cells, total_steps, kernel)
     }
 
-    /// [`Self::new`] with the update path chosen by the caller (`fused` needs f32 CPU
-    /// parameters); tests use it to check the two paths against each other.
-    pub(crate) fn with_backend(
+    /// [`Self::new`] with the update code chosen by the caller (the candle path on the CPU
+    /// takes tensor ops, as CUDA does).
+    pub fn with_kernel(
         params: Vec<PopulationParam>,
         cells: Vec<OptimConfig>,
         total_steps: u64,
-        fused: bool,
+        kernel: UpdateKernel,
     ) -> Result<Self> {
+        kernel.check(params.iter().map(|p| &p.var))?;
         let blocks = params.iter().map(|p| (p.var.elem_count(), p.block_len));
-        let buffers = check_cells(&cells, blocks)?.state_buffers();
+        let first = check_cells(&cells, blocks)?;
+        let (buffers, schedule) = (first.state_buffers(), first.schedule);
         let slots = params
             .into_iter()
             .map(|param| {
-                let n = param.var.elem_count();
-                let state = if fused {
-                    State::Host(vec![vec![0f32; n]; buffers])
-                } else {
-                    State::Device(
-                        (0..buffers)
-                            .map(|_| param.var.zeros_like())
-                            .collect::<Result<_>>()?,
-                    )
-                };
+                let state = State::zeros(&param.var, buffers, kernel)?;
                 Ok(Slot { state, param })
             })
             .collect::<Result<_>>()?;
         Ok(PopulationOptimizer {
             cells,
-            total_steps,
-            t: 0,
+            clock: StepClock::new(schedule, total_steps),
             slots,
         })
     }
@@ -85,10 +76,9 @@ impl PopulationOptimizer {
                 grads.len()
             )
         }
-        let eta = lr_multiplier(self.cells[0].schedule, self.t, self.total_steps);
-        self.t += 1;
+        let (t, eta) = self.clock.tick();
         for (slot, grad) in self.slots.iter_mut().zip(grads) {
-            let coeffs = cell_coeffs(&self.cells, self.t, eta, slot.param.is_bias);
+            let coeffs = cell_coeffs(&self.cells, t, eta, slot.param.kind);
             let (var, block_len) = (&slot.param.var, slot.param.block_len);
             match &mut slot.state {
                 State::Host(buffers) => fused::update(var, grad, buffers, &coeffs, block_len)?,
@@ -102,51 +92,11 @@ impl PopulationOptimizer {
     }
 }
 
-/// Checks that `cells` can share buffers: at least one cell, the same state and schedule, and
-/// every parameter (elements, block length) made of whole blocks for each cell. Returns the
-/// first cell, whose state layout all share.
-pub(super) fn check_cells(
-    cells: &[OptimConfig],
-    params: impl IntoIterator<Item = (usize, usize)>,
-) -> Result<&OptimConfig> {
-    let Some(first) = cells.first() else {
-        bail!("a population needs at least one cell")
-    };
-    if cells
-        .iter()
-        .any(|c| c.state_buffers() != first.state_buffers() || c.schedule != first.schedule)
-    {
-        bail!("population cells must share the method, the momentum on/off and the schedule")
-    }
-    for (len, block_len) in params {
-        if block_len == 0 || len % (block_len * cells.len()) != 0 {
-            bail!(
-                "a parameter of {len} elements is not G = {} blocks of {block_len}",
-                cells.len()
-            )
-        }
-    }
-    Ok(first)
-}
-
-/// Each cell's coefficients of step `t` for a parameter (a bias is exempt from decay in the
-/// cells with `decay_biases = false`).
-pub(super) fn cell_coeffs(
-    cells: &[OptimConfig],
-    t: u64,
-    eta: f64,
-    is_bias: bool,
-) -> Vec<StepCoeffs> {
-    cells
-        .iter()
-        .map(|c| c.coeffs(t, eta, c.decay_biases || !is_bias))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::optim::{Method, Schedule};
+    use candle_core::Device;
 
     /// Every method, two cells with different α and decay, fused kernel against tensor ops on
     /// the same parameters and gradients: the CUDA path is the tensor-op one.
@@ -171,16 +121,21 @@ mod tests {
                     PopulationParam {
                         var: w.clone(),
                         block_len: 4,
-                        is_bias: false,
+                        kind: ParamKind::Weight,
                     },
                     PopulationParam {
                         var: b.clone(),
                         block_len: 4,
-                        is_bias: true,
+                        kind: ParamKind::Bias,
                     },
                 ];
+                let kernel = if fused {
+                    UpdateKernel::Fused
+                } else {
+                    UpdateKernel::TensorOps
+                };
                 let opt =
-                    PopulationOptimizer::with_backend(params, cells.clone(), 5, fused).unwrap();
+                    PopulationOptimizer::with_kernel(params, cells.clone(), 5, kernel).unwrap();
                 (opt, w, b)
             };
             let (mut fused, wf, bf) = make(true);

@@ -1,7 +1,7 @@
 //! The same update as [`super::fused`], as candle tensor ops that run on any device (CUDA
 //! included). It allocates new tensors each step; the fused kernel is the CPU fast path.
 
-use super::{Direction, StepCoeffs};
+use super::{AdamScalars, Direction, StepCoeffs};
 use candle_core::{Result, Tensor};
 
 /// Returns the updated parameter and replaces the state `buffers` with their new values.
@@ -73,7 +73,7 @@ pub(super) fn update_cells(
             buf.clone()
         }
         (Direction::Adam(_), [m, v]) => {
-            let adam = |f: &dyn Fn(&super::AdamScalars<f64>) -> f64| {
+            let adam = |f: &dyn Fn(&AdamScalars<f64>) -> f64| {
                 per_cell(&|c| match &c.direction {
                     Direction::Adam(s) => f(s),
                     Direction::Sgd { .. } => 0.0,

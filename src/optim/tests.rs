@@ -19,12 +19,22 @@ const C: [f64; 3] = [1.0, 2.0, -1.0];
 /// θ after each of `steps` steps of `cfg` on R, with parameters of `dtype` on the CPU
 /// (f32 takes the fused kernel, f64 the tensor-op path).
 fn run(cfg: &OptimConfig, steps: usize, dtype: DType) -> Vec<[f64; 3]> {
+    let kernel = match dtype {
+        DType::F32 => UpdateKernel::Fused,
+        _ => UpdateKernel::TensorOps,
+    };
+    run_with(cfg, steps, dtype, kernel)
+}
+
+/// [`run`] with the update kernel chosen.
+fn run_with(cfg: &OptimConfig, steps: usize, dtype: DType, kernel: UpdateKernel) -> Vec<[f64; 3]> {
     let dev = Device::Cpu;
     let var =
         Var::from_tensor(&Tensor::new(&THETA0, &dev).unwrap().to_dtype(dtype).unwrap()).unwrap();
     let a = Tensor::new(&A, &dev).unwrap().to_dtype(dtype).unwrap();
     let c = Tensor::new(&C, &dev).unwrap().to_dtype(dtype).unwrap();
-    let mut opt = WdOptimizer::new(vec![var.clone()], cfg.clone(), steps as u64).unwrap();
+    let params = vec![(var.clone(), ParamKind::Weight)];
+    let mut opt = WdOptimizer::with_kernel(params, cfg.clone(), steps as u64, kernel).unwrap();
     (0..steps)
         .map(|_| {
             let grad = ((var.as_tensor() - &c).unwrap() * &a).unwrap();
@@ -50,12 +60,18 @@ fn assert_path(name: &str, got: &[[f64; 3]], want: &[[f64; 3]], tol: f64) {
     }
 }
 
-/// Checks a configuration on both update paths: the f32 fused kernel (to f32 precision) and
-/// the f64 tensor ops (to f64 precision).
+/// Checks a configuration on every update path: the f32 fused kernel and the f32 tensor ops
+/// (what CUDA runs) to f32 precision, and the f64 tensor ops to f64 precision.
 fn check(name: &str, cfg: &OptimConfig, want: &[[f64; 3]]) {
     assert_path(
         &format!("{name} (f32 fused)"),
         &run(cfg, want.len(), DType::F32),
+        want,
+        2e-6,
+    );
+    assert_path(
+        &format!("{name} (f32 tensor ops)"),
+        &run_with(cfg, want.len(), DType::F32, UpdateKernel::TensorOps),
         want,
         2e-6,
     );
@@ -256,15 +272,20 @@ fn biases_can_be_exempt_from_decay() {
         decay_biases: false,
         ..OptimConfig::new(Method::Sgdw, 0.1, 0.5)
     };
-    // A rank-1 parameter counts as a bias: with a zero gradient it must not move at all.
+    // A parameter marked as a bias must not move at all with a zero gradient; one of the same
+    // shape marked as a weight decays.
     let bias = Var::from_tensor(&Tensor::new(&[1f32, -2.0], &Device::Cpu).unwrap()).unwrap();
-    let weight = Var::from_tensor(&Tensor::new(&[[1f32, -2.0]], &Device::Cpu).unwrap()).unwrap();
-    let mut opt = WdOptimizer::new(vec![bias.clone(), weight.clone()], cfg, 1).unwrap();
+    let weight = Var::from_tensor(&Tensor::new(&[1f32, -2.0], &Device::Cpu).unwrap()).unwrap();
+    let params = vec![
+        (bias.clone(), ParamKind::Bias),
+        (weight.clone(), ParamKind::Weight),
+    ];
+    let mut opt = WdOptimizer::new(params, cfg, 1).unwrap();
     opt.step_with(&[bias.zeros_like().unwrap(), weight.zeros_like().unwrap()])
         .unwrap();
     assert_eq!(bias.to_vec1::<f32>().unwrap(), vec![1.0, -2.0]);
     // The weight decays by λ' = 0.5: θ(1 − 0.5).
-    assert_eq!(weight.to_vec2::<f32>().unwrap(), vec![vec![0.5, -1.0]]);
+    assert_eq!(weight.to_vec1::<f32>().unwrap(), vec![0.5, -1.0]);
 }
 
 #[test]

@@ -6,8 +6,8 @@
 //! viewer renders, so no font files are needed here; layout therefore relies
 //! on an estimate of text width (`text_width`).
 //!
-//! Every figure is written atomically: it is rendered into memory, written to
-//! `<path>.svg.tmp` and renamed, so a crash never leaves half a figure behind.
+//! Every figure is rendered into memory and written atomically
+//! ([`crate::util::fs::write_atomic`]), so a crash never leaves half a figure behind.
 
 use std::collections::HashMap;
 use std::fs;
@@ -15,6 +15,7 @@ use std::iter::once;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::util::fmt::trim_zeros;
 use anyhow::{anyhow, bail, Context, Result};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
@@ -1489,10 +1490,7 @@ fn write_svg(path: &Path, size: (u32, u32), draw: impl FnOnce(&Area) -> Result<(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let tmp = path.with_extension("svg.tmp");
-    fs::write(&tmp, svg).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path)
-        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))
+    crate::util::fs::write_atomic(path, svg.as_bytes())
 }
 
 /// Draws the figure title centred at the top; returns the area below it.
@@ -1576,14 +1574,6 @@ fn tick_decimals(ticks: &[f64]) -> usize {
     match ticks {
         [a, b, ..] => (-(b - a).abs().log10().floor()).max(0.0) as usize,
         _ => 2,
-    }
-}
-
-fn trim_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
     }
 }
 

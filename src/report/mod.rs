@@ -1,348 +1,18 @@
-//! The analysis of a study folder: best cells on the validation split, test accuracy of the
-//! chosen cells over seeds, the coupling of the best decay to the learning rate, the
-//! equivalence check, plain-language verdicts, and `report.md` with its SVG figures.
-//!
-//! Selection is honest: for each method the cell with the highest mean *validation* accuracy
-//! (over the seeds every cell of that method has, so no cell wins by having more seeds) is
-//! chosen, and its *test* accuracy is reported as mean ± sd over every seed run at that cell.
+//! The report of an analysed study folder: plain-language verdicts, `report.md` with its SVG
+//! figures (heat maps, coupling, learning curves, the equivalence check), and `wdlab
+//! compare`'s table ([`compare`]).
 
+pub mod compare;
+
+use crate::analysis::{Analysis, BestAtLr, MethodAnalysis, NOISE_POINTS};
 use crate::optim::Method;
-use crate::plots::{self, Axes, HeatPanel, Series};
-use crate::sweep::{read_results, read_study, ResultRow, Status, Study};
-use anyhow::Context;
-use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use crate::plot::{self as plots, Axes, HeatPanel, Series};
+use crate::study::{Cell, EquivalencePair, Status};
+use crate::util::fmt::short;
+use crate::util::fs::write_atomic;
+use crate::util::stats::mean_sd;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// Differences in accuracy below this (in points, i.e. percent) are noise on MNIST: rounding
-/// alone moves single-seed accuracy by about 0.03 points, seeds by about 0.1.
-pub const NOISE_POINTS: f64 = 0.1;
-
-/// Mean and sample standard deviation (None for fewer than two values).
-pub fn mean_sd(xs: &[f64]) -> (f64, Option<f64>) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let sd = (xs.len() >= 2)
-        .then(|| (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt());
-    (mean, sd)
-}
-
-/// A least-squares line y = slope·x + intercept.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Fit {
-    pub slope: f64,
-    pub intercept: f64,
-    /// Coefficient of determination (1 for a perfect line; NaN when y is constant).
-    pub r2: f64,
-    pub points: usize,
-}
-
-/// Least squares over (x, y) pairs; None with fewer than two distinct x.
-pub fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
-    let n = points.len() as f64;
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    if points.len() < 2 || sxx < 1e-12 {
-        return None;
-    }
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let slope = sxy / sxx;
-    let intercept = my - slope * mx;
-    let ss_res: f64 = points
-        .iter()
-        .map(|p| (p.1 - slope * p.0 - intercept).powi(2))
-        .sum();
-    let ss_tot: f64 = points.iter().map(|p| (p.1 - my).powi(2)).sum();
-    Some(Fit {
-        slope,
-        intercept,
-        r2: 1.0 - ss_res / ss_tot,
-        points: points.len(),
-    })
-}
-
-/// The chosen cell of one method and its test accuracy over seeds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Chosen {
-    pub lr: f64,
-    pub decay: f64,
-    /// Mean validation accuracy over the selection seeds (fraction).
-    pub val: f64,
-    /// Test accuracy (fraction) of every seed run at this cell.
-    pub tests: Vec<f64>,
-    pub seeds: Vec<u64>,
-}
-
-impl Chosen {
-    pub fn test_mean_sd(&self) -> (f64, Option<f64>) {
-        mean_sd(&self.tests)
-    }
-}
-
-/// The best decay at one learning rate.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BestAtLr {
-    pub lr: f64,
-    pub decay: f64,
-    pub val: f64,
-    /// Validation accuracy of decay 0 at this lr, when the grid has it.
-    pub val_no_decay: Option<f64>,
-}
-
-/// Everything the report says about one method.
-#[derive(Debug, Clone)]
-pub struct MethodAnalysis {
-    pub method: Method,
-    /// Sorted ascending.
-    pub lrs: Vec<f64>,
-    /// Sorted ascending (0 first when present).
-    pub decays: Vec<f64>,
-    /// The seeds every cell of this method has (the selection is made on them).
-    pub selection_seeds: Vec<u64>,
-    /// Mean validation accuracy over the selection seeds, `val[decay index][lr index]`; None
-    /// for a missing cell or one where a seed diverged.
-    pub val: Vec<Vec<Option<f64>>>,
-    /// True where a seed of the cell diverged.
-    pub diverged: Vec<Vec<bool>>,
-    /// (decay index, lr index) of the best cell.
-    pub best: Option<(usize, usize)>,
-    pub chosen: Option<Chosen>,
-    pub per_lr: Vec<BestAtLr>,
-    /// log10(best decay) against log10(lr), over the lrs whose best decay is not 0.
-    pub coupling: Option<Fit>,
-}
-
-impl MethodAnalysis {
-    /// Learning rates at which the best decay beats decay 0 by at least [`NOISE_POINTS`].
-    pub fn informative_lrs(&self) -> usize {
-        self.per_lr
-            .iter()
-            .filter(|b| {
-                b.val_no_decay
-                    .is_some_and(|z| 100.0 * (b.val - z) >= NOISE_POINTS - 1e-9)
-            })
-            .count()
-    }
-
-    /// How much the best cell beats the best cell without decay, in points (when the grid has
-    /// decay 0).
-    pub fn gain_over_no_decay(&self) -> Option<f64> {
-        let best = self.chosen.as_ref()?.val;
-        let zero = self.decays.iter().position(|&d| d == 0.0)?;
-        let best_zero = self.val[zero]
-            .iter()
-            .flatten()
-            .copied()
-            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
-        Some(100.0 * (best - best_zero))
-    }
-}
-
-/// Analyses one method's rows (rows of other methods are ignored).
-pub fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalysis> {
-    let rows: Vec<&ResultRow> = rows.iter().filter(|r| r.cell.method == method).collect();
-    if rows.is_empty() {
-        return None;
-    }
-    let sorted = |mut v: Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        v.dedup();
-        v
-    };
-    let lrs = sorted(rows.iter().map(|r| r.cell.lr).collect());
-    let decays = sorted(rows.iter().map(|r| r.cell.decay).collect());
-    let idx = |v: &[f64], x: f64| v.iter().position(|&y| y == x).expect("collected above");
-    let mut by_cell: HashMap<(usize, usize), Vec<&ResultRow>> = HashMap::new();
-    for r in &rows {
-        by_cell
-            .entry((idx(&decays, r.cell.decay), idx(&lrs, r.cell.lr)))
-            .or_default()
-            .push(r);
-    }
-    let mut selection: Option<BTreeSet<u64>> = None;
-    for cell_rows in by_cell.values() {
-        let seeds: BTreeSet<u64> = cell_rows.iter().map(|r| r.cell.seed).collect();
-        selection = Some(match selection {
-            None => seeds,
-            Some(s) => s.intersection(&seeds).copied().collect(),
-        });
-    }
-    let selection_seeds: Vec<u64> = selection.unwrap_or_default().into_iter().collect();
-    let mut val = vec![vec![None; lrs.len()]; decays.len()];
-    let mut diverged = vec![vec![false; lrs.len()]; decays.len()];
-    for (&(di, li), cell_rows) in &by_cell {
-        diverged[di][li] = cell_rows.iter().any(|r| r.status == Status::Diverged);
-        // Without common seeds (an unfinished sharded grid), every seed of the cell counts.
-        let chosen_rows: Vec<&&ResultRow> = cell_rows
-            .iter()
-            .filter(|r| selection_seeds.is_empty() || selection_seeds.contains(&r.cell.seed))
-            .collect();
-        let vals: Option<Vec<f64>> = chosen_rows
-            .iter()
-            .map(|r| match r.status {
-                Status::Ok => r.val_accuracy,
-                Status::Diverged => None,
-            })
-            .collect();
-        val[di][li] = vals.filter(|v| !v.is_empty()).map(|v| mean_sd(&v).0);
-    }
-    let argmax = |cells: &mut dyn Iterator<Item = (usize, usize)>| {
-        let mut best: Option<((usize, usize), f64)> = None;
-        for (di, li) in cells {
-            if let Some(v) = val[di][li] {
-                // Ties go to the smaller decay (the simpler model), then the smaller lr.
-                if best.is_none_or(|(_, b)| v > b) {
-                    best = Some(((di, li), v));
-                }
-            }
-        }
-        best
-    };
-    let best = argmax(&mut (0..lrs.len()).flat_map(|li| (0..decays.len()).map(move |di| (di, li))))
-        .map(|b| b.0);
-    let chosen = best.map(|(di, li)| {
-        let mut at: Vec<&&ResultRow> = by_cell[&(di, li)]
-            .iter()
-            .filter(|r| r.status == Status::Ok && r.test_accuracy.is_some())
-            .collect();
-        at.sort_by_key(|r| r.cell.seed);
-        Chosen {
-            lr: lrs[li],
-            decay: decays[di],
-            val: val[di][li].expect("best is a finite cell"),
-            tests: at.iter().filter_map(|r| r.test_accuracy).collect(),
-            seeds: at.iter().map(|r| r.cell.seed).collect(),
-        }
-    });
-    let zero = decays.iter().position(|&d| d == 0.0);
-    let per_lr: Vec<BestAtLr> = (0..lrs.len())
-        .filter_map(|li| {
-            let ((di, _), v) = argmax(&mut (0..decays.len()).map(|di| (di, li)))?;
-            Some(BestAtLr {
-                lr: lrs[li],
-                decay: decays[di],
-                val: v,
-                val_no_decay: zero.and_then(|z| val[z][li]),
-            })
-        })
-        .collect();
-    let points: Vec<(f64, f64)> = per_lr
-        .iter()
-        .filter(|b| b.decay > 0.0)
-        .map(|b| (b.lr.log10(), b.decay.log10()))
-        .collect();
-    Some(MethodAnalysis {
-        method,
-        coupling: least_squares(&points),
-        lrs,
-        decays,
-        selection_seeds,
-        val,
-        diverged,
-        best,
-        chosen,
-        per_lr,
-    })
-}
-
-/// One pair of the equivalence check (written by `crate::study::equivalence`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EquivalencePair {
-    /// e.g. "SGD + L2 (α = 0.1, λ = 1e-3) vs SGDW (α = 0.1, λ' = 1e-4)".
-    pub title: String,
-    pub a_label: String,
-    pub b_label: String,
-    /// Steps of the one-epoch runs whose parameters are compared.
-    pub steps: usize,
-    /// max |θ_a − θ_b| over all parameters after one epoch.
-    pub max_param_diff: f64,
-    /// max |θ_a| after one epoch (the scale of the difference).
-    pub max_param: f64,
-    /// Evaluated epochs of the full runs and their test accuracies (fractions).
-    pub epochs: Vec<usize>,
-    pub test_a: Vec<f64>,
-    pub test_b: Vec<f64>,
-}
-
-impl EquivalencePair {
-    /// Largest gap between the two test-accuracy curves, in points.
-    pub fn max_curve_gap(&self) -> f64 {
-        self.test_a
-            .iter()
-            .zip(&self.test_b)
-            .map(|(a, b)| 100.0 * (a - b).abs())
-            .fold(0.0, f64::max)
-    }
-}
-
-/// `DIR/equivalence.json`: the SGD pair (claim 1) and the Adam pair (contrast).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Equivalence {
-    pub sgd: EquivalencePair,
-    pub adam: Option<EquivalencePair>,
-}
-
-pub fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>> {
-    let path = dir.join("equivalence.json");
-    if !path.exists() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(&path)?;
-    Ok(Some(serde_json::from_str(&text).with_context(|| {
-        format!("{} is not a wdlab equivalence check", path.display())
-    })?))
-}
-
-/// A study folder, analysed.
-pub struct Analysis {
-    pub dir: PathBuf,
-    pub study: Study,
-    pub rows: Vec<ResultRow>,
-    pub methods: Vec<MethodAnalysis>,
-    pub equivalence: Option<Equivalence>,
-}
-
-impl Analysis {
-    pub fn load(dir: &Path) -> anyhow::Result<Self> {
-        let rows = read_results(dir)?;
-        if rows.is_empty() {
-            return Err(crate::error::usage(format!(
-                "{} holds no results (no results.csv or results.shard-*.csv with rows): run \
-                 `wdlab sweep --out {0}` (or `wdlab reproduce --preset quick --out {0}`) first",
-                dir.display()
-            )));
-        }
-        let study = read_study(dir)?;
-        let methods = Method::ALL
-            .iter()
-            .filter_map(|&m| analyse_method(m, &rows))
-            .collect();
-        Ok(Analysis {
-            dir: dir.to_path_buf(),
-            study,
-            rows,
-            methods,
-            equivalence: read_equivalence(dir)?,
-        })
-    }
-
-    pub fn method(&self, m: Method) -> Option<&MethodAnalysis> {
-        self.methods.iter().find(|a| a.method == m)
-    }
-}
-
-/// `1e-3`-style labels (0 stays `0`), rounded to five significant digits so that products such
-/// as α·λ print as `3e-7`, not `3.0000000000000004e-7`.
-pub fn short(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else {
-        let rounded: f64 = format!("{v:.4e}").parse().unwrap_or(v);
-        format!("{rounded:e}")
-    }
-}
 
 /// R² for tables: "–" when the best decay is the same at every learning rate (R² undefined).
 fn r2(v: f64) -> String {
@@ -368,14 +38,6 @@ pub fn pm(xs: &[f64]) -> String {
             xs.len()
         ),
         None => format!("{:.2} % (1 seed, no sd)", 100.0 * m),
-    }
-}
-
-fn decay_symbol(m: Method) -> &'static str {
-    if m.is_decoupled() {
-        "λ'"
-    } else {
-        "λ"
     }
 }
 
@@ -527,7 +189,7 @@ fn grid_edges(m: &MethodAnalysis) -> Option<String> {
             format!(
                 "at α = {} the best {} is the {word} non-zero value tried",
                 lrs.join(", "),
-                decay_symbol(m.method)
+                m.method.decay_symbol()
             )
         })
     };
@@ -680,11 +342,11 @@ pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
 
 /// Per-epoch test accuracy of `rows`' runs (folder `DIR/runs/<cell>/metrics.csv`), as mean
 /// and band (± sd, or the single curve) over seeds.
-fn curve_series(dir: &Path, label: String, cells: &[crate::sweep::Cell]) -> Option<Series> {
+fn curve_series(dir: &Path, label: String, cells: &[Cell]) -> Option<Series> {
     let mut by_epoch: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
     for c in cells {
         let path = dir.join("runs").join(c.run_name()).join("metrics.csv");
-        if let Ok(records) = crate::metrics::read_metrics(&path) {
+        if let Ok(records) = crate::train::metrics::read_metrics(&path) {
             for r in records {
                 by_epoch
                     .entry(r.epoch)
@@ -720,7 +382,7 @@ pub fn write_curves(
     dir: &Path,
     path: &Path,
     title: &str,
-    groups: &[(String, Vec<crate::sweep::Cell>)],
+    groups: &[(String, Vec<Cell>)],
 ) -> anyhow::Result<bool> {
     let series: Vec<Series> = groups
         .iter()
@@ -761,7 +423,7 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
          cell has); test accuracy is reported for the chosen cells only, as mean ± sd over every \
          seed run there. Notation: α learning rate, λ L2 coefficient (sgd, adam: g ← ∇R + λθ), \
          λ' decoupled decay (sgdw, adamw: θ ← θ − η_t·λ'·θ per step).\n",
-        a.study.describe(),
+        a.settings.describe(),
         a.rows.len(),
         n_div,
         secs / 60.0
@@ -797,7 +459,7 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
                 "| {} | {} | {} = {} | {} % ({} seed{}) | {} | {} |",
                 m.method.label(),
                 short(c.lr),
-                decay_symbol(m.method),
+                m.method.decay_symbol(),
                 short(c.decay),
                 pct(c.val),
                 m.selection_seeds.len().max(1),
@@ -825,7 +487,7 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
             y_labels: m
                 .decays
                 .iter()
-                .map(|&v| format!("{} {}", decay_symbol(m.method), short(v)))
+                .map(|&v| format!("{} {}", m.method.decay_symbol(), short(v)))
                 .collect(),
             z: m.val
                 .iter()
@@ -836,10 +498,10 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
         .collect();
     let heat_title = format!(
         "Validation error (%) over learning rate × decay ({} training images, {} epochs)",
-        a.study
+        a.settings
             .train_size
             .map_or("all".to_string(), |n| n.to_string()),
-        a.study.epochs
+        a.settings.epochs
     );
     let x_label = "learning rate α (log scale)";
     let y_label = "decay: λ (L2) or λ' (decoupled), log scale";
@@ -857,7 +519,7 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
                 &dir.join(format!("heatmap-{}.svg", m.method)),
                 &format!("{}: validation error (%)", m.method.label()),
                 x_label,
-                &format!("{} (log scale)", decay_symbol(m.method)),
+                &format!("{} (log scale)", m.method.decay_symbol()),
                 "validation error (%)",
                 std::slice::from_ref(p),
             )?;
@@ -897,7 +559,7 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
                 "| {} | {} | {} = {} | {} % | {} | {} |",
                 m.method.label(),
                 short(b.lr),
-                decay_symbol(m.method),
+                m.method.decay_symbol(),
                 short(b.decay),
                 pct(b.val),
                 b.val_no_decay
@@ -962,7 +624,7 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
         let _ = writeln!(md, "\n![coupling](coupling.svg)\n");
     }
     // Learning curves of the chosen settings.
-    let groups: Vec<(String, Vec<crate::sweep::Cell>)> = a
+    let groups: Vec<(String, Vec<Cell>)> = a
         .methods
         .iter()
         .filter_map(|m| {
@@ -972,12 +634,12 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
                     "{} α={} {}={}",
                     m.method.label(),
                     short(c.lr),
-                    decay_symbol(m.method),
+                    m.method.decay_symbol(),
                     short(c.decay)
                 ),
                 c.seeds
                     .iter()
-                    .map(|&seed| crate::sweep::Cell {
+                    .map(|&seed| Cell {
                         method: m.method,
                         lr: c.lr,
                         decay: c.decay,
@@ -1091,47 +753,15 @@ pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
         env!("CARGO_PKG_VERSION")
     );
     let path = dir.join("report.md");
-    crate::metrics::write_atomic(&path, md.as_bytes())?;
+    write_atomic(&path, md.as_bytes())?;
     Ok(path)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::Cell;
-
-    fn row(method: Method, lr: f64, decay: f64, seed: u64, val: f64) -> ResultRow {
-        ResultRow {
-            cell: Cell {
-                method,
-                lr,
-                decay,
-                seed,
-            },
-            epochs: 10,
-            val_accuracy: Some(val),
-            test_accuracy: Some(val - 0.001),
-            train_loss: Some(0.1),
-            weight_norm: Some(10.0),
-            status: Status::Ok,
-            seconds: 1.0,
-        }
-    }
-
-    /// Validation accuracy that peaks where log10(decay) = log10(c) + slope·log10(lr).
-    fn synthetic(method: Method, slope: f64, c: f64) -> Vec<ResultRow> {
-        let lrs = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1];
-        let decays: [f64; 8] = [0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0];
-        let mut rows = Vec::new();
-        for &lr in &lrs {
-            let peak = c.log10() + slope * f64::log10(lr);
-            for &d in &decays {
-                let dist = if d == 0.0 { 10.0 } else { d.log10() - peak };
-                rows.push(row(method, lr, d, 0, 0.95 - 0.01 * dist * dist));
-            }
-        }
-        rows
-    }
+    use crate::analysis::analyse_method;
+    use crate::analysis::test_rows::synthetic;
 
     #[test]
     fn the_coupling_verdict_reads_the_slopes_both_ways() {
@@ -1173,84 +803,5 @@ mod tests {
         assert!(edge.contains("smallest non-zero value tried"), "{edge}");
         let inside = analyse_method(Method::Adamw, &synthetic(Method::Adamw, 0.0, 1e-3)).unwrap();
         assert_eq!(grid_edges(&inside), None);
-    }
-
-    #[test]
-    fn least_squares_recovers_a_line() {
-        let f = least_squares(&[(0.0, 1.0), (1.0, -1.0), (2.0, -3.0)]).unwrap();
-        assert!((f.slope + 2.0).abs() < 1e-12 && (f.intercept - 1.0).abs() < 1e-12);
-        assert!((f.r2 - 1.0).abs() < 1e-12);
-        assert!(least_squares(&[(1.0, 1.0)]).is_none());
-        assert!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]).is_none());
-    }
-
-    #[test]
-    fn the_coupling_slope_is_minus_one_for_a_coupled_optimum_and_zero_for_a_separable_one() {
-        let coupled = analyse_method(Method::Sgd, &synthetic(Method::Sgd, -1.0, 1e-5)).unwrap();
-        let f = coupled.coupling.unwrap();
-        assert!((f.slope + 1.0).abs() < 0.15, "slope {}", f.slope);
-        assert_eq!(f.points, 5);
-        let flat = analyse_method(Method::Sgdw, &synthetic(Method::Sgdw, 0.0, 1e-4)).unwrap();
-        let f = flat.coupling.unwrap();
-        assert!(f.slope.abs() < 0.15, "slope {}", f.slope);
-        // Every best decay is exactly 1e-4.
-        assert!(flat.per_lr.iter().all(|b| b.decay == 1e-4));
-    }
-
-    #[test]
-    fn lrs_whose_best_decay_is_zero_are_left_out_of_the_fit() {
-        let mut rows = synthetic(Method::Adam, -1.0, 1e-5);
-        // At lr 0.1 decay 0 wins.
-        for r in rows
-            .iter_mut()
-            .filter(|r| r.cell.lr == 1e-1 && r.cell.decay == 0.0)
-        {
-            r.val_accuracy = Some(0.99);
-        }
-        let a = analyse_method(Method::Adam, &rows).unwrap();
-        assert_eq!(a.coupling.unwrap().points, 4);
-        assert_eq!(a.per_lr.last().unwrap().decay, 0.0);
-    }
-
-    #[test]
-    fn selection_uses_common_seeds_and_test_uses_every_seed_of_the_chosen_cell() {
-        let m = Method::Adamw;
-        let mut rows = vec![
-            row(m, 1e-3, 0.0, 0, 0.90),
-            row(m, 1e-3, 1e-3, 0, 0.92),
-            row(m, 3e-3, 0.0, 0, 0.91),
-            row(m, 3e-3, 1e-3, 0, 0.80),
-        ];
-        // Extra seeds at the chosen cell and a lucky extra seed elsewhere.
-        rows.push(row(m, 1e-3, 1e-3, 1, 0.90));
-        rows.push(row(m, 1e-3, 1e-3, 2, 0.94));
-        rows.push(row(m, 3e-3, 0.0, 5, 0.99));
-        let a = analyse_method(m, &rows).unwrap();
-        assert_eq!(a.selection_seeds, vec![0]);
-        let c = a.chosen.unwrap();
-        assert_eq!((c.lr, c.decay), (1e-3, 1e-3));
-        assert_eq!(c.seeds, vec![0, 1, 2]);
-        let (mean, sd) = c.test_mean_sd();
-        assert!((mean - 0.919).abs() < 1e-9);
-        assert!((sd.unwrap() - 0.02).abs() < 1e-9);
-    }
-
-    #[test]
-    fn diverged_cells_are_never_chosen_and_leave_holes() {
-        let m = Method::Sgd;
-        let mut rows = vec![row(m, 0.1, 0.0, 0, 0.9), row(m, 10.0, 0.0, 0, 0.0)];
-        rows[1] = ResultRow::diverged(rows[1].cell, 10, 0.1);
-        let a = analyse_method(m, &rows).unwrap();
-        assert_eq!(a.chosen.unwrap().lr, 0.1);
-        assert_eq!(a.val[0][1], None);
-        assert!(a.diverged[0][1]);
-    }
-
-    #[test]
-    fn mean_sd_is_the_sample_standard_deviation() {
-        let (m, sd) = mean_sd(&[1.0, 2.0, 3.0]);
-        assert_eq!(m, 2.0);
-        assert_eq!(sd, Some(1.0));
-        assert_eq!(mean_sd(&[4.0]).1, None);
     }
 }

@@ -1,16 +1,105 @@
-//! Validated configuration: what `--help` promises, checked once, with messages that name the
-//! flag and the fix. Everything downstream takes these types and trusts them.
+//! What a run is: its length, size, seed and device ([`RunConfig`]), where its data comes from
+//! ([`DataConfig`]), and a whole `wdlab train` run ([`TrainConfig`], what config.json holds).
+//! Each validates in its constructor, with messages that name the flag and the fix;
+//! everything downstream takes these types and trusts them.
 
-use crate::cli::{DataArgs, OptimArgs, RunArgs, TrainArgs};
-use crate::data::{LoadOptions, Mnist};
+use crate::data::{load_dir, DataError, LoadOptions, Mnist, DEFAULT_DATA_DIR};
 use crate::device::DeviceSpec;
 use crate::error::usage;
-use crate::optim::{Method, OptimConfig, WdScaling};
+use crate::optim::OptimConfig;
 use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// Default decoupled decay λ' (sgdw, adamw) when --wd is not given.
-pub const DEFAULT_WD: f64 = 1e-4;
+/// Which code trains a run. Not a user choice: tests and the GPU check use [`Engine::Candle`]
+/// to run on the CPU the code a GPU runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// The host network ([`crate::nn::CpuNet`]) on the CPU, candle ops on a GPU.
+    #[default]
+    Auto,
+    /// candle ops and the tensor-op optimiser update on any device, the CPU included.
+    Candle,
+}
+
+impl Engine {
+    fn is_auto(&self) -> bool {
+        *self == Engine::Auto
+    }
+}
+
+/// Length, size and seed of a run (no optimiser, no data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunConfig {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub hidden: Vec<usize>,
+    pub seed: u64,
+    pub device: DeviceSpec,
+    /// Evaluate every N epochs and after the last.
+    pub eval_every: usize,
+    #[serde(default, skip_serializing_if = "Engine::is_auto")]
+    pub engine: Engine,
+}
+
+impl RunConfig {
+    /// A checked run configuration (the automatic engine).
+    pub fn new(
+        epochs: usize,
+        batch_size: usize,
+        hidden: Vec<usize>,
+        seed: u64,
+        device: DeviceSpec,
+        eval_every: usize,
+    ) -> anyhow::Result<Self> {
+        let run = RunConfig {
+            epochs,
+            batch_size,
+            hidden,
+            seed,
+            device,
+            eval_every,
+            engine: Engine::Auto,
+        };
+        run.validate()?;
+        Ok(run)
+    }
+
+    /// Refuses a run that trains nothing or a network without units.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.epochs == 0 {
+            return Err(usage("--epochs 0 trains nothing; give at least 1"));
+        }
+        if self.batch_size == 0 {
+            return Err(usage(
+                "--batch-size must be at least 1 (128 is a good default)",
+            ));
+        }
+        if self.hidden.is_empty() || self.hidden.contains(&0) {
+            return Err(usage(format!(
+                "--hidden {:?}: every hidden layer needs at least one unit (e.g. --hidden 1024 or 512,256)",
+                self.hidden
+            )));
+        }
+        if self.eval_every == 0 {
+            return Err(usage(
+                "--eval-every must be at least 1 (1 evaluates after every epoch)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// True when the run trains on the CPU network ([`crate::nn::CpuNet`]) rather than as
+    /// candle ops: on the CPU, unless [`Engine::Candle`] asks for the candle path.
+    pub fn trains_on_host(&self, device: &candle_core::Device) -> bool {
+        device.is_cpu() && self.engine == Engine::Auto
+    }
+
+    /// True when epoch `epoch` (1-based) is evaluated and recorded.
+    pub fn evaluates(&self, epoch: usize) -> bool {
+        epoch.is_multiple_of(self.eval_every) || epoch == self.epochs
+    }
+}
 
 /// Where the data comes from and how it is split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,28 +112,39 @@ pub struct DataConfig {
 }
 
 impl DataConfig {
-    pub fn from_args(a: &DataArgs) -> anyhow::Result<Self> {
-        if a.hub && !cfg!(feature = "hub") {
+    /// The four IDX files in `data_dir`, split as asked.
+    pub fn from_dir(data_dir: &Path, val_size: usize, train_size: Option<usize>) -> Self {
+        DataConfig {
+            data_dir: data_dir.to_path_buf(),
+            hub: false,
+            val_size,
+            train_size,
+        }
+    }
+
+    /// MNIST from the Hugging Face Hub (refused in a build without the `hub` feature).
+    pub fn from_hub(val_size: usize, train_size: Option<usize>) -> anyhow::Result<Self> {
+        if !cfg!(feature = "hub") {
             return Err(usage(
                 "--hub needs a build with the hub feature: `cargo build --release --features hub` \
                  (without it, wdlab trains on the bundled data/mnist)",
             ));
         }
         Ok(DataConfig {
-            data_dir: a.data_dir.clone(),
-            hub: a.hub,
-            val_size: a.val_size,
-            train_size: a.train_size,
+            data_dir: DEFAULT_DATA_DIR.into(),
+            hub: true,
+            val_size,
+            train_size,
         })
     }
 
-    /// Loads and splits the data.
+    /// Loads and splits the data; a split the flags make impossible is a usage error.
     pub fn load(&self) -> anyhow::Result<Mnist> {
         #[cfg(feature = "hub")]
         if self.hub {
-            return Ok(crate::data::load_hub(&self.load_options())?);
+            return crate::data::load_hub(&self.load_options()).map_err(usage_if_split);
         }
-        Ok(crate::data::load_dir(&self.data_dir, &self.load_options())?)
+        load_dir(&self.data_dir, &self.load_options()).map_err(usage_if_split)
     }
 
     /// Checksums are enforced for the bundled copy and only warned about elsewhere.
@@ -52,62 +152,17 @@ impl DataConfig {
         LoadOptions {
             val_size: self.val_size,
             train_size: self.train_size,
-            strict_checksums: self.data_dir == std::path::Path::new(crate::data::DEFAULT_DATA_DIR),
+            strict_checksums: self.data_dir == Path::new(DEFAULT_DATA_DIR),
         }
     }
 }
 
-/// Length, size and seed of a run (no optimiser, no data).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RunConfig {
-    pub epochs: usize,
-    pub batch_size: usize,
-    pub hidden: Vec<usize>,
-    pub seed: u64,
-    pub device: String,
-    /// Evaluate every N epochs and after the last.
-    pub eval_every: usize,
-}
-
-impl RunConfig {
-    pub fn from_args(a: &RunArgs) -> anyhow::Result<Self> {
-        if a.epochs == 0 {
-            return Err(usage("--epochs 0 trains nothing; give at least 1"));
-        }
-        if a.batch_size == 0 {
-            return Err(usage(
-                "--batch-size must be at least 1 (128 is a good default)",
-            ));
-        }
-        if a.hidden.is_empty() || a.hidden.contains(&0) {
-            return Err(usage(format!(
-                "--hidden {:?}: every hidden layer needs at least one unit (e.g. --hidden 1024 or 512,256)",
-                a.hidden
-            )));
-        }
-        if a.eval_every == 0 {
-            return Err(usage(
-                "--eval-every must be at least 1 (1 evaluates after every epoch)",
-            ));
-        }
-        let device = DeviceSpec::parse(&a.device)?;
-        Ok(RunConfig {
-            epochs: a.epochs,
-            batch_size: a.batch_size,
-            hidden: a.hidden.clone(),
-            seed: a.seed,
-            device: device.to_string(),
-            eval_every: a.eval_every,
-        })
-    }
-
-    /// True when epoch `epoch` (1-based) is evaluated and recorded.
-    pub fn evaluates(&self, epoch: usize) -> bool {
-        epoch.is_multiple_of(self.eval_every) || epoch == self.epochs
-    }
-
-    pub fn device_spec(&self) -> DeviceSpec {
-        DeviceSpec::parse(&self.device).expect("validated in from_args")
+/// Split problems name a flag the user set: exit code 2; anything else about the files is a
+/// runtime error.
+fn usage_if_split(e: DataError) -> anyhow::Error {
+    match e {
+        DataError::Split(msg) => usage(msg),
+        other => other.into(),
     }
 }
 
@@ -120,152 +175,4 @@ pub struct TrainConfig {
     pub out: Option<PathBuf>,
     pub save: Option<PathBuf>,
     pub quiet: bool,
-}
-
-impl TrainConfig {
-    pub fn from_args(a: &TrainArgs) -> anyhow::Result<Self> {
-        Ok(TrainConfig {
-            optim: optim_from_args(&a.optim)?,
-            run: RunConfig::from_args(&a.run)?,
-            data: DataConfig::from_args(&a.data)?,
-            out: a.out.clone(),
-            save: a.save.clone(),
-            quiet: a.run.quiet,
-        })
-    }
-}
-
-/// The default learning rate of each method (what the acceptance runs use).
-pub fn default_lr(method: Method) -> f64 {
-    if method.is_adaptive() {
-        1e-3
-    } else {
-        0.1
-    }
-}
-
-/// Resolves the optimiser flags, refusing flags that do not belong to the method.
-pub fn optim_from_args(a: &OptimArgs) -> anyhow::Result<OptimConfig> {
-    let m = a.optimizer;
-    let misplaced = |flag: &str, value: Option<f64>, allowed: bool, hint: &str| {
-        if value.is_some() && !allowed {
-            Err(usage(format!(
-                "{flag} does not apply to --optimizer {m}; {hint}"
-            )))
-        } else {
-            Ok(())
-        }
-    };
-    misplaced(
-        "--l2",
-        a.l2,
-        !m.is_decoupled(),
-        "the decoupled methods take --wd λ' (or use sgd/adam for an L2 penalty)",
-    )?;
-    misplaced(
-        "--wd",
-        a.wd,
-        m.is_decoupled(),
-        "sgd and adam take an L2 penalty --l2 λ (or use sgdw/adamw for decoupled decay)",
-    )?;
-    misplaced(
-        "--momentum",
-        a.momentum,
-        !m.is_adaptive(),
-        "Adam's momentum is --beta1",
-    )?;
-    for (flag, v) in [("--beta1", a.beta1), ("--beta2", a.beta2), ("--eps", a.eps)] {
-        misplaced(flag, v, m.is_adaptive(), "SGD's momentum is --momentum")?;
-    }
-    let decay = if m.is_decoupled() {
-        a.wd.unwrap_or(DEFAULT_WD)
-    } else {
-        a.l2.unwrap_or(0.0)
-    };
-    let defaults = OptimConfig::new(m, default_lr(m), decay);
-    let cfg = OptimConfig {
-        lr: a.lr.unwrap_or(defaults.lr),
-        wd_scaling: a.wd_scaling,
-        schedule: a.schedule,
-        momentum: a.momentum.unwrap_or(defaults.momentum),
-        beta1: a.beta1.unwrap_or(defaults.beta1),
-        beta2: a.beta2.unwrap_or(defaults.beta2),
-        eps: a.eps.unwrap_or(defaults.eps),
-        decay_biases: !a.no_decay_biases,
-        ..defaults
-    };
-    validate_optim(&cfg)?;
-    Ok(cfg)
-}
-
-/// Refuses values that make no sense, naming the flag and the fix.
-pub fn validate_optim(c: &OptimConfig) -> anyhow::Result<()> {
-    let finite = |flag: &str, v: f64| {
-        if v.is_finite() {
-            Ok(())
-        } else {
-            Err(usage(format!("{flag} must be a finite number, got {v}")))
-        }
-    };
-    for (flag, v) in [
-        ("--lr", c.lr),
-        (c.method.decay_flag(), c.decay),
-        ("--momentum", c.momentum),
-        ("--beta1", c.beta1),
-        ("--beta2", c.beta2),
-        ("--eps", c.eps),
-    ] {
-        finite(flag, v)?;
-    }
-    if c.lr <= 0.0 {
-        return Err(usage(format!(
-            "--lr must be positive, got {}; typical values: 0.1 for sgd/sgdw, 1e-3 for adam/adamw",
-            c.lr
-        )));
-    }
-    let flag = c.method.decay_flag();
-    if c.decay < 0.0 {
-        return Err(usage(format!(
-            "{flag} must be zero or positive, got {}: a negative coefficient pushes weights away \
-             from the origin",
-            c.decay
-        )));
-    }
-    if c.method.is_decoupled() {
-        // The per-step factor must stay below 1, or θ(1 − factor) flips sign or vanishes.
-        let (factor, what) = match c.wd_scaling {
-            WdScaling::Paper => (c.decay, format!("--wd {}", c.decay)),
-            WdScaling::Lr => (
-                c.lr * c.decay,
-                format!("--lr × --wd = {} × {} (--wd-scaling lr)", c.lr, c.decay),
-            ),
-        };
-        if factor >= 1.0 {
-            return Err(usage(format!(
-                "{what} is a per-step decay of {factor} ≥ 1, which would zero or flip every weight \
-                 each step; decoupled decay is a small fraction per step (e.g. --wd 1e-4)"
-            )));
-        }
-    } else if c.method == Method::Sgd && c.lr * c.decay >= 1.0 {
-        return Err(usage(format!(
-            "--lr × --l2 = {} × {} ≥ 1: plain SGD would shrink every weight by a factor 1 − αλ ≤ 0 \
-             each step; lower --l2 (e.g. 1e-4 to 1e-3)",
-            c.lr, c.decay
-        )));
-    }
-    if !(0.0..1.0).contains(&c.momentum) {
-        return Err(usage(format!(
-            "--momentum must be in [0, 1), got {}",
-            c.momentum
-        )));
-    }
-    for (flag, b) in [("--beta1", c.beta1), ("--beta2", c.beta2)] {
-        if !(0.0..1.0).contains(&b) {
-            return Err(usage(format!("{flag} must be in [0, 1), got {b}")));
-        }
-    }
-    if c.eps <= 0.0 {
-        return Err(usage(format!("--eps must be positive, got {}", c.eps)));
-    }
-    Ok(())
 }

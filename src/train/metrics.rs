@@ -1,8 +1,10 @@
-//! Per-epoch records and the files they go to: `metrics.csv` (header fixed by DESIGN.md) and
-//! `config.json`. Every write replaces the file atomically (write a temporary file beside it,
-//! then rename), so a reader or an interrupted run never sees half a file, and the epochs
-//! finished so far are always on disk.
+//! Per-epoch records and the files they go to: `metrics.csv` (its header is a file contract
+//! other tools read) and `config.json`. Every write replaces the file atomically
+//! ([`write_atomic`]), so a reader or an interrupted run never sees half a file, and the
+//! epochs finished so far are always on disk.
 
+use crate::util::csv::Row;
+use crate::util::fs::write_atomic;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -42,41 +44,34 @@ impl EpochRecord {
 
     /// Parses a row written by [`Self::csv_row`].
     pub fn parse_csv_row(line: &str) -> anyhow::Result<Self> {
-        let f: Vec<&str> = line.trim().split(',').collect();
-        anyhow::ensure!(
-            f.len() == 7,
-            "expected 7 columns, found {}: {line:?}",
-            f.len()
-        );
-        let num = |s: &str| -> anyhow::Result<f64> {
-            s.parse()
-                .map_err(|_| anyhow::anyhow!("{s:?} is not a number in {line:?}"))
-        };
+        let row = Row::split(line, 7)?;
         Ok(EpochRecord {
-            epoch: f[0].parse()?,
-            train_loss: num(f[1])?,
-            val_accuracy: if f[2].is_empty() {
-                None
-            } else {
-                Some(num(f[2])?)
-            },
-            test_loss: num(f[3])?,
-            test_accuracy: num(f[4])?,
-            weight_norm: num(f[5])?,
-            seconds: num(f[6])?,
+            epoch: row.parse(0)?,
+            train_loss: row.parse(1)?,
+            val_accuracy: row.optional(2)?,
+            test_loss: row.parse(3)?,
+            test_accuracy: row.parse(4)?,
+            weight_norm: row.parse(5)?,
+            seconds: row.parse(6)?,
         })
     }
-}
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, then rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let file_name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file path", path.display()))?;
-    let tmp = path.with_file_name(format!(".{}.tmp", file_name.to_string_lossy()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
+    /// One human-readable line, prefixed with `label`.
+    pub fn line(&self, label: &str, epochs: usize) -> String {
+        let val = self
+            .val_accuracy
+            .map(|v| format!("  val acc {:6.2}%", 100.0 * v))
+            .unwrap_or_default();
+        format!(
+            "{label}epoch {:>3}/{epochs}  train loss {:.4}  test loss {:.4}  test acc {:6.2}%{val}  ‖θ‖ {:.2}  {:.1}s",
+            self.epoch,
+            self.train_loss,
+            self.test_loss,
+            100.0 * self.test_accuracy,
+            self.weight_norm,
+            self.seconds
+        )
+    }
 }
 
 /// Keeps `metrics.csv` current: each [`Self::push`] rewrites the whole (small) file atomically.

@@ -7,16 +7,18 @@
 //! closer to the origin the larger λ. For Adam the two differ (Loshchilov & Hutter 2019).
 //!
 //! The paths are not a second implementation: the two parameters are a candle `Var` (f64, CPU)
-//! stepped by [`WdOptimizer::step_with`], the code `wdlab train` uses, with the gradient of the
-//! surface computed analytically.
+//! stepped by [`WdOptimizer::step_with`] — the project's optimiser, applying the same
+//! coefficient table as every training run (with the tensor-op kernel, as f64 takes) — with
+//! the gradient of the surface computed analytically.
 
-use crate::cli::{DataArgs, NormsArgs, OptimArgs, RunArgs, TrajectoryArgs};
-use crate::config::{optim_from_args, DataConfig, RunConfig, TrainConfig};
 use crate::error::usage;
-use crate::metrics::{read_metrics, write_atomic, write_config_json, MetricsFile};
-use crate::optim::{Method, OptimConfig, Schedule, WdOptimizer, WdScaling};
-use crate::plots::{self, Axes, ContourPanel, PathLine, Series};
-use crate::train::{self, DeviceData, Progress};
+use crate::optim::{Method, OptimConfig, ParamKind, WdOptimizer, WdScaling};
+use crate::plot::{self as plots, Axes, ContourPanel, PathLine, Series};
+use crate::progress::Progress;
+use crate::train::metrics::{read_metrics, write_config_json};
+use crate::train::{self, DataConfig, DeviceData, MetricsFile, RunConfig, TrainConfig};
+use crate::util::fmt::decimal as fmt_num;
+use crate::util::fs::write_atomic;
 use anyhow::Context;
 use candle_core::{Device, Tensor, Var};
 use std::fmt::Write as _;
@@ -32,7 +34,7 @@ pub type Point = [f64; 2];
 const DIVERGED_BEYOND: f64 = 1e6;
 
 /// The surfaces `--surface` offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SurfaceKind {
     /// ½(θ − c)ᵀH(θ − c): an anisotropic quadratic whose minimum c lies away from the origin
     /// (set with --minimum, --curvatures, --rotation).
@@ -46,6 +48,12 @@ pub enum SurfaceKind {
 }
 
 impl SurfaceKind {
+    pub const ALL: [SurfaceKind; 3] = [
+        SurfaceKind::Quadratic,
+        SurfaceKind::TwoBasin,
+        SurfaceKind::Rosenbrock,
+    ];
+
     /// The name `--surface` takes.
     pub fn name(self) -> &'static str {
         match self {
@@ -241,50 +249,6 @@ pub struct TrajectoryConfig {
 }
 
 impl TrajectoryConfig {
-    /// Resolves the flags (defaults per surface) and checks them.
-    pub fn from_args(a: &TrajectoryArgs) -> anyhow::Result<Self> {
-        let (start, lr, steps, lambdas) = surface_defaults(a.surface);
-        let pair = |flag: &str, given: &Option<Vec<f64>>, default: Point| match given.as_deref() {
-            None => Ok(default),
-            Some(&[x, y]) => Ok([x, y]),
-            Some(v) => Err(usage(format!(
-                "{flag} takes two comma-separated numbers (e.g. {flag} 2,1), got {}",
-                v.len()
-            ))),
-        };
-        let surface = match a.surface {
-            SurfaceKind::Quadratic => {
-                let d = Quadratic::default();
-                Surface::Quadratic(Quadratic {
-                    minimum: pair("--minimum", &a.minimum, d.minimum)?,
-                    curvatures: pair("--curvatures", &a.curvatures, d.curvatures)?,
-                    rotation_deg: a.rotation.unwrap_or(d.rotation_deg),
-                })
-            }
-            other => {
-                let quadratic_flags = [
-                    ("--minimum", a.minimum.is_some()),
-                    ("--curvatures", a.curvatures.is_some()),
-                    ("--rotation", a.rotation.is_some()),
-                ];
-                if let Some((flag, _)) = quadratic_flags.iter().find(|(_, given)| *given) {
-                    return Err(usage(format!(
-                        "{flag} sets the quadratic; it does not apply to --surface {}",
-                        other.name()
-                    )));
-                }
-                Surface::default_of(other)
-            }
-        };
-        TrajectoryConfig::new(
-            surface,
-            pair("--start", &a.start, start)?,
-            a.lr.unwrap_or(lr),
-            a.steps.unwrap_or(steps),
-            a.decays.as_deref().unwrap_or(&lambdas),
-        )
-    }
-
     /// A header line: surface, start, α, steps and the decay values in both forms.
     pub fn describe(&self) -> String {
         let list = |f: &dyn Fn(f64) -> f64| {
@@ -475,7 +439,7 @@ impl PathRun {
 }
 
 /// Runs `optim` for `steps` steps from `start`: θ is a (1, 2) f64 `Var` on the CPU, its gradient
-/// the analytic ∇R_emp, and the update [`WdOptimizer::step_with`] — what `wdlab train` runs.
+/// the analytic ∇R_emp, and the update [`WdOptimizer::step_with`].
 pub fn run_path(
     surface: &Surface,
     start: Point,
@@ -484,7 +448,8 @@ pub fn run_path(
 ) -> anyhow::Result<Vec<Point>> {
     let device = Device::Cpu;
     let theta = Var::from_tensor(&Tensor::from_slice(&start, (1, 2), &device)?)?;
-    let mut opt = WdOptimizer::new(vec![theta.clone()], optim.clone(), steps as u64)?;
+    let params = vec![(theta.clone(), ParamKind::Weight)];
+    let mut opt = WdOptimizer::new(params, optim.clone(), steps as u64)?;
     let mut points = Vec::with_capacity(steps + 1);
     points.push(start);
     for step in 1..=steps {
@@ -919,8 +884,7 @@ pub struct NormLine {
 
 /// "sgdw λ' = 0.001", "adam λ = 0.0001".
 fn decay_label(method: Method, decay: f64) -> String {
-    let sym = if method.is_decoupled() { "λ'" } else { "λ" };
-    format!("{method} {sym} = {}", fmt_num(decay))
+    format!("{method} {} = {}", method.decay_symbol(), fmt_num(decay))
 }
 
 /// Lines from the `metrics.csv` of run folders written by `wdlab train --out`, named after
@@ -958,84 +922,58 @@ pub fn read_norm_runs(dirs: &[PathBuf]) -> anyhow::Result<Vec<NormLine>> {
     Ok(lines)
 }
 
+/// What `wdlab norms --train` trains: one run per decay value, the same in all else.
+#[derive(Debug, Clone)]
+pub struct NormsTraining {
+    /// One optimiser per decay value (the same method and α).
+    pub optims: Vec<OptimConfig>,
+    pub run: RunConfig,
+    pub data: DataConfig,
+    /// The runs go under `out/runs/`.
+    pub out: PathBuf,
+    pub quiet: bool,
+}
+
 /// Trains one short run per decay value (every epoch evaluated, so ‖θ‖ is logged after each),
 /// writing each under `OUT/runs/` as `wdlab train --out` would; epoch 0 is the shared start.
-pub fn train_norm_runs(a: &NormsArgs) -> anyhow::Result<Vec<NormLine>> {
-    if a.train_size == 0 {
-        return Err(usage("--train-size must be at least 1 (e.g. 5000)"));
-    }
-    let decoupled = a.optimizer.is_decoupled();
-    let optims = a
-        .decays
-        .iter()
-        .map(|&d| {
-            optim_from_args(&OptimArgs {
-                optimizer: a.optimizer,
-                lr: a.lr,
-                l2: (!decoupled).then_some(d),
-                wd: decoupled.then_some(d),
-                wd_scaling: WdScaling::Paper,
-                schedule: Schedule::Constant,
-                momentum: None,
-                beta1: None,
-                beta2: None,
-                eps: None,
-                no_decay_biases: false,
-            })
-            .map_err(|e| {
-                // The message names --l2/--wd; here the flag is --decays.
-                usage(format!("--decays {d}: {e}"))
-            })
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let run = RunConfig::from_args(&RunArgs {
-        epochs: a.epochs,
-        batch_size: a.batch_size,
-        hidden: a.hidden.clone(),
-        eval_every: 1,
-        seed: a.seed,
-        device: a.device.clone(),
-        quiet: a.quiet,
-    })?;
-    let data_cfg = DataConfig::from_args(&DataArgs {
-        data_dir: a.data_dir.clone(),
-        hub: false,
-        val_size: 0,
-        train_size: Some(a.train_size),
-    })?;
-    let device = run.device_spec().open()?;
-    let data = DeviceData::new(&data_cfg.load()?, &device)?;
-    let sizes = crate::train::layer_sizes(&data, &run.hidden);
-    let start_norm = crate::model::Mlp::new(&sizes, run.seed, &device)?.weight_norm()?;
+pub fn train_norm_runs(t: &NormsTraining) -> anyhow::Result<Vec<NormLine>> {
+    let device = t.run.device.open()?;
+    let data = DeviceData::new(&t.data.load()?, &device)?;
+    let sizes = crate::nn::layer_sizes(data.pixels, &t.run.hidden);
+    let start_norm = crate::nn::Mlp::new(&sizes, t.run.seed, &device)?.weight_norm()?;
     let mut lines = Vec::new();
-    for optim in optims {
+    for optim in &t.optims {
         let label = decay_label(optim.method, optim.decay);
-        let flag = if decoupled { "wd" } else { "l2" };
-        let dir =
-            a.out
-                .join("runs")
-                .join(format!("{}-{flag}{}", optim.method, fmt_num(optim.decay)));
+        let flag = if optim.method.is_decoupled() {
+            "wd"
+        } else {
+            "l2"
+        };
+        let dir = t
+            .out
+            .join("runs")
+            .join(format!("{}-{flag}{}", optim.method, fmt_num(optim.decay)));
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let cfg = TrainConfig {
             optim: optim.clone(),
-            run: run.clone(),
-            data: data_cfg.clone(),
+            run: t.run.clone(),
+            data: t.data.clone(),
             out: Some(dir.clone()),
             save: None,
-            quiet: a.quiet,
+            quiet: t.quiet,
         };
         write_config_json(&dir.join("config.json"), &cfg)?;
         let mut metrics = MetricsFile::create(&dir.join("metrics.csv"))?;
         let prefix = format!("{label}: ");
         let progress = Progress {
-            quiet: a.quiet,
+            quiet: t.quiet,
             label: prefix.clone(),
             ..Progress::default()
         };
-        let trained = train::train(&optim, &run, &data, &progress, &mut |r| {
-            if !a.quiet {
-                println!("{}", train::epoch_line(&prefix, run.epochs, r));
+        let trained = train::train(optim, &t.run, &data, &progress, &mut |r| {
+            if !t.quiet {
+                println!("{}", r.line(&prefix, t.run.epochs));
             }
             metrics.push(r)
         })?;
@@ -1055,19 +993,20 @@ pub fn train_norm_runs(a: &NormsArgs) -> anyhow::Result<Vec<NormLine>> {
 }
 
 /// The title of the weight-norm figure: the training setup when the runs were trained here.
-pub fn norms_title(a: &NormsArgs) -> String {
+pub fn norms_title(training: Option<&NormsTraining>) -> String {
     let base = "Weight decay pulls the network's weights toward the origin";
-    if !a.train {
+    let Some(first) = training.and_then(|t| Some((t, t.optims.first()?))) else {
         return format!("{base} (MNIST)");
-    }
-    let lr =
-        a.lr.unwrap_or_else(|| crate::config::default_lr(a.optimizer));
+    };
+    let (t, optim) = first;
     format!(
         "{base}: {}, α = {}, {} epochs on {} MNIST images",
-        a.optimizer,
-        fmt_num(lr),
-        a.epochs,
-        a.train_size
+        optim.method,
+        fmt_num(optim.lr),
+        t.run.epochs,
+        t.data
+            .train_size
+            .map_or("all".to_string(), |n| n.to_string())
     )
 }
 
@@ -1131,21 +1070,6 @@ pub fn draw_norms(lines: &[NormLine], title: &str, out: &Path) -> anyhow::Result
         &series,
     )?;
     Ok(path)
-}
-
-/// A number with at most 6 significant digits and no trailing zeros (0.005, not
-/// 0.005000000000000001).
-pub fn fmt_num(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let decimals = (5 - x.abs().log10().floor() as i32).clamp(0, 17) as usize;
-    let s = format!("{x:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 #[cfg(test)]
@@ -1345,41 +1269,6 @@ mod tests {
     }
 
     #[test]
-    fn cli_takes_negative_pairs_and_keeps_quadratic_flags_to_the_quadratic() {
-        use clap::Parser;
-        let parse = |args: &[&str]| {
-            let argv = ["wdlab", "trajectory", "--out", "x"].iter().chain(args);
-            match crate::cli::Cli::try_parse_from(argv).unwrap().command {
-                crate::cli::Command::Trajectory(a) => TrajectoryConfig::from_args(&a),
-                _ => unreachable!(),
-            }
-        };
-        let cfg = parse(&["--start", "-1,-2", "--minimum", "-3,1", "--rotation", "-45"]).unwrap();
-        assert_eq!(cfg.start, [-1.0, -2.0]);
-        match cfg.surface {
-            Surface::Quadratic(q) => {
-                assert_eq!(q.minimum, [-3.0, 1.0]);
-                assert_eq!(q.rotation_deg, -45.0);
-            }
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(parse(&[]).unwrap().lambdas, vec![0.0, 0.3, 3.0]);
-        for bad in [
-            &["--surface", "two-basin", "--minimum", "1,1"][..],
-            &["--start", "1,2,3"],
-            &["--steps", "0"],
-            &["--decays", "0.1,-1"],
-        ] {
-            let e = parse(bad).unwrap_err();
-            assert_eq!(
-                crate::error::exit_code(&e),
-                crate::error::exit::USAGE,
-                "{bad:?}: {e}"
-            );
-        }
-    }
-
-    #[test]
     fn norms_are_read_from_run_folders_and_named_by_their_config() {
         let dir = tempfile::tempdir().unwrap();
         let mut dirs = Vec::new();
@@ -1391,7 +1280,7 @@ mod tests {
             std::fs::write(run.join("config.json"), json.to_string()).unwrap();
             let mut m = MetricsFile::create(&run.join("metrics.csv")).unwrap();
             for epoch in 1..=3 {
-                m.push(&crate::metrics::EpochRecord {
+                m.push(&crate::train::EpochRecord {
                     epoch,
                     train_loss: 1.0,
                     val_accuracy: None,
@@ -1415,14 +1304,5 @@ mod tests {
             .unwrap()
             .contains("sgdw λ&apos; = 0.001"));
         assert!(read_norm_runs(&[dir.path().join("missing")]).is_err());
-    }
-
-    #[test]
-    fn numbers_print_short() {
-        assert_eq!(fmt_num(0.05 * 0.1), "0.005");
-        assert_eq!(fmt_num(1e-4), "0.0001");
-        assert_eq!(fmt_num(2.0), "2");
-        assert_eq!(fmt_num(30.0), "30");
-        assert_eq!(fmt_num(0.0), "0");
     }
 }

@@ -1,0 +1,374 @@
+//! Arguments → validated domain values: defaults applied, flags that do not belong to the
+//! chosen method refused, and every value checked by the domain type's own constructor, so
+//! the commands receive only values they can trust.
+
+use super::args::*;
+use crate::error::usage;
+use crate::optim::{Method, OptimConfig};
+use crate::study::{preset, Execution, Grid, MethodGrid, PresetSpec};
+use crate::train::{DataConfig, RunConfig, TrainConfig};
+use crate::trajectory::{
+    surface_defaults, NormsTraining, Point, Quadratic, Surface, SurfaceKind, TrajectoryConfig,
+};
+
+/// The hidden widths of a command that trains outside a study.
+const DEFAULT_HIDDEN: [usize; 1] = [1024];
+
+/// `wdlab train`'s flags, resolved.
+pub fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
+    let data = if a.hub {
+        DataConfig::from_hub(a.val_size, a.train_size.train_size)?
+    } else {
+        DataConfig::from_dir(&a.data_dir.data_dir, a.val_size, a.train_size.train_size)
+    };
+    Ok(TrainConfig {
+        optim: optim_config(&a.optim)?,
+        run: RunConfig::new(
+            a.epochs,
+            a.batch_size,
+            hidden(&a.hidden),
+            a.seed,
+            a.device.device,
+            a.eval_every,
+        )?,
+        data,
+        out: a.out.clone(),
+        save: a.save.clone(),
+        quiet: a.quiet.quiet,
+    })
+}
+
+fn hidden(a: &HiddenArg) -> Vec<usize> {
+    a.hidden.clone().unwrap_or(DEFAULT_HIDDEN.to_vec())
+}
+
+/// The optimiser flags, refusing those that do not belong to the method.
+fn optim_config(a: &OptimArgs) -> anyhow::Result<OptimConfig> {
+    let m = a.optimizer;
+    let misplaced = |flag: &str, value: Option<f64>, allowed: bool, hint: &str| {
+        if value.is_some() && !allowed {
+            Err(usage(format!(
+                "{flag} does not apply to --optimizer {m}; {hint}"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    misplaced(
+        "--l2",
+        a.l2,
+        !m.is_decoupled(),
+        "the decoupled methods take --wd λ' (or use sgd/adam for an L2 penalty)",
+    )?;
+    misplaced(
+        "--wd",
+        a.wd,
+        m.is_decoupled(),
+        "sgd and adam take an L2 penalty --l2 λ (or use sgdw/adamw for decoupled decay)",
+    )?;
+    misplaced(
+        "--momentum",
+        a.rule.momentum,
+        !m.is_adaptive(),
+        "Adam's momentum is --beta1",
+    )?;
+    for (flag, v) in [("--beta1", a.beta1), ("--beta2", a.beta2), ("--eps", a.eps)] {
+        misplaced(flag, v, m.is_adaptive(), "SGD's momentum is --momentum")?;
+    }
+    let defaults = OptimConfig::with_defaults(m, a.lr, a.l2.or(a.wd));
+    let cfg = OptimConfig {
+        wd_scaling: a.rule.wd_scaling.unwrap_or(defaults.wd_scaling),
+        schedule: a.rule.schedule.unwrap_or(defaults.schedule),
+        momentum: a.rule.momentum.unwrap_or(defaults.momentum),
+        beta1: a.beta1.unwrap_or(defaults.beta1),
+        beta2: a.beta2.unwrap_or(defaults.beta2),
+        eps: a.eps.unwrap_or(defaults.eps),
+        decay_biases: !a.rule.no_decay_biases,
+        ..defaults
+    };
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// A study's preset with the flags that override it, and how its cells run.
+pub fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution)> {
+    let mut spec = preset(a.preset);
+    let s = &mut spec.settings;
+    if let Some(n) = a.train_size.train_size {
+        s.train_size = Some(n);
+    }
+    s.val_size = a.val_size.unwrap_or(s.val_size);
+    s.epochs = a.epochs.unwrap_or(s.epochs);
+    s.batch_size = a.batch_size.unwrap_or(s.batch_size);
+    s.hidden = a.hidden.hidden.clone().unwrap_or(s.hidden.clone());
+    s.schedule = a.rule.schedule.unwrap_or(s.schedule);
+    s.momentum = a.rule.momentum.unwrap_or(s.momentum);
+    s.wd_scaling = a.rule.wd_scaling.unwrap_or(s.wd_scaling);
+    s.decay_biases = !a.rule.no_decay_biases;
+    spec.eval_every = a.eval_every.unwrap_or(spec.eval_every);
+    let how = Execution::new(
+        a.data_dir.data_dir.clone(),
+        a.device.device,
+        spec.eval_every,
+        a.quiet.quiet,
+        a.cells,
+        a.jobs,
+    )?;
+    spec.settings.validate(&how)?;
+    Ok((spec, how))
+}
+
+/// `wdlab sweep`'s grid: the preset's, narrowed to `--methods`, with `--lrs`/`--decays` for
+/// every method and `--grid` for one.
+pub fn sweep_grid(a: &SweepArgs, spec: &PresetSpec) -> Grid {
+    let mut methods: Vec<MethodGrid> = spec.grid.methods.clone();
+    if !a.methods.is_empty() {
+        methods.retain(|g| a.methods.contains(&g.method));
+    }
+    for g in &mut methods {
+        if let Some(l) = &a.lrs {
+            g.lrs = l.clone();
+        }
+        if let Some(d) = &a.decays {
+            g.decays = d.clone();
+        }
+    }
+    for g in &a.grids {
+        match methods.iter_mut().find(|m| m.method == g.method) {
+            Some(m) => *m = g.clone(),
+            None => methods.push(g.clone()),
+        }
+    }
+    Grid {
+        methods,
+        seeds: match a.seeds {
+            Some(n) => (0..n as u64).collect(),
+            None => spec.grid.seeds.clone(),
+        },
+    }
+}
+
+/// `wdlab compare`'s (method, α, decay) per method: the flag's setting, else the preset's.
+pub fn compare_cells(
+    a: &CompareArgs,
+    spec: &PresetSpec,
+) -> anyhow::Result<Vec<(Method, f64, f64)>> {
+    if a.seeds == 0 {
+        return Err(usage("--seeds 0 trains nothing; give at least 1"));
+    }
+    let methods = if a.methods.is_empty() {
+        Method::ALL.to_vec()
+    } else {
+        a.methods.clone()
+    };
+    Ok(methods
+        .into_iter()
+        .map(|m| {
+            let given = match m {
+                Method::Sgd => a.sgd,
+                Method::Sgdw => a.sgdw,
+                Method::Adam => a.adam,
+                Method::Adamw => a.adamw,
+            };
+            let (lr, decay) = given.unwrap_or_else(|| {
+                let c = spec
+                    .compare
+                    .iter()
+                    .find(|c| c.0 == m)
+                    .expect("every preset has a setting per method");
+                (c.1, c.2)
+            });
+            (m, lr, decay)
+        })
+        .collect())
+}
+
+/// `wdlab trajectory`'s flags, with each surface's defaults.
+pub fn trajectory_config(a: &TrajectoryArgs) -> anyhow::Result<TrajectoryConfig> {
+    let (start, lr, steps, lambdas) = surface_defaults(a.surface);
+    let surface = match a.surface {
+        SurfaceKind::Quadratic => {
+            let d = Quadratic::default();
+            Surface::Quadratic(Quadratic {
+                minimum: pair("--minimum", &a.minimum, d.minimum)?,
+                curvatures: pair("--curvatures", &a.curvatures, d.curvatures)?,
+                rotation_deg: a.rotation.unwrap_or(d.rotation_deg),
+            })
+        }
+        other => {
+            let quadratic_flags = [
+                ("--minimum", a.minimum.is_some()),
+                ("--curvatures", a.curvatures.is_some()),
+                ("--rotation", a.rotation.is_some()),
+            ];
+            if let Some((flag, _)) = quadratic_flags.iter().find(|(_, given)| *given) {
+                return Err(usage(format!(
+                    "{flag} sets the quadratic; it does not apply to --surface {}",
+                    other.name()
+                )));
+            }
+            Surface::default_of(other)
+        }
+    };
+    TrajectoryConfig::new(
+        surface,
+        pair("--start", &a.start, start)?,
+        a.lr.unwrap_or(lr),
+        a.steps.unwrap_or(steps),
+        a.decays.as_deref().unwrap_or(&lambdas),
+    )
+}
+
+/// Two comma-separated numbers, or `default` when the flag is not given.
+fn pair(flag: &str, given: &Option<Vec<f64>>, default: Point) -> anyhow::Result<Point> {
+    match given.as_deref() {
+        None => Ok(default),
+        Some(&[x, y]) => Ok([x, y]),
+        Some(v) => Err(usage(format!(
+            "{flag} takes two comma-separated numbers (e.g. {flag} 2,1), got {}",
+            v.len()
+        ))),
+    }
+}
+
+/// The runs `wdlab norms --train` trains (None without --train).
+pub fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraining>> {
+    if !a.train {
+        return Ok(None);
+    }
+    let optims = a
+        .decays
+        .iter()
+        .map(|&d| {
+            let cfg = OptimConfig::with_defaults(a.optimizer, a.lr, Some(d));
+            // The message names --l2/--wd; here the flag is --decays.
+            cfg.validate()
+                .map_err(|e| usage(format!("--decays {d}: {e}")))?;
+            Ok(cfg)
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let train_size = a.train_size.train_size.unwrap_or(5000);
+    Ok(Some(NormsTraining {
+        optims,
+        run: RunConfig::new(
+            a.epochs,
+            a.batch_size,
+            hidden(&a.hidden),
+            a.seed,
+            a.device.device,
+            1,
+        )?,
+        data: DataConfig::from_dir(&a.data_dir.data_dir, 0, Some(train_size)),
+        out: a.out.clone(),
+        quiet: a.quiet.quiet,
+    }))
+}
+
+/// `wdlab bench`'s run (its epochs, the smallest batch size to check) and data.
+pub fn bench_plan(a: &BenchArgs) -> anyhow::Result<(RunConfig, DataConfig)> {
+    let smallest_batch = a.batch_sizes.iter().copied().min().unwrap_or(0);
+    let run = RunConfig::new(
+        a.epochs,
+        smallest_batch,
+        hidden(&a.hidden),
+        0,
+        a.device.device,
+        1,
+    )?;
+    if a.population == Some(0) {
+        return Err(usage("--population N needs N ≥ 1 (6 times a 6×6 grid)"));
+    }
+    let data = DataConfig::from_dir(&a.data_dir.data_dir, 0, a.train_size.train_size);
+    Ok((run, data))
+}
+
+/// How `wdlab report --equivalence` runs its four training runs.
+pub fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
+    Execution::new(
+        a.data_dir.data_dir.clone(),
+        a.device.device,
+        a.eval_every.max(1),
+        false,
+        None,
+        None,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn parse(args: &[&str]) -> Command {
+        Cli::try_parse_from(["wdlab"].iter().chain(args)).unwrap().command
+    }
+
+    #[test]
+    fn trajectory_takes_negative_pairs_and_keeps_quadratic_flags_to_the_quadratic() {
+        let resolve = |args: &[&str]| {
+            let argv: Vec<&str> = ["trajectory", "--out", "x"].iter().chain(args).copied().collect();
+            match parse(&argv) {
+                Command::Trajectory(a) => trajectory_config(&a),
+                _ => unreachable!(),
+            }
+        };
+        let cfg = resolve(&["--start", "-1,-2", "--minimum", "-3,1", "--rotation", "-45"]).unwrap();
+        assert_eq!(cfg.start, [-1.0, -2.0]);
+        match cfg.surface {
+            Surface::Quadratic(q) => {
+                assert_eq!(q.minimum, [-3.0, 1.0]);
+                assert_eq!(q.rotation_deg, -45.0);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(resolve(&[]).unwrap().lambdas, vec![0.0, 0.3, 3.0]);
+        for (bad, says) in [
+            (&["--surface", "two-basin", "--minimum", "1,1"][..], "does not apply to --surface two-basin"),
+            (&["--start", "1,2,3"], "--start takes two comma-separated numbers"),
+            (&["--steps", "0"], "--steps 0 takes no step"),
+            (&["--decays", "0.1,-1"], "every λ must be zero or positive"),
+        ] {
+            let e = resolve(bad).unwrap_err();
+            assert_eq!(crate::error::exit_code(&e), crate::error::exit::USAGE, "{bad:?}: {e}");
+            assert!(e.to_string().contains(says), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn train_defaults_follow_the_method() {
+        let cfg = |args: &[&str]| {
+            let argv: Vec<&str> = ["train"].iter().chain(args).copied().collect();
+            match parse(&argv) {
+                Command::Train(a) => train_config(&a),
+                _ => unreachable!(),
+            }
+        };
+        let sgdw = cfg(&["--optimizer", "sgdw"]).unwrap();
+        assert_eq!((sgdw.optim.lr, sgdw.optim.decay), (0.1, 1e-4));
+        let adam = cfg(&["--optimizer", "adam"]).unwrap();
+        assert_eq!((adam.optim.lr, adam.optim.decay), (1e-3, 0.0));
+        assert_eq!(adam.run.hidden, vec![1024]);
+        let e = cfg(&["--optimizer", "adam", "--momentum", "0.9"]).unwrap_err();
+        assert!(e.to_string().contains("Adam's momentum is --beta1"), "{e}");
+    }
+
+    #[test]
+    fn a_study_takes_the_preset_and_the_flags_that_override_it() {
+        let plan = |args: &[&str]| {
+            let argv: Vec<&str> = ["reproduce", "--out", "x"].iter().chain(args).copied().collect();
+            match parse(&argv) {
+                Command::Reproduce(a) => study_plan(&a.study),
+                _ => unreachable!(),
+            }
+        };
+        let (spec, how) = plan(&["--preset", "full", "--epochs", "7", "--jobs", "1"]).unwrap();
+        assert_eq!(spec.settings.train_size, Some(5000));
+        assert_eq!(spec.settings.epochs, 7);
+        assert_eq!(how.jobs, 1);
+        let e = plan(&["--jobs", "0"]).unwrap_err();
+        assert!(e.to_string().contains("--jobs 0 runs nothing"), "{e}");
+        let e = plan(&["--val-size", "0"]).unwrap_err();
+        assert!(e.to_string().contains("--val-size 0"), "{e}");
+    }
+}

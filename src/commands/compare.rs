@@ -1,0 +1,42 @@
+//! `wdlab compare`: the four variants side by side over the same seeds, a table and curves.
+
+use crate::cli::resolve::{compare_cells, study_plan};
+use crate::cli::CompareArgs;
+use crate::report::compare::{table, write_compare};
+use crate::study::compare;
+use std::path::PathBuf;
+
+pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
+    let (spec, mut how) = study_plan(&args.study)?;
+    if args.study.eval_every.is_none() {
+        // Curves want more points than a sweep's cells do.
+        how.eval_every = 5;
+    }
+    let cells = compare_cells(args, &spec)?;
+    let settings = &spec.settings;
+    let dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("out").join(format!("compare-{}", settings.tag(&format!("{cells:?}"))))
+    });
+    if !how.quiet {
+        println!(
+            "comparing {} over {} seed(s) into {}",
+            cells
+                .iter()
+                .map(|(m, lr, d)| format!("{m} α={lr} {}={d}", m.decay_flag()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.seeds,
+            dir.display()
+        );
+    }
+    let lines = compare(&dir, settings, &how, &cells, args.seeds)?;
+    write_compare(&dir, settings, &lines, args.seeds)?;
+    println!("\n{}", settings.describe());
+    println!("{}", table(&lines));
+    println!(
+        "learning curves: {}  table: {}",
+        dir.join("curves.svg").display(),
+        dir.join("compare.md").display()
+    );
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! `wdlab report`: the analysis of a study folder (and, with --equivalence, the check first).
+
+use super::print_verdicts;
+use crate::analysis::Analysis;
+use crate::cli::resolve::report_execution;
+use crate::cli::ReportArgs;
+use crate::error::usage;
+use crate::optim::Method;
+use crate::report::write_report;
+use crate::study::{equivalence, write_equivalence, Execution};
+use std::path::Path;
+
+pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
+    if args.equivalence {
+        run_equivalence(&args.dir, &report_execution(args)?)?;
+    }
+    let analysis = Analysis::load(&args.dir)?;
+    let path = write_report(&analysis)?;
+    print_verdicts(&analysis, &path);
+    Ok(())
+}
+
+/// The equivalence check at the folder's chosen SGD + L2 and Adam + L2 cells, written to
+/// `equivalence.json`.
+pub(super) fn run_equivalence(dir: &Path, how: &Execution) -> anyhow::Result<()> {
+    let a = Analysis::load(dir)?;
+    let sgd = a.equivalence_cell(Method::Sgd).ok_or_else(|| {
+        usage(format!(
+            "the equivalence check starts from the chosen SGD + L2 cell, but {} has no finished \
+             sgd cells: sweep --methods sgd first",
+            dir.display()
+        ))
+    })?;
+    let eq = equivalence(&a.settings, how, sgd, a.equivalence_cell(Method::Adam))?;
+    write_equivalence(dir, &eq)
+}

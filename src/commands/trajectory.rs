@@ -1,0 +1,21 @@
+//! `wdlab trajectory`: paths on a two-parameter surface, their table and figures.
+
+use crate::cli::resolve::trajectory_config;
+use crate::cli::TrajectoryArgs;
+use crate::trajectory;
+
+pub fn run(args: &TrajectoryArgs) -> anyhow::Result<()> {
+    let cfg = trajectory_config(args)?;
+    println!("{}", cfg.describe());
+    let (runs, files) = trajectory::write_outputs(&cfg, &args.out)?;
+    let rows = trajectory::table_rows(&cfg.surface, &runs);
+    print!("{}", trajectory::format_table(&rows));
+    if let Some(note) = trajectory::convergence_note(&rows, cfg.steps) {
+        println!("{note}");
+    }
+    for f in files {
+        println!("wrote {}", f.display());
+    }
+    Ok(())
+}
+

@@ -1,0 +1,89 @@
+//! `compare.md` and `curves.svg` of `wdlab compare`: the final test accuracy of each setting
+//! (mean ± sd over seeds) and the learning curves.
+
+use super::write_curves;
+use crate::study::{CompareLine, Settings};
+use crate::util::fmt::short;
+use crate::util::fs::write_atomic;
+use crate::util::stats::mean_sd;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// Writes `DIR/curves.svg` and `DIR/compare.md` for the `lines` of a comparison over `seeds`
+/// seeds.
+pub fn write_compare(
+    dir: &Path,
+    settings: &Settings,
+    lines: &[CompareLine],
+    seeds: usize,
+) -> anyhow::Result<()> {
+    let groups: Vec<(String, Vec<crate::study::Cell>)> = lines
+        .iter()
+        .map(|l| {
+            let label = format!(
+                "{} α={} {}={}",
+                l.method.label(),
+                short(l.lr),
+                l.method.decay_symbol(),
+                short(l.decay)
+            );
+            (label, l.cells.clone())
+        })
+        .collect();
+    let title = format!(
+        "Test accuracy over epochs, mean ± sd over {seeds} seed{} ({} training images)",
+        if seeds == 1 { "" } else { "s" },
+        settings
+            .train_size
+            .map_or("all".to_string(), |n| n.to_string())
+    );
+    write_curves(dir, &dir.join("curves.svg"), &title, &groups)?;
+    write_atomic(
+        &dir.join("compare.md"),
+        format!(
+            "# wdlab compare\n\n{}\n\n{}\n![learning curves](curves.svg)\n",
+            settings.describe(),
+            table(lines)
+        )
+        .as_bytes(),
+    )
+}
+
+/// The comparison as a Markdown table.
+pub fn table(lines: &[CompareLine]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "| method | α | decay | final test accuracy (mean ± sd) | seeds | ‖θ‖ | s/run |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+    for l in lines {
+        let (m, sd) = mean_sd(&l.tests);
+        let acc = if l.tests.is_empty() {
+            "diverged".to_string()
+        } else {
+            match sd {
+                Some(sd) => format!("{:.2} ± {:.2} %", 100.0 * m, 100.0 * sd),
+                None => format!("{:.2} %", 100.0 * m),
+            }
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} = {} | {} | {}{} | {:.1} | {:.1} |",
+            l.method.label(),
+            short(l.lr),
+            l.method.decay_symbol(),
+            short(l.decay),
+            acc,
+            l.tests.len(),
+            if l.diverged > 0 {
+                format!(" ({} diverged)", l.diverged)
+            } else {
+                String::new()
+            },
+            l.weight_norm,
+            l.seconds
+        );
+    }
+    s
+}

@@ -1,0 +1,169 @@
+//! The equivalence check (claim 1): SGD + L2 with (α, λ) against SGDW with the λ' that makes
+//! them the same algorithm, both from the same seed, compared parameter by parameter after one
+//! epoch and by their test-accuracy curves over the study's length; and, for contrast, Adam +
+//! L2 against AdamW with the same mapping, which is not the same algorithm.
+
+use super::folder::{Equivalence, EquivalencePair};
+use super::{Execution, Settings};
+use crate::jobs::map_jobs;
+use crate::optim::{Method, OptimConfig, WdScaling};
+use crate::progress::Progress;
+use crate::train::{self, DeviceData, EpochRecord};
+use crate::util::fmt::short;
+
+/// The decoupled coefficient that makes SGDW equal SGD + L2 with (α, λ): λ' = αλ in the paper
+/// convention, λ' = λ when the decay is scaled by α (PyTorch's convention).
+pub fn matching_decoupled(settings: &Settings, lr: f64, l2: f64) -> f64 {
+    match settings.wd_scaling {
+        WdScaling::Paper => lr * l2,
+        WdScaling::Lr => l2,
+    }
+}
+
+/// The equivalence check at the SGD + L2 cell `sgd` = (α, λ) and, when given, the Adam + L2
+/// cell `adam`. Both SGD runs are without momentum: only plain SGD makes the identity exact.
+pub fn equivalence(
+    settings: &Settings,
+    how: &Execution,
+    sgd: (f64, f64),
+    adam: Option<(f64, f64)>,
+) -> anyhow::Result<Equivalence> {
+    let device = how.device.open()?;
+    let data = DeviceData::new(&settings.data_config(how).load()?, &device)?;
+    Ok(Equivalence {
+        sgd: pair(settings, how, &data, Method::Sgd, sgd)?,
+        adam: adam
+            .map(|cell| pair(settings, how, &data, Method::Adam, cell))
+            .transpose()?,
+    })
+}
+
+/// The decoupled method an L2 method is compared with.
+fn decoupled_partner(l2_method: Method) -> Method {
+    match l2_method {
+        Method::Sgd | Method::Sgdw => Method::Sgdw,
+        Method::Adam | Method::Adamw => Method::Adamw,
+    }
+}
+
+/// Trains `l2_method` at (α, λ) and its decoupled partner at the matching λ' from seed 0: one
+/// epoch each to compare parameters, then the study's length to compare test-accuracy curves.
+fn pair(
+    settings: &Settings,
+    how: &Execution,
+    data: &DeviceData,
+    l2_method: Method,
+    (lr, l2): (f64, f64),
+) -> anyhow::Result<EquivalencePair> {
+    let partner = decoupled_partner(l2_method);
+    let wd = matching_decoupled(settings, lr, l2);
+    let without_momentum = settings.momentum > 0.0 && !l2_method.is_adaptive();
+    let config = |method: Method, decay: f64| OptimConfig {
+        momentum: 0.0,
+        ..settings.optim(method, lr, decay)
+    };
+    let (a, b) = (config(l2_method, l2), config(partner, wd));
+    let label = |m: Method, decay: f64| {
+        format!(
+            "{} α={} {}={}",
+            m.label(),
+            short(lr),
+            m.decay_symbol(),
+            short(decay)
+        )
+    };
+    let title = format!(
+        "{} (α = {}, λ = {}) vs {} (α = {}, λ' = {}){}",
+        l2_method.label(),
+        short(lr),
+        short(l2),
+        partner.label(),
+        short(lr),
+        short(wd),
+        if without_momentum {
+            ", both without momentum"
+        } else {
+            ""
+        }
+    );
+    let (max_param_diff, max_param) = one_epoch_difference(settings, how, data, [&a, &b])?;
+    let labels = [label(l2_method, l2), label(partner, wd)];
+    let curves = full_curves(settings, how, data, [(&a, &labels[0]), (&b, &labels[1])])?;
+    let [a_label, b_label] = labels;
+    Ok(EquivalencePair {
+        title,
+        a_label,
+        b_label,
+        steps: data.train.len().div_ceil(settings.batch_size),
+        max_param_diff,
+        max_param,
+        epochs: curves[0].iter().map(|r| r.epoch).collect(),
+        test_a: curves[0].iter().map(|r| r.test_accuracy).collect(),
+        test_b: curves[1].iter().map(|r| r.test_accuracy).collect(),
+    })
+}
+
+/// max |θ_a − θ_b| and max |θ_a| after one epoch of each configuration from seed 0, the two
+/// runs side by side (`--jobs`; the same bits as one after the other).
+fn one_epoch_difference(
+    settings: &Settings,
+    how: &Execution,
+    data: &DeviceData,
+    configs: [&OptimConfig; 2],
+) -> anyhow::Result<(f64, f64)> {
+    let mut one = settings.run_config(0, how);
+    one.epochs = 1;
+    one.eval_every = 1;
+    let quiet = Progress::silent();
+    let both = map_jobs(&configs, how.jobs, |_, cfg| {
+        let t = train::train(cfg, &one, data, &quiet, &mut |_| Ok(()))?;
+        t.model
+            .vars()
+            .iter()
+            .map(|v| Ok(v.as_detached_tensor().flatten_all()?.to_vec1::<f32>()?))
+            .collect::<anyhow::Result<Vec<Vec<f32>>>>()
+    })?;
+    let mut max_diff = 0f64;
+    let mut max_param = 0f64;
+    for (x, y) in both[0].iter().zip(&both[1]) {
+        for (&x, &y) in x.iter().zip(y) {
+            max_diff = max_diff.max((x as f64 - y as f64).abs());
+            max_param = max_param.max((x as f64).abs());
+        }
+    }
+    Ok((max_diff, max_param))
+}
+
+/// The records of each configuration over the study's length from seed 0, evaluated at least
+/// every 5 epochs (curves want more points than a sweep's cells do; two runs can afford them).
+fn full_curves(
+    settings: &Settings,
+    how: &Execution,
+    data: &DeviceData,
+    runs: [(&OptimConfig, &String); 2],
+) -> anyhow::Result<Vec<Vec<EpochRecord>>> {
+    let mut full = settings.run_config(0, how);
+    full.eval_every = full.eval_every.min(5);
+    let bars = indicatif::MultiProgress::new();
+    map_jobs(&runs, how.jobs, |_, &(cfg, label)| {
+        let progress = Progress {
+            quiet: how.quiet,
+            label: label.clone(),
+            multi: Some(bars.clone()),
+        };
+        Ok(train::train(cfg, &full, data, &progress, &mut |_| Ok(()))?.records)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_matching_decay_follows_the_convention() {
+        let mut s = Settings::tiny();
+        assert!((matching_decoupled(&s, 0.1, 1e-3) - 1e-4).abs() < 1e-18);
+        s.wd_scaling = WdScaling::Lr;
+        assert_eq!(matching_decoupled(&s, 0.1, 1e-3), 1e-3);
+    }
+}

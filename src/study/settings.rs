@@ -1,0 +1,145 @@
+//! The settings every cell of a study shares (`study.json`): everything that changes a cell's
+//! result except its own (method, lr, decay, seed).
+
+use super::Execution;
+use crate::error::usage;
+use crate::optim::{Method, OptimConfig, Schedule, WdScaling};
+use crate::train::{DataConfig, Engine, RunConfig};
+use serde::{Deserialize, Serialize};
+
+/// The settings every cell of a study shares. Stored as `study.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Train on the first N training images (None: all that the validation split leaves).
+    pub train_size: Option<usize>,
+    /// The last N training images, held out for selecting hyper-parameters.
+    pub val_size: usize,
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub hidden: Vec<usize>,
+    pub schedule: Schedule,
+    /// SGD momentum of sgd and sgdw (0: plain SGD, where SGD+L2 equals SGDW exactly).
+    pub momentum: f64,
+    pub wd_scaling: WdScaling,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    pub decay_biases: bool,
+}
+
+impl Settings {
+    /// The optimiser of one cell.
+    pub fn optim(&self, method: Method, lr: f64, decay: f64) -> OptimConfig {
+        OptimConfig {
+            wd_scaling: self.wd_scaling,
+            schedule: self.schedule,
+            momentum: if method.is_adaptive() {
+                0.0
+            } else {
+                self.momentum
+            },
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            decay_biases: self.decay_biases,
+            ..OptimConfig::new(method, lr, decay)
+        }
+    }
+
+    /// The run of the cell with `seed`, as `how` trains it.
+    pub fn run_config(&self, seed: u64, how: &Execution) -> RunConfig {
+        RunConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            hidden: self.hidden.clone(),
+            seed,
+            device: how.device,
+            eval_every: how.eval_every,
+            engine: Engine::Auto,
+        }
+    }
+
+    /// The data every cell trains on: the study's split of the files in `how.data_dir`.
+    pub fn data_config(&self, how: &Execution) -> DataConfig {
+        DataConfig::from_dir(&how.data_dir, self.val_size, self.train_size)
+    }
+
+    /// Checks the shared settings the way `wdlab train` checks its flags, before anything is
+    /// written or trained.
+    pub fn validate(&self, how: &Execution) -> anyhow::Result<()> {
+        self.run_config(0, how).validate()?;
+        if self.val_size == 0 {
+            return Err(usage(
+                "--val-size 0: the study selects hyper-parameters on a validation split; give \
+                 --val-size N (10000 is the default)",
+            ));
+        }
+        if self.train_size == Some(0) {
+            return Err(usage("--train-size 0 trains nothing"));
+        }
+        if !(0.0..1.0).contains(&self.momentum) {
+            return Err(usage(format!(
+                "--momentum must be in [0, 1), got {}",
+                self.momentum
+            )));
+        }
+        Ok(())
+    }
+
+    /// A short hash of these settings and `extra`: the name of a folder the user did not
+    /// name, so changing a flag starts a new folder instead of being refused.
+    pub fn tag(&self, extra: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let h = Sha256::digest(format!("{json}{extra}").as_bytes());
+        h.iter().take(4).map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// One line for humans.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} training images ({} validation), {} epochs of batch {}, MLP 784-{}-10, {} schedule{}{}",
+            self.train_size
+                .map_or("all".to_string(), |n| n.to_string()),
+            self.val_size,
+            self.epochs,
+            self.batch_size,
+            self.hidden
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join("-"),
+            self.schedule,
+            if self.momentum > 0.0 {
+                format!(", SGD momentum {}", self.momentum)
+            } else {
+                String::new()
+            },
+            match self.wd_scaling {
+                WdScaling::Paper => "",
+                WdScaling::Lr => ", decoupled decay scaled by α (PyTorch convention)",
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+impl Settings {
+    /// Small settings for unit tests: 100 images, 2 epochs, 8 hidden units.
+    pub(crate) fn tiny() -> Self {
+        Settings {
+            train_size: Some(100),
+            val_size: 100,
+            epochs: 2,
+            batch_size: 32,
+            hidden: vec![8],
+            schedule: Schedule::Cosine,
+            momentum: 0.0,
+            wd_scaling: WdScaling::Paper,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            decay_biases: true,
+        }
+    }
+}

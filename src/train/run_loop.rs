@@ -1,0 +1,127 @@
+//! The training loop shared by single runs and populations: shuffled batches, a step of every
+//! cell, the divergence check, and an evaluation on the evaluated epochs.
+
+use super::data::{batch_order, Batch, DeviceData};
+use super::learner::Learner;
+use super::metrics::EpochRecord;
+use super::RunConfig;
+use crate::error::Failure;
+use crate::progress::Progress;
+use candle_core::{DType, Device, Tensor};
+use std::time::Instant;
+
+/// How often the loss is read back to the host to check for divergence: every step on the CPU
+/// network (reading is free there), every few steps on the candle path (on a GPU each read
+/// waits for the device; on the CPU the candle path reads as a GPU would).
+fn loss_check_interval(run: &RunConfig, device: &Device) -> usize {
+    if run.trains_on_host(device) {
+        1
+    } else {
+        16
+    }
+}
+
+/// What the loop measured: each cell's records, and the divergence that stopped a cell.
+pub struct LoopOutcome {
+    pub records: Vec<Vec<EpochRecord>>,
+    pub diverged: Vec<Option<Failure>>,
+    /// Seconds spent in the training steps of each epoch (no evaluation), for benchmarks.
+    pub train_seconds: Vec<f64>,
+}
+
+/// The training loop shared by single runs and populations: shuffled batches, a step of every
+/// cell, losses checked for NaN/inf (a diverged cell is recorded and left out from then on),
+/// and an evaluation of every cell on the evaluated epochs, reported through
+/// `on_epoch(cell, record)` as soon as it exists.
+pub fn run_loop<L: Learner>(
+    learner: &mut L,
+    run: &RunConfig,
+    data: &DeviceData,
+    progress: &Progress,
+    on_epoch: &mut dyn FnMut(usize, &EpochRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<LoopOutcome> {
+    let device = &data.device;
+    if device.is_cpu() {
+        crate::device::flush_subnormals_on_all_threads();
+    }
+    let cells = learner.cells();
+    let n = data.train.len();
+    let steps_per_epoch = n.div_ceil(run.batch_size);
+    let check_every = loss_check_interval(run, device);
+    let mut out = LoopOutcome {
+        records: vec![Vec::with_capacity(run.epochs); cells],
+        diverged: (0..cells).map(|_| None).collect(),
+        train_seconds: Vec::with_capacity(run.epochs),
+    };
+    let mut since_record = Instant::now();
+    for epoch in 1..=run.epochs {
+        let steps_started = Instant::now();
+        let order = batch_order(run.seed, epoch, n);
+        let order_tensor = Tensor::from_slice(&order, n, device)?;
+        let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
+        // Losses are summed on the device and read back every `check_every` steps.
+        let mut pending = Tensor::zeros(cells, DType::F32, device)?;
+        let mut loss_sums = vec![0f64; cells];
+        for step in 0..steps_per_epoch {
+            let start = step * run.batch_size;
+            let batch = Batch {
+                set: &data.train,
+                order: &order,
+                order_tensor: &order_tensor,
+                start,
+                len: run.batch_size.min(n - start),
+            };
+            pending = (pending + learner.step(&batch)?)?;
+            if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
+                for (cell, loss) in pending.to_vec1::<f32>()?.into_iter().enumerate() {
+                    if out.diverged[cell].is_some() {
+                        continue;
+                    }
+                    if !loss.is_finite() {
+                        out.diverged[cell] = Some(Failure::Diverged {
+                            epoch,
+                            step: step + 1,
+                            loss,
+                        });
+                    }
+                    loss_sums[cell] += loss as f64;
+                }
+                if out.diverged.iter().all(Option::is_some) {
+                    bar.abandon();
+                    return Ok(out);
+                }
+                pending = pending.zeros_like()?;
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        out.train_seconds
+            .push(steps_started.elapsed().as_secs_f64());
+        if !run.evaluates(epoch) {
+            continue;
+        }
+        let test = learner.evaluate(&data.test)?;
+        let val = match &data.val {
+            Some(v) => Some(learner.evaluate(v)?),
+            None => None,
+        };
+        let norms = learner.weight_norms()?;
+        let seconds = since_record.elapsed().as_secs_f64();
+        for cell in (0..cells).filter(|&c| out.diverged[c].is_none()) {
+            let record = EpochRecord {
+                epoch,
+                train_loss: loss_sums[cell] / steps_per_epoch as f64,
+                val_accuracy: val.as_ref().map(|v| v[cell].1),
+                test_loss: test[cell].0,
+                test_accuracy: test[cell].1,
+                weight_norm: norms[cell],
+                seconds,
+            };
+            on_epoch(cell, &record)?;
+            out.records[cell].push(record);
+        }
+        since_record = Instant::now();
+    }
+    Ok(out)
+}
+

@@ -1,0 +1,63 @@
+//! Number formatting shared by tables, labels, figure legends and file names.
+
+/// `1e-3`-style labels (0 stays `0`), rounded to five significant digits so that products such
+/// as α·λ print as `3e-7`, not `3.0000000000000004e-7`. Used wherever a learning rate or a
+/// decay coefficient is named in a report, a legend or a title.
+pub fn short(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else {
+        let rounded: f64 = format!("{v:.4e}").parse().unwrap_or(v);
+        format!("{rounded:e}")
+    }
+}
+
+/// A number in plain decimal notation with at most 6 significant digits and no trailing zeros
+/// (`0.005`, not `0.005000000000000001`); 0 and non-finite values as Rust prints them.
+pub fn decimal(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (5 - x.abs().log10().floor() as i32).clamp(0, 17) as usize;
+    trim_zeros(&format!("{x:.decimals$}")).to_string()
+}
+
+/// Drops trailing zeros after a decimal point, and the point itself when nothing follows it.
+pub fn trim_zeros(s: &str) -> &str {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        s
+    }
+}
+
+/// A fraction as a percentage with two decimals (`0.9512` → `95.12`).
+pub fn percent(fraction: f64) -> String {
+    format!("{:.2}", 100.0 * fraction)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_labels_round_away_float_noise() {
+        assert_eq!(short(0.0), "0");
+        assert_eq!(short(1e-3), "1e-3");
+        assert_eq!(short(0.1 * 3e-6), "3e-7");
+        assert_eq!(short(0.25), "2.5e-1");
+    }
+
+    #[test]
+    fn decimals_keep_six_significant_digits_without_trailing_zeros() {
+        assert_eq!(decimal(0.1 * 0.05), "0.005");
+        assert_eq!(decimal(2.0), "2");
+        assert_eq!(decimal(-1.5), "-1.5");
+        assert_eq!(decimal(1234.56789), "1234.57");
+        assert_eq!(decimal(0.0), "0");
+        assert_eq!(trim_zeros("2.500"), "2.5");
+        assert_eq!(trim_zeros("2.000"), "2");
+        assert_eq!(trim_zeros("200"), "200");
+        assert_eq!(percent(0.9512), "95.12");
+    }
+}
