@@ -101,4 +101,3 @@ impl SweepBoard {
         self.bar.finish_and_clear();
     }
 }
-

@@ -208,3 +208,229 @@ fn help_names_both_decay_conventions() {
         "{help}"
     );
 }
+
+/// Every spelling of the first GPU is one device: in a build without CUDA all of them are
+/// refused with the same instructions.
+#[cfg(not(feature = "cuda"))]
+#[test]
+fn every_spelling_of_a_gpu_names_the_same_missing_build() {
+    for spelling in ["gpu", "CUDA", "cuda:0"] {
+        refused(
+            &["--device", spelling, "--epochs", "1"],
+            2,
+            "asks for CUDA, but this wdlab was built without it",
+        );
+    }
+}
+
+/// Runs `wdlab ARGS` and returns its stdout, checking it succeeded.
+fn succeeds(args: &[&str]) -> String {
+    let o = wdlab(args);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn eval_every_n_records_every_nth_epoch_and_the_last() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().to_str().unwrap();
+    let stdout = succeeds(&[
+        "train",
+        "--optimizer",
+        "sgdw",
+        "--train-size",
+        "256",
+        "--epochs",
+        "5",
+        "--eval-every",
+        "2",
+        "--hidden",
+        "16",
+        "--out",
+        out,
+    ]);
+    let epochs: Vec<String> = metrics_without_seconds(d.path())
+        .iter()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(epochs, ["2", "4", "5"], "{stdout}");
+    assert!(
+        stdout.contains("epoch   4/5") && !stdout.contains("epoch   3/5"),
+        "{stdout}"
+    );
+}
+
+/// `--save` writes weights that give, read back and applied by hand, the test accuracy the
+/// run reported.
+#[test]
+fn saved_weights_read_back_give_the_reported_test_accuracy() {
+    use candle_core::{Device, Tensor, D};
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().to_str().unwrap();
+    let file = d.path().join("w.safetensors");
+    succeeds(&[
+        "train",
+        "--optimizer",
+        "adam",
+        "--train-size",
+        "500",
+        "--epochs",
+        "1",
+        "--hidden",
+        "32,16",
+        "--out",
+        out,
+        "--save",
+        file.to_str().unwrap(),
+    ]);
+    let weights = candle_core::safetensors::load(&file, &Device::Cpu).unwrap();
+    let mut names: Vec<&String> = weights.keys().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "layers.0.bias",
+            "layers.0.weight",
+            "layers.1.bias",
+            "layers.1.weight",
+            "layers.2.bias",
+            "layers.2.weight"
+        ]
+    );
+    assert_eq!(weights["layers.0.weight"].dims(), [784, 32]);
+    assert_eq!(weights["layers.2.weight"].dims(), [16, 10]);
+    let opts = wdlab::data::LoadOptions {
+        val_size: 0,
+        train_size: None,
+        strict_checksums: true,
+    };
+    let test = wdlab::data::load_dir(Path::new("data/mnist"), &opts)
+        .unwrap()
+        .test;
+    let n = test.len();
+    let mut h = Tensor::from_slice(&test.images, (n, 784), &Device::Cpu).unwrap();
+    for i in 0..3 {
+        let w = &weights[&format!("layers.{i}.weight")];
+        let b = &weights[&format!("layers.{i}.bias")];
+        h = h.matmul(w).unwrap().broadcast_add(b).unwrap();
+        if i < 2 {
+            h = h.relu().unwrap();
+        }
+    }
+    let predicted: Vec<u32> = h.argmax(D::Minus1).unwrap().to_vec1().unwrap();
+    let correct = predicted
+        .iter()
+        .zip(&test.labels)
+        .filter(|(p, &l)| **p == l as u32)
+        .count();
+    let reported: f64 = metrics_without_seconds(d.path())[1]
+        .split(',')
+        .nth(4)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let read_back = correct as f64 / n as f64;
+    // The same weights; sums in another order may flip an image or two near a tie.
+    assert!(
+        (read_back - reported).abs() <= 2.0 / n as f64,
+        "{read_back} read back vs {reported} reported"
+    );
+}
+
+#[test]
+fn trajectory_writes_paths_figures_and_the_end_point_table() {
+    let d = tempfile::tempdir().unwrap();
+    let stdout = succeeds(&[
+        "trajectory",
+        "--out",
+        d.path().to_str().unwrap(),
+        "--steps",
+        "50",
+        "--decays",
+        "0.3",
+    ]);
+    assert!(stdout.contains("sgdw+wd=0.015"), "{stdout}");
+    assert!(stdout.contains("fixed point θ*"), "{stdout}");
+    let paths = std::fs::read_to_string(d.path().join("paths.csv")).unwrap();
+    assert_eq!(paths.lines().next(), Some("run,step,x,y,loss"));
+    // λ = 0: sgd and adam; λ = 0.3: the four methods; 51 points each (the start and 50 steps).
+    assert_eq!(paths.lines().count(), 1 + 6 * 51);
+    for f in [
+        "trajectory.svg",
+        "gd.svg",
+        "l2-vs-decoupled.svg",
+        "adam-vs-adamw.svg",
+    ] {
+        let svg = std::fs::read_to_string(d.path().join(f)).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{f}");
+    }
+}
+
+#[test]
+fn norms_train_writes_one_run_per_decay_and_the_figure() {
+    let d = tempfile::tempdir().unwrap();
+    let stdout = succeeds(&[
+        "norms",
+        "--train",
+        "--out",
+        d.path().to_str().unwrap(),
+        "--decays",
+        "0,0.01",
+        "--epochs",
+        "2",
+        "--train-size",
+        "256",
+        "--hidden",
+        "16",
+        "--quiet",
+    ]);
+    assert!(stdout.contains("sgdw λ' = 0.01"), "{stdout}");
+    for run in ["sgdw-wd0", "sgdw-wd0.01"] {
+        let csv = std::fs::read_to_string(d.path().join("runs").join(run).join("metrics.csv"));
+        assert_eq!(
+            csv.unwrap().lines().count(),
+            3,
+            "{run}: header and two epochs"
+        );
+    }
+    // With λ' = 0.01 per step the weights end closer to the origin than without decay.
+    let last_norm = |line: &str| -> f64 {
+        let l = stdout.lines().find(|l| l.starts_with(line)).unwrap();
+        l.split_whitespace().nth(7).unwrap().parse().unwrap()
+    };
+    assert!(
+        last_norm("sgdw λ' = 0.01") < last_norm("sgdw λ' = 0 "),
+        "{stdout}"
+    );
+    assert!(d.path().join("weight_norm.svg").exists());
+}
+
+#[test]
+fn bench_times_each_variant_as_json() {
+    let stdout = succeeds(&[
+        "bench",
+        "--methods",
+        "sgd,adamw",
+        "--batch-sizes",
+        "64",
+        "--epochs",
+        "2",
+        "--train-size",
+        "512",
+        "--hidden",
+        "32",
+        "--json",
+    ]);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    for (l, method) in lines.iter().zip(["sgd", "adamw"]) {
+        assert_eq!(l["method"], method);
+        assert_eq!(l["batch_size"], 64);
+        assert!(l["seconds_per_epoch"].as_f64().unwrap() > 0.0, "{l}");
+        assert!(l["test_accuracy"].as_f64().unwrap() > 0.5, "{l}");
+    }
+}

@@ -82,6 +82,9 @@ fn a_killed_sweep_resumes_and_finishes_every_cell_exactly_once() {
         "sgd,adamw",
         "--seeds",
         "2",
+        // One cell at a time, so the kill lands between rows the same way on any machine.
+        "--jobs",
+        "1",
     ];
     args.extend_from_slice(TINY);
     args.extend_from_slice(&["--epochs", "2"]);
@@ -240,20 +243,24 @@ fn reproduce_writes_the_report_heat_maps_curves_and_equivalence() {
     for needle in ["## Verdicts", "**1.", "**2.", "**3.", "slope", "± "] {
         assert!(md.contains(needle), "{needle} not in report:\n{md}");
     }
+    // Whether the pairs agree is pinned elsewhere (the golden optimiser tests and one run on
+    // MNIST); here the check's file must hold both pairs, complete.
     let eq: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("equivalence.json")).unwrap())
             .unwrap();
-    let sgd = eq["sgd"]["max_param_diff"].as_f64().unwrap();
-    let adam = eq["adam"]["max_param_diff"].as_f64().unwrap();
-    assert!(sgd < 1e-5, "SGD + L2 and SGDW differ by {sgd}");
-    assert!(
-        adam > 100.0 * sgd.max(1e-7),
-        "Adam pair differs by only {adam}"
-    );
+    for pair in ["sgd", "adam"] {
+        let p = &eq[pair];
+        assert!(p["max_param_diff"].as_f64().unwrap().is_finite(), "{p}");
+        assert!(p["max_param"].as_f64().unwrap() > 0.0, "{p}");
+        let epochs = p["epochs"].as_array().unwrap().len();
+        assert_eq!(epochs, 1, "{p}");
+        assert_eq!(p["test_a"].as_array().unwrap().len(), epochs, "{p}");
+        assert_eq!(p["test_b"].as_array().unwrap().len(), epochs, "{p}");
+    }
 }
 
 #[test]
-fn compare_prints_the_table_and_sgd_equals_sgdw() {
+fn compare_prints_the_table_and_writes_curves() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("c");
     let mut args = vec!["compare", "--seeds", "2", "--out", out.to_str().unwrap()];
@@ -262,21 +269,22 @@ fn compare_prints_the_table_and_sgd_equals_sgdw() {
     let o = run(&args);
     assert!(o.status.success(), "{}", text(&o));
     let t = String::from_utf8_lossy(&o.stdout).to_string();
-    let line = |label: &str| {
-        t.lines()
+    for label in ["SGD + L2", "SGDW", "Adam + L2", "AdamW"] {
+        let row = t
+            .lines()
             .find(|l| l.starts_with(&format!("| {label} |")))
-            .unwrap_or_else(|| panic!("no {label} row in\n{t}"))
-            .split('|')
-            .nth(4)
-            .unwrap()
-            .trim()
-            .to_string()
-    };
-    // The defaults pair SGD + L2 (0.5, 2e-3) with SGDW (0.5, 1e-3 = αλ): the same algorithm.
-    assert_eq!(line("SGD + L2"), line("SGDW"), "{t}");
-    assert!(line("AdamW").contains('±'), "{t}");
+            .unwrap_or_else(|| panic!("no {label} row in\n{t}"));
+        // Accuracy as mean ± sd over the two seeds, and the seed count.
+        let cols: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert!(cols[4].contains('±') && cols[4].ends_with('%'), "{row}");
+        assert_eq!(cols[5], "2", "{row}");
+    }
     assert!(out.join("curves.svg").exists());
-    assert!(out.join("compare.md").exists());
+    let md = std::fs::read_to_string(out.join("compare.md")).unwrap();
+    assert!(
+        md.contains("| AdamW |") && md.contains("curves.svg"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -284,21 +292,57 @@ fn bad_grids_shards_and_folders_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("u");
     let out_s = out.to_str().unwrap();
-    let cases: Vec<Vec<&str>> = vec![
-        vec!["sweep", "--out", out_s, "--shard", "0/4"],
-        vec!["sweep", "--out", out_s, "--shard", "5/4"],
-        vec!["sweep", "--out", out_s, "--lrs", "-0.1"],
-        vec!["sweep", "--out", out_s, "--lrs", "0"],
-        vec!["sweep", "--out", out_s, "--decays", "-1e-4"],
-        vec!["sweep", "--out", out_s, "--grid", "lion:1e-3:0"],
-        vec!["sweep", "--out", out_s, "--methods", "lion"],
-        vec!["sweep", "--out", out_s, "--seeds", "0"],
-        vec!["sweep", "--out", out_s, "--val-size", "0"],
-        vec!["compare", "--out", out_s, "--sgd", "0.1"],
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["sweep", "--out", out_s, "--shard", "0/4"],
+            "expected K/N",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--shard", "5/4"],
+            "expected K/N",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--lrs", "-0.1"],
+            "every learning rate must be positive",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--lrs", "0"],
+            "every learning rate must be positive",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--decays", "-1e-4"],
+            "decay coefficients must be zero or positive",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--grid", "lion:1e-3:0"],
+            "unknown method \"lion\"",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--methods", "lion"],
+            "invalid value 'lion' for '--methods",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--seeds", "0"],
+            "--seeds 0 runs nothing",
+        ),
+        (
+            vec!["sweep", "--out", out_s, "--val-size", "0"],
+            "--val-size 0",
+        ),
+        (
+            vec!["compare", "--out", out_s, "--sgd", "0.1"],
+            "expected LR,DECAY",
+        ),
     ];
-    for args in cases {
+    for (args, says) in cases {
         let o = run(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains(says),
+            "{args:?}: {says:?} not in {}",
+            text(&o)
+        );
+        assert!(!text(&o).contains("panicked"), "{args:?}: {}", text(&o));
     }
     assert!(!out.join("results.csv").exists(), "nothing ran");
     let empty = dir.path().join("empty");

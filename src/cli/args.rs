@@ -358,10 +358,20 @@ pub struct SweepArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     pub methods: Vec<Method>,
     /// Learning rates for every selected method (replaces the preset's).
-    #[arg(long, value_delimiter = ',', value_name = "LRS")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LRS",
+        allow_hyphen_values = true
+    )]
     pub lrs: Option<Vec<f64>>,
     /// Decay coefficients for every selected method: λ for sgd/adam, λ' for sgdw/adamw.
-    #[arg(long, value_delimiter = ',', value_name = "DECAYS")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "DECAYS",
+        allow_hyphen_values = true
+    )]
     pub decays: Option<Vec<f64>>,
     /// One method's grid, METHOD:LRS:DECAYS (repeatable), e.g. --grid adamw:1e-3,3e-3:0,1e-3.
     #[arg(long = "grid", value_name = "METHOD:LRS:DECAYS")]

@@ -301,13 +301,19 @@ mod tests {
     use clap::Parser;
 
     fn parse(args: &[&str]) -> Command {
-        Cli::try_parse_from(["wdlab"].iter().chain(args)).unwrap().command
+        Cli::try_parse_from(["wdlab"].iter().chain(args))
+            .unwrap()
+            .command
     }
 
     #[test]
     fn trajectory_takes_negative_pairs_and_keeps_quadratic_flags_to_the_quadratic() {
         let resolve = |args: &[&str]| {
-            let argv: Vec<&str> = ["trajectory", "--out", "x"].iter().chain(args).copied().collect();
+            let argv: Vec<&str> = ["trajectory", "--out", "x"]
+                .iter()
+                .chain(args)
+                .copied()
+                .collect();
             match parse(&argv) {
                 Command::Trajectory(a) => trajectory_config(&a),
                 _ => unreachable!(),
@@ -324,13 +330,23 @@ mod tests {
         }
         assert_eq!(resolve(&[]).unwrap().lambdas, vec![0.0, 0.3, 3.0]);
         for (bad, says) in [
-            (&["--surface", "two-basin", "--minimum", "1,1"][..], "does not apply to --surface two-basin"),
-            (&["--start", "1,2,3"], "--start takes two comma-separated numbers"),
+            (
+                &["--surface", "two-basin", "--minimum", "1,1"][..],
+                "does not apply to --surface two-basin",
+            ),
+            (
+                &["--start", "1,2,3"],
+                "--start takes two comma-separated numbers",
+            ),
             (&["--steps", "0"], "--steps 0 takes no step"),
             (&["--decays", "0.1,-1"], "every λ must be zero or positive"),
         ] {
             let e = resolve(bad).unwrap_err();
-            assert_eq!(crate::error::exit_code(&e), crate::error::exit::USAGE, "{bad:?}: {e}");
+            assert_eq!(
+                crate::error::exit_code(&e),
+                crate::error::exit::USAGE,
+                "{bad:?}: {e}"
+            );
             assert!(e.to_string().contains(says), "{bad:?}: {e}");
         }
     }
@@ -356,7 +372,11 @@ mod tests {
     #[test]
     fn a_study_takes_the_preset_and_the_flags_that_override_it() {
         let plan = |args: &[&str]| {
-            let argv: Vec<&str> = ["reproduce", "--out", "x"].iter().chain(args).copied().collect();
+            let argv: Vec<&str> = ["reproduce", "--out", "x"]
+                .iter()
+                .chain(args)
+                .copied()
+                .collect();
             match parse(&argv) {
                 Command::Reproduce(a) => study_plan(&a.study),
                 _ => unreachable!(),

@@ -78,9 +78,7 @@ pub fn device(s: &str) -> anyhow::Result<DeviceSpec> {
 /// A per-method setting `LR,DECAY` (or `LR:DECAY`) of `wdlab compare`.
 pub fn setting(s: &str) -> anyhow::Result<(f64, f64)> {
     let bad = || {
-        anyhow::anyhow!(
-            "expected LR,DECAY (learning rate and decay coefficient), e.g. 1e-3,1e-4"
-        )
+        anyhow::anyhow!("expected LR,DECAY (learning rate and decay coefficient), e.g. 1e-3,1e-4")
     };
     let (a, b) = s.split_once([',', ':']).ok_or_else(bad)?;
     Ok((

@@ -110,4 +110,3 @@ fn population(
     }
     Ok(())
 }
-

@@ -18,4 +18,3 @@ pub fn run(args: &TrajectoryArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
-

@@ -23,4 +23,3 @@ pub fn load_hub(opts: &LoadOptions) -> Result<Mnist, DataError> {
     let test = split(&ds.test_images, &ds.test_labels).map_err(hub_error)?;
     assemble(train, test, 28, 28, opts)
 }
-

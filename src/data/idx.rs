@@ -56,7 +56,12 @@ pub(super) struct Labels {
 }
 
 /// Finds `name` or `name.gz` in `dir`, decompresses it if needed and checks its SHA-256.
-pub(super) fn read_checked(dir: &Path, name: &str, sha: &str, strict: bool) -> Result<IdxFile, DataError> {
+pub(super) fn read_checked(
+    dir: &Path,
+    name: &str,
+    sha: &str,
+    strict: bool,
+) -> Result<IdxFile, DataError> {
     let file = read_idx_file(dir, name)?;
     let digest = hex(&Sha256::digest(&file.bytes));
     if digest != sha {

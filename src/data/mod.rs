@@ -6,9 +6,9 @@
 //! Sizes come from the header but are checked against the bytes actually present before
 //! anything is allocated from them, so a lying header cannot trigger a huge allocation.
 
-mod idx;
 #[cfg(feature = "hub")]
 mod hub;
+mod idx;
 
 #[cfg(feature = "hub")]
 pub use hub::load_hub;
@@ -190,4 +190,3 @@ fn split_train(
     };
     Ok((train, val))
 }
-

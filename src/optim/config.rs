@@ -84,7 +84,11 @@ impl OptimConfig {
     /// The method's defaults where a value is not given: its default learning rate, and
     /// λ' = [`DEFAULT_WD`] for the decoupled methods, λ = 0 for the L2 ones.
     pub fn with_defaults(method: Method, lr: Option<f64>, decay: Option<f64>) -> Self {
-        let default_decay = if method.is_decoupled() { DEFAULT_WD } else { 0.0 };
+        let default_decay = if method.is_decoupled() {
+            DEFAULT_WD
+        } else {
+            0.0
+        };
         OptimConfig::new(
             method,
             lr.unwrap_or(method.default_lr()),

@@ -112,7 +112,10 @@ mod tests {
         }
         let e = "lion".parse::<Method>().unwrap_err();
         assert_eq!(crate::error::exit_code(&e), 2);
-        assert!(e.to_string().contains("use sgd, sgdw, adam or adamw"), "{e}");
+        assert!(
+            e.to_string().contains("use sgd, sgdw, adam or adamw"),
+            "{e}"
+        );
     }
 
     #[test]

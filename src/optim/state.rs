@@ -16,7 +16,11 @@ impl State {
         Ok(if kernel == UpdateKernel::Fused {
             State::Host(vec![vec![0f32; var.elem_count()]; buffers])
         } else {
-            State::Device((0..buffers).map(|_| var.zeros_like()).collect::<Result<_>>()?)
+            State::Device(
+                (0..buffers)
+                    .map(|_| var.zeros_like())
+                    .collect::<Result<_>>()?,
+            )
         })
     }
 }

@@ -20,8 +20,7 @@ pub use compare::{compare, CompareLine};
 pub use equivalence::{equivalence, matching_decoupled};
 pub use execution::{CellBackend, Execution};
 pub use folder::{
-    claim_study_dir, read_equivalence, read_study, write_equivalence, Equivalence,
-    EquivalencePair,
+    claim_study_dir, read_equivalence, read_study, write_equivalence, Equivalence, EquivalencePair,
 };
 pub use grid::{Cell, CellKey, Grid, MethodGrid, Shard};
 pub use presets::{preset, Preset, PresetSpec};

@@ -139,7 +139,7 @@ fn run_population(
     let outcomes = train::train_population(&optims, &run, data, &progress, &mut |g, r| {
         sink.epoch(&group[g], r)
     })
-        .with_context(|| format!("population of {} cells of {}", group.len(), group[0].method))?;
+    .with_context(|| format!("population of {} cells of {}", group.len(), group[0].method))?;
     let seconds = started.elapsed().as_secs_f64() / group.len() as f64;
     for (cell, outcome) in group.iter().zip(outcomes) {
         let row = match outcome.diverged {

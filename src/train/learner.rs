@@ -113,7 +113,9 @@ impl Learner for CpuNet {
 
     fn evaluate(&mut self, set: &TensorSplit) -> Result<Vec<(f64, f64)>> {
         with_host(&set.x, |images: &[f32]| {
-            with_host(&set.labels, |labels: &[u32]| self.evaluate_host(images, labels))
+            with_host(&set.labels, |labels: &[u32]| {
+                self.evaluate_host(images, labels)
+            })
         })?
     }
 
@@ -145,4 +147,3 @@ pub fn evaluate(model: &Mlp, set: &TensorSplit) -> Result<(f64, f64)> {
     let correct = correct.to_scalar::<f32>()? as f64;
     Ok((loss, correct / n as f64))
 }
-

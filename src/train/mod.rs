@@ -59,7 +59,11 @@ pub fn train(
     progress: &Progress,
     on_epoch: &mut dyn FnMut(&EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Trained> {
-    let model = Mlp::new(&layer_sizes(data.pixels, &run.hidden), run.seed, &data.device)?;
+    let model = Mlp::new(
+        &layer_sizes(data.pixels, &run.hidden),
+        run.seed,
+        &data.device,
+    )?;
     let total_steps = total_steps(run, data);
     let on_epoch = &mut |_, r: &EpochRecord| on_epoch(r);
     let (model, mut out) = if run.trains_on_host(&data.device) {

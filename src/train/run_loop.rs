@@ -124,4 +124,3 @@ pub fn run_loop<L: Learner>(
     }
     Ok(out)
 }
-

@@ -27,9 +27,9 @@ impl<'a> Row<'a> {
 
     /// Field `i` parsed as a `T` (a number, a count, a seed).
     pub fn parse<T: FromStr>(&self, i: usize) -> anyhow::Result<T> {
-        self.fields[i].parse().map_err(|_| {
-            anyhow::anyhow!("{:?} is not a number in {:?}", self.fields[i], self.line)
-        })
+        self.fields[i]
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{:?} is not a number in {:?}", self.fields[i], self.line))
     }
 
     /// Field `i` as a number, or None when it is empty.
@@ -59,7 +59,10 @@ mod tests {
         assert_eq!(row.optional(2).unwrap(), None);
         assert_eq!(row.parse::<u64>(3).unwrap(), 3);
         let e = row.parse::<f64>(0).unwrap_err().to_string();
-        assert!(e.contains("\"sgd\" is not a number in \"sgd,0.1,,3\""), "{e}");
+        assert!(
+            e.contains("\"sgd\" is not a number in \"sgd,0.1,,3\""),
+            "{e}"
+        );
         let e = Row::split("1,2", 3).err().unwrap().to_string();
         assert!(e.contains("expected 3 columns, found 2"), "{e}");
     }
