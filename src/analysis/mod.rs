@@ -7,7 +7,9 @@
 //! chosen, and its *test* accuracy is reported as mean ± sd over every seed run at that cell.
 
 use crate::optim::Method;
-use crate::study::{read_equivalence, read_results, read_study, Equivalence, ResultRow, Settings, Status};
+use crate::study::{
+    read_equivalence, read_results, read_study, Equivalence, ResultRow, Settings, Status,
+};
 use crate::util::stats::{least_squares, mean_sd, Fit};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -93,86 +95,46 @@ impl MethodAnalysis {
     }
 }
 
+/// A method's result rows by cell: (decay index, lr index) into the sorted grid axes.
+type ByCell<'a> = HashMap<(usize, usize), Vec<&'a ResultRow>>;
+
 /// Analyses one method's rows (rows of other methods are ignored).
 pub fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalysis> {
     let rows: Vec<&ResultRow> = rows.iter().filter(|r| r.cell.method == method).collect();
     if rows.is_empty() {
         return None;
     }
-    let sorted = |mut v: Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        v.dedup();
-        v
-    };
-    let lrs = sorted(rows.iter().map(|r| r.cell.lr).collect());
-    let decays = sorted(rows.iter().map(|r| r.cell.decay).collect());
+    let lrs = sorted_unique(rows.iter().map(|r| r.cell.lr).collect());
+    let decays = sorted_unique(rows.iter().map(|r| r.cell.decay).collect());
     let idx = |v: &[f64], x: f64| v.iter().position(|&y| y == x).expect("collected above");
-    let mut by_cell: HashMap<(usize, usize), Vec<&ResultRow>> = HashMap::new();
+    let mut by_cell: ByCell = HashMap::new();
     for r in &rows {
         by_cell
             .entry((idx(&decays, r.cell.decay), idx(&lrs, r.cell.lr)))
             .or_default()
             .push(r);
     }
-    let mut selection: Option<BTreeSet<u64>> = None;
-    for cell_rows in by_cell.values() {
-        let seeds: BTreeSet<u64> = cell_rows.iter().map(|r| r.cell.seed).collect();
-        selection = Some(match selection {
-            None => seeds,
-            Some(s) => s.intersection(&seeds).copied().collect(),
-        });
-    }
-    let selection_seeds: Vec<u64> = selection.unwrap_or_default().into_iter().collect();
-    let mut val = vec![vec![None; lrs.len()]; decays.len()];
-    let mut diverged = vec![vec![false; lrs.len()]; decays.len()];
-    for (&(di, li), cell_rows) in &by_cell {
-        diverged[di][li] = cell_rows.iter().any(|r| r.status == Status::Diverged);
-        // Without common seeds (an unfinished sharded grid), every seed of the cell counts.
-        let chosen_rows: Vec<&&ResultRow> = cell_rows
-            .iter()
-            .filter(|r| selection_seeds.is_empty() || selection_seeds.contains(&r.cell.seed))
-            .collect();
-        let vals: Option<Vec<f64>> = chosen_rows
-            .iter()
-            .map(|r| match r.status {
-                Status::Ok => r.val_accuracy,
-                Status::Diverged => None,
-            })
-            .collect();
-        val[di][li] = vals.filter(|v| !v.is_empty()).map(|v| mean_sd(&v).0);
-    }
-    let argmax = |cells: &mut dyn Iterator<Item = (usize, usize)>| {
-        let mut best: Option<((usize, usize), f64)> = None;
-        for (di, li) in cells {
-            if let Some(v) = val[di][li] {
-                // Ties go to the smaller decay (the simpler model), then the smaller lr.
-                if best.is_none_or(|(_, b)| v > b) {
-                    best = Some(((di, li), v));
-                }
-            }
-        }
-        best
-    };
-    let best = argmax(&mut (0..lrs.len()).flat_map(|li| (0..decays.len()).map(move |di| (di, li))))
-        .map(|b| b.0);
+    let selection_seeds = common_seeds(&by_cell);
+    let (val, diverged) = validation_grid(&by_cell, &selection_seeds, decays.len(), lrs.len());
+    let best = best_of(
+        &val,
+        (0..lrs.len()).flat_map(|li| (0..decays.len()).map(move |di| (di, li))),
+    )
+    .map(|b| b.0);
     let chosen = best.map(|(di, li)| {
-        let mut at: Vec<&&ResultRow> = by_cell[&(di, li)]
-            .iter()
-            .filter(|r| r.status == Status::Ok && r.test_accuracy.is_some())
-            .collect();
-        at.sort_by_key(|r| r.cell.seed);
+        let (tests, seeds) = finished_tests(&by_cell[&(di, li)]);
         Chosen {
             lr: lrs[li],
             decay: decays[di],
             val: val[di][li].expect("best is a finite cell"),
-            tests: at.iter().filter_map(|r| r.test_accuracy).collect(),
-            seeds: at.iter().map(|r| r.cell.seed).collect(),
+            tests,
+            seeds,
         }
     });
     let zero = decays.iter().position(|&d| d == 0.0);
     let per_lr: Vec<BestAtLr> = (0..lrs.len())
         .filter_map(|li| {
-            let ((di, _), v) = argmax(&mut (0..decays.len()).map(|di| (di, li)))?;
+            let ((di, _), v) = best_of(&val, (0..decays.len()).map(|di| (di, li)))?;
             Some(BestAtLr {
                 lr: lrs[li],
                 decay: decays[di],
@@ -198,6 +160,86 @@ pub fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalys
         chosen,
         per_lr,
     })
+}
+
+/// Sorted ascending, without duplicates.
+fn sorted_unique(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v.dedup();
+    v
+}
+
+/// The seeds every cell has, ascending.
+fn common_seeds(by_cell: &ByCell) -> Vec<u64> {
+    let mut selection: Option<BTreeSet<u64>> = None;
+    for cell_rows in by_cell.values() {
+        let seeds: BTreeSet<u64> = cell_rows.iter().map(|r| r.cell.seed).collect();
+        selection = Some(match selection {
+            None => seeds,
+            Some(s) => s.intersection(&seeds).copied().collect(),
+        });
+    }
+    selection.unwrap_or_default().into_iter().collect()
+}
+
+/// Mean validation accuracy over the selection seeds, and whether a seed diverged, for each
+/// cell: `[decay index][lr index]`.
+fn validation_grid(
+    by_cell: &ByCell,
+    selection_seeds: &[u64],
+    n_decays: usize,
+    n_lrs: usize,
+) -> (Vec<Vec<Option<f64>>>, Vec<Vec<bool>>) {
+    let mut val = vec![vec![None; n_lrs]; n_decays];
+    let mut diverged = vec![vec![false; n_lrs]; n_decays];
+    for (&(di, li), cell_rows) in by_cell {
+        diverged[di][li] = cell_rows.iter().any(|r| r.status == Status::Diverged);
+        // Without common seeds (an unfinished sharded grid), every seed of the cell counts.
+        let chosen_rows: Vec<&&ResultRow> = cell_rows
+            .iter()
+            .filter(|r| selection_seeds.is_empty() || selection_seeds.contains(&r.cell.seed))
+            .collect();
+        let vals: Option<Vec<f64>> = chosen_rows
+            .iter()
+            .map(|r| match r.status {
+                Status::Ok => r.val_accuracy,
+                Status::Diverged => None,
+            })
+            .collect();
+        val[di][li] = vals.filter(|v| !v.is_empty()).map(|v| mean_sd(&v).0);
+    }
+    (val, diverged)
+}
+
+/// The cell of `cells` with the highest validation accuracy, and that accuracy. A tie goes to
+/// the cell `cells` lists first: over the whole grid the smaller lr, then the smaller decay;
+/// at one lr the smaller decay (the simpler model).
+fn best_of(
+    val: &[Vec<Option<f64>>],
+    cells: impl Iterator<Item = (usize, usize)>,
+) -> Option<((usize, usize), f64)> {
+    let mut best: Option<((usize, usize), f64)> = None;
+    for (di, li) in cells {
+        if let Some(v) = val[di][li] {
+            if best.is_none_or(|(_, b)| v > b) {
+                best = Some(((di, li), v));
+            }
+        }
+    }
+    best
+}
+
+/// The test accuracy (fraction) and the seed of every finished run of one cell, by seed.
+fn finished_tests(cell_rows: &[&ResultRow]) -> (Vec<f64>, Vec<u64>) {
+    let mut at: Vec<&&ResultRow> = cell_rows
+        .iter()
+        .filter(|r| r.status == Status::Ok && r.test_accuracy.is_some())
+        .collect();
+    at.sort_by_key(|r| r.cell.seed);
+    (
+        at.iter().filter_map(|r| r.test_accuracy).collect(),
+        at.iter().map(|r| r.cell.seed).collect(),
+    )
 }
 
 /// A study folder, analysed.

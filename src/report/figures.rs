@@ -1,0 +1,239 @@
+//! Every SVG figure the report draws, one function each, written into the study folder: the
+//! heat maps of validation error, the best decay at each learning rate, the learning curves
+//! of the chosen settings (and of `wdlab compare`), and the equivalence pairs.
+
+use crate::analysis::{Analysis, BestAtLr, MethodAnalysis};
+use crate::plot::{self as plots, Axes, HeatPanel, Series};
+use crate::study::{Cell, EquivalencePair};
+use crate::util::fmt::short;
+use crate::util::stats::mean_sd;
+use std::path::Path;
+
+const LR_AXIS: &str = "learning rate α (log scale)";
+
+/// `heatmaps.svg` (one panel per method) and `heatmap-<method>.svg` (each panel alone);
+/// false, with nothing drawn, when the folder has no method.
+pub(super) fn heat_maps(a: &Analysis) -> anyhow::Result<bool> {
+    let panels: Vec<HeatPanel> = a.methods.iter().map(heat_panel).collect();
+    if panels.is_empty() {
+        return Ok(false);
+    }
+    let title = format!(
+        "Validation error (%) over learning rate × decay ({} training images, {} epochs)",
+        a.settings
+            .train_size
+            .map_or("all".to_string(), |n| n.to_string()),
+        a.settings.epochs
+    );
+    plots::heatmaps(
+        &a.dir.join("heatmaps.svg"),
+        &title,
+        LR_AXIS,
+        "decay: λ (L2) or λ' (decoupled), log scale",
+        "validation error (%)",
+        &panels,
+    )?;
+    for (m, p) in a.methods.iter().zip(&panels) {
+        method_heat_map(&a.dir, m, p)?;
+    }
+    Ok(true)
+}
+
+/// One method's panel alone, with its own decay symbol on the y axis.
+fn method_heat_map(dir: &Path, m: &MethodAnalysis, panel: &HeatPanel) -> anyhow::Result<()> {
+    plots::heatmaps(
+        &dir.join(format!("heatmap-{}.svg", m.method)),
+        &format!("{}: validation error (%)", m.method.label()),
+        LR_AXIS,
+        &format!("{} (log scale)", m.method.decay_symbol()),
+        "validation error (%)",
+        std::slice::from_ref(panel),
+    )
+}
+
+/// Validation error (%) over one method's grid, its best cell ringed.
+fn heat_panel(m: &MethodAnalysis) -> HeatPanel {
+    HeatPanel {
+        title: m.method.label().to_string(),
+        x_labels: m.lrs.iter().map(|&v| short(v)).collect(),
+        y_labels: m
+            .decays
+            .iter()
+            .map(|&v| format!("{} {}", m.method.decay_symbol(), short(v)))
+            .collect(),
+        z: m.val
+            .iter()
+            .map(|row| row.iter().map(|v| v.map(|v| 100.0 * (1.0 - v))).collect())
+            .collect(),
+        best: m.best,
+    }
+}
+
+/// `coupling.svg`: the non-zero best decay at each learning rate, one line per method, on
+/// log-log axes where the coupling fit is a straight line; false when no method has one.
+pub(super) fn coupling(a: &Analysis) -> anyhow::Result<bool> {
+    let series: Vec<Series> = a
+        .methods
+        .iter()
+        .filter_map(|m| {
+            let pts: Vec<&BestAtLr> = m.per_lr.iter().filter(|b| b.decay > 0.0).collect();
+            (!pts.is_empty()).then(|| Series {
+                label: format!(
+                    "{} (slope {})",
+                    m.method.label(),
+                    m.coupling
+                        .map_or("n/a".to_string(), |f| format!("{:+.2}", f.slope))
+                ),
+                x: pts.iter().map(|b| b.lr).collect(),
+                y: pts.iter().map(|b| b.decay).collect(),
+                band: None,
+            })
+        })
+        .collect();
+    if series.is_empty() {
+        return Ok(false);
+    }
+    plots::line_chart(
+        &a.dir.join("coupling.svg"),
+        &Axes {
+            title: "Best decay at each learning rate (on validation)".into(),
+            x_label: LR_AXIS.into(),
+            y_label: "best decay λ or λ' (log scale)".into(),
+            log_x: true,
+            log_y: true,
+        },
+        &series,
+    )?;
+    Ok(true)
+}
+
+/// `curves.svg`: the learning curves of each method's chosen cell over its seeds; false when
+/// no chosen cell has a metrics file.
+pub(super) fn chosen_curves(a: &Analysis) -> anyhow::Result<bool> {
+    let groups: Vec<(String, Vec<Cell>)> = a
+        .methods
+        .iter()
+        .filter_map(|m| {
+            let c = m.chosen.as_ref()?;
+            Some((
+                format!(
+                    "{} α={} {}={}",
+                    m.method.label(),
+                    short(c.lr),
+                    m.method.decay_symbol(),
+                    short(c.decay)
+                ),
+                c.seeds
+                    .iter()
+                    .map(|&seed| Cell {
+                        method: m.method,
+                        lr: c.lr,
+                        decay: c.decay,
+                        seed,
+                    })
+                    .collect(),
+            ))
+        })
+        .collect();
+    write_curves(
+        &a.dir,
+        &a.dir.join("curves.svg"),
+        "Test accuracy of the chosen settings (mean ± sd over seeds)",
+        &groups,
+    )
+}
+
+/// `<name>.svg`: the test accuracy of the two runs of an equivalence pair over epochs.
+pub(super) fn equivalence_pair(dir: &Path, p: &EquivalencePair, name: &str) -> anyhow::Result<()> {
+    let series: Vec<Series> = [(&p.a_label, &p.test_a), (&p.b_label, &p.test_b)]
+        .into_iter()
+        .map(|(label, ys)| Series {
+            label: label.clone(),
+            x: p.epochs.iter().map(|&e| e as f64).collect(),
+            y: ys.iter().map(|v| 100.0 * v).collect(),
+            band: None,
+        })
+        .collect();
+    plots::line_chart(
+        &dir.join(format!("{name}.svg")),
+        &Axes {
+            title: format!(
+                "Same seed, same batches: {} (max |Δθ| after one epoch {:.1e}; \
+                 curves at most {:.2} points apart)",
+                p.title,
+                p.max_param_diff,
+                p.max_curve_gap()
+            ),
+            x_label: "epoch".into(),
+            y_label: "test accuracy (%)".into(),
+            log_x: false,
+            log_y: false,
+        },
+        &series,
+    )
+}
+
+/// Learning curves of the given cells (one series per method), band = ± sd over seeds.
+pub fn write_curves(
+    dir: &Path,
+    path: &Path,
+    title: &str,
+    groups: &[(String, Vec<Cell>)],
+) -> anyhow::Result<bool> {
+    let series: Vec<Series> = groups
+        .iter()
+        .filter_map(|(label, cells)| curve_series(dir, label.clone(), cells))
+        .collect();
+    if series.is_empty() {
+        return Ok(false);
+    }
+    plots::line_chart(
+        path,
+        &Axes {
+            title: title.to_string(),
+            x_label: "epoch".into(),
+            y_label: "test accuracy (%)".into(),
+            log_x: false,
+            log_y: false,
+        },
+        &series,
+    )?;
+    Ok(true)
+}
+
+/// Per-epoch test accuracy of `cells`' runs (folder `DIR/runs/<cell>/metrics.csv`), as mean
+/// and band (± sd, or the single curve) over seeds.
+fn curve_series(dir: &Path, label: String, cells: &[Cell]) -> Option<Series> {
+    let mut by_epoch: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
+    for c in cells {
+        let path = dir.join("runs").join(c.run_name()).join("metrics.csv");
+        if let Ok(records) = crate::train::metrics::read_metrics(&path) {
+            for r in records {
+                by_epoch
+                    .entry(r.epoch)
+                    .or_default()
+                    .push(100.0 * r.test_accuracy);
+            }
+        }
+    }
+    if by_epoch.is_empty() {
+        return None;
+    }
+    let mut s = Series {
+        label,
+        ..Series::default()
+    };
+    let (mut lo, mut hi) = (Vec::new(), Vec::new());
+    for (e, v) in by_epoch {
+        let (m, sd) = mean_sd(&v);
+        s.x.push(e as f64);
+        s.y.push(m);
+        // Accuracy is a percentage: the band stops at 0 and 100.
+        lo.push((m - sd.unwrap_or(0.0)).max(0.0));
+        hi.push((m + sd.unwrap_or(0.0)).min(100.0));
+    }
+    if cells.len() > 1 {
+        s.band = Some((lo, hi));
+    }
+    Some(s)
+}
