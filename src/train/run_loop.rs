@@ -73,19 +73,8 @@ pub fn run_loop<L: Learner>(
             };
             pending = (pending + learner.step(&batch)?)?;
             if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
-                for (cell, loss) in pending.to_vec1::<f32>()?.into_iter().enumerate() {
-                    if out.diverged[cell].is_some() {
-                        continue;
-                    }
-                    if !loss.is_finite() {
-                        out.diverged[cell] = Some(Failure::Diverged {
-                            epoch,
-                            step: step + 1,
-                            loss,
-                        });
-                    }
-                    loss_sums[cell] += loss as f64;
-                }
+                let losses = pending.to_vec1::<f32>()?;
+                check_losses(&losses, epoch, step + 1, &mut out.diverged, &mut loss_sums);
                 if out.diverged.iter().all(Option::is_some) {
                     bar.abandon();
                     return Ok(out);
@@ -100,27 +89,74 @@ pub fn run_loop<L: Learner>(
         if !run.evaluates(epoch) {
             continue;
         }
-        let test = learner.evaluate(&data.test)?;
-        let val = match &data.val {
-            Some(v) => Some(learner.evaluate(v)?),
-            None => None,
-        };
-        let norms = learner.weight_norms()?;
+        let train_losses: Vec<f64> = loss_sums
+            .iter()
+            .map(|s| s / steps_per_epoch as f64)
+            .collect();
         let seconds = since_record.elapsed().as_secs_f64();
-        for cell in (0..cells).filter(|&c| out.diverged[c].is_none()) {
-            let record = EpochRecord {
-                epoch,
-                train_loss: loss_sums[cell] / steps_per_epoch as f64,
-                val_accuracy: val.as_ref().map(|v| v[cell].1),
-                test_loss: test[cell].0,
-                test_accuracy: test[cell].1,
-                weight_norm: norms[cell],
-                seconds,
-            };
-            on_epoch(cell, &record)?;
-            out.records[cell].push(record);
-        }
+        record_epoch(
+            learner,
+            data,
+            epoch,
+            &train_losses,
+            seconds,
+            &mut out,
+            on_epoch,
+        )?;
         since_record = Instant::now();
     }
     Ok(out)
+}
+
+/// Adds the losses read back after `step` to each cell's sum, and marks a cell whose loss is
+/// NaN or infinite as diverged (a diverged cell is left out from then on).
+fn check_losses(
+    losses: &[f32],
+    epoch: usize,
+    step: usize,
+    diverged: &mut [Option<Failure>],
+    loss_sums: &mut [f64],
+) {
+    for (cell, &loss) in losses.iter().enumerate() {
+        if diverged[cell].is_some() {
+            continue;
+        }
+        if !loss.is_finite() {
+            diverged[cell] = Some(Failure::Diverged { epoch, step, loss });
+        }
+        loss_sums[cell] += loss as f64;
+    }
+}
+
+/// Evaluates every cell on the test split (and the validation split, if any) and reports the
+/// epoch's record of each cell that has not diverged.
+fn record_epoch<L: Learner>(
+    learner: &mut L,
+    data: &DeviceData,
+    epoch: usize,
+    train_losses: &[f64],
+    seconds: f64,
+    out: &mut LoopOutcome,
+    on_epoch: &mut dyn FnMut(usize, &EpochRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let test = learner.evaluate(&data.test)?;
+    let val = match &data.val {
+        Some(v) => Some(learner.evaluate(v)?),
+        None => None,
+    };
+    let norms = learner.weight_norms()?;
+    for cell in (0..learner.cells()).filter(|&c| out.diverged[c].is_none()) {
+        let record = EpochRecord {
+            epoch,
+            train_loss: train_losses[cell],
+            val_accuracy: val.as_ref().map(|v| v[cell].1),
+            test_loss: test[cell].0,
+            test_accuracy: test[cell].1,
+            weight_norm: norms[cell],
+            seconds,
+        };
+        on_epoch(cell, &record)?;
+        out.records[cell].push(record);
+    }
+    Ok(())
 }
