@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn contour_panels_draw_lines_paths_markers_and_legend() {
-        let path = temp_svg("contour");
+        let (_dir, path) = temp_svg("contour");
         let mut panels: Vec<ContourPanel> = (0..3)
             .map(|i| bowl_panel(&format!("λ = {i}"), 31))
             .collect();
@@ -393,7 +393,7 @@ mod tests {
 
     #[test]
     fn contour_panels_reject_flat_or_malformed_grids() {
-        let path = temp_svg("contour-bad");
+        let (_dir, path) = temp_svg("contour-bad");
         let mut flat = bowl_panel("flat", 5);
         flat.z = vec![vec![1.0; 5]; 5];
         let err = contour_panels(&path, "T", &[flat], 1).unwrap_err();

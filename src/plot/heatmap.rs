@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn heatmaps_draw_panels_values_colour_bar_and_notes() {
-        let path = temp_svg("heat");
+        let (_dir, path) = temp_svg("heat");
         let panels: Vec<HeatPanel> = ["SGD", "SGDW", "Adam", "AdamW"]
             .iter()
             .enumerate()
@@ -494,7 +494,7 @@ mod tests {
 
     #[test]
     fn heatmaps_draw_constant_fields_and_ignore_a_bad_best() {
-        let path = temp_svg("heat-flat");
+        let (_dir, path) = temp_svg("heat-flat");
         let panel = HeatPanel {
             title: "flat".into(),
             x_labels: vec!["a".into()],
@@ -509,7 +509,7 @@ mod tests {
 
     #[test]
     fn heatmaps_reject_unusable_input() {
-        let path = temp_svg("heat-bad");
+        let (_dir, path) = temp_svg("heat-bad");
         let mut missing = heat_panel("all missing", 0.0);
         missing.z = vec![vec![None; 6]; 6];
         let err = heatmaps(&path, "T", "x", "y", "z", &[missing]).unwrap_err();

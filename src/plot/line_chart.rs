@@ -245,7 +245,7 @@ mod tests {
 
     #[test]
     fn line_chart_draws_curves_bands_and_legend() {
-        let path = temp_svg("lines");
+        let (_dir, path) = temp_svg("lines");
         let series: Vec<Series> = ["SGD", "SGDW", "Adam", "AdamW"]
             .iter()
             .enumerate()
@@ -260,7 +260,7 @@ mod tests {
 
     #[test]
     fn line_chart_skips_bad_values_and_draws_a_lone_point() {
-        let path = temp_svg("lines-odd");
+        let (_dir, path) = temp_svg("lines-odd");
         let gappy = Series {
             label: "gappy".into(),
             x: vec![1e-5, 1e-4, 1e-3, f64::NAN, 1e-1],
@@ -281,7 +281,7 @@ mod tests {
 
     #[test]
     fn line_chart_without_drawable_points_is_an_error() {
-        let path = temp_svg("lines-none");
+        let (_dir, path) = temp_svg("lines-none");
         let nan = Series {
             label: "nan".into(),
             x: vec![1.0],
