@@ -232,7 +232,7 @@ mod tests {
     fn flops_of_the_default_mlp_match_the_hand_count() {
         // 784-1024-10: forward 2·784·1024 + 2·1024·10 = 1,626,112, the weight gradients the
         // same again, and the input gradient of the second layer 2·1024·10 = 20,480: 3,272,704
-        // per sample, 196.4 GFLOP per 60,000-image epoch (the floor quoted in issue 5).
+        // per sample, 196.4 GFLOP per 60,000-image epoch.
         assert_eq!(flops_per_sample(&[784, 1024, 10]), 3_272_704.0);
     }
 }

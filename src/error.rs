@@ -1,4 +1,4 @@
-//! Failures that map to the documented exit codes (DESIGN.md): 0 success, 1 runtime error
+//! Failures that map to the documented exit codes (README, "Exit codes"): 0 success, 1 runtime error
 //! (I/O, data), 2 usage or invalid value, 3 diverged.
 
 /// Exit status for each outcome.
