@@ -11,24 +11,24 @@ use std::time::Instant;
 
 /// One measured configuration.
 #[derive(Debug, Clone, Serialize)]
-pub struct BenchResult {
+pub(crate) struct BenchResult {
     #[serde(rename = "impl")]
-    pub implementation: &'static str,
-    pub method: Method,
-    pub batch_size: usize,
-    pub seconds_per_epoch: f64,
-    pub samples_per_s: f64,
-    pub gflops: f64,
+    pub(crate) implementation: &'static str,
+    pub(crate) method: Method,
+    pub(crate) batch_size: usize,
+    pub(crate) seconds_per_epoch: f64,
+    pub(crate) samples_per_s: f64,
+    pub(crate) gflops: f64,
     /// Achieved GFLOP/s over the sgemm rate measured in the same process.
-    pub sgemm_fraction: f64,
-    pub test_accuracy: f64,
-    pub peak_rss_mib: Option<f64>,
+    pub(crate) sgemm_fraction: f64,
+    pub(crate) test_accuracy: f64,
+    pub(crate) peak_rss_mib: Option<f64>,
 }
 
 /// Floating-point operations of one training step per sample: for each layer the forward
 /// product and the weight gradient (2·in·out each), and the input gradient of every layer but
 /// the first (nothing needs the gradient of the images).
-pub fn flops_per_sample(sizes: &[usize]) -> f64 {
+pub(crate) fn flops_per_sample(sizes: &[usize]) -> f64 {
     sizes
         .windows(2)
         .enumerate()
@@ -44,7 +44,7 @@ pub fn flops_per_sample(sizes: &[usize]) -> f64 {
 }
 
 /// The best GFLOP/s of a 2048³ f32 matmul through candle (gemm) over a few repetitions.
-pub fn sgemm_gflops(device: &Device) -> candle_core::Result<f64> {
+pub(crate) fn sgemm_gflops(device: &Device) -> candle_core::Result<f64> {
     const N: usize = 2048;
     // Drawn on the host: a CUDA device then needs no cuRAND generator.
     let values = |seed: usize| (0..N * N).map(move |i| ((i * 7 + seed) % 13) as f32 - 6.0);
@@ -62,7 +62,7 @@ pub fn sgemm_gflops(device: &Device) -> candle_core::Result<f64> {
 }
 
 /// Peak resident memory of this process (Linux), in MiB.
-pub fn peak_rss_mib() -> Option<f64> {
+pub(crate) fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kib: f64 = status
         .lines()
@@ -78,7 +78,7 @@ pub fn peak_rss_mib() -> Option<f64> {
 /// Trains `method` with batches of `batch_size` for `run.epochs` epochs (the first is a
 /// warm-up) and reports the mean time of the training steps of the others; evaluation runs
 /// once, after the last epoch, untimed.
-pub fn bench_method(
+pub(crate) fn bench_method(
     method: Method,
     batch_size: usize,
     run: &RunConfig,
@@ -116,20 +116,20 @@ pub fn bench_method(
 /// ([`crate::jobs`]) — the same
 /// cells, epochs and data, evaluation once at the end in each.
 #[derive(Debug, Clone, Serialize)]
-pub struct PopulationBench {
-    pub method: Method,
-    pub cells: usize,
-    pub population_seconds: f64,
-    pub sequential_seconds: f64,
+pub(crate) struct PopulationBench {
+    pub(crate) method: Method,
+    pub(crate) cells: usize,
+    pub(crate) population_seconds: f64,
+    pub(crate) sequential_seconds: f64,
     /// The same two, counting the training steps only (evaluation is the same work in both).
-    pub population_train_seconds: f64,
-    pub sequential_train_seconds: f64,
+    pub(crate) population_train_seconds: f64,
+    pub(crate) sequential_train_seconds: f64,
     /// Runs side by side, and how many at a time (none measured with one job).
-    pub jobs: usize,
-    pub side_by_side_seconds: Option<f64>,
+    pub(crate) jobs: usize,
+    pub(crate) side_by_side_seconds: Option<f64>,
     /// Largest difference of final test accuracy from the runs one at a time, in points.
-    pub max_accuracy_diff_points: f64,
-    pub side_by_side_max_accuracy_diff_points: Option<f64>,
+    pub(crate) max_accuracy_diff_points: f64,
+    pub(crate) side_by_side_max_accuracy_diff_points: Option<f64>,
 }
 
 /// The grid of the population benchmark: learning rates around the method's default times
@@ -156,7 +156,7 @@ fn bench_grid(method: Method, side: usize) -> Vec<OptimConfig> {
         .collect()
 }
 
-pub fn bench_population(
+pub(crate) fn bench_population(
     method: Method,
     side: usize,
     run: &RunConfig,

@@ -35,7 +35,7 @@ impl std::str::FromStr for DeviceSpec {
 
 impl DeviceSpec {
     /// The device a spelling names, whether or not this build can open it.
-    pub fn from_spelling(s: &str) -> anyhow::Result<Self> {
+    pub(crate) fn from_spelling(s: &str) -> anyhow::Result<Self> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {
             "cpu" => DeviceSpec::Cpu,
             "cuda" | "gpu" => DeviceSpec::Cuda(0),
@@ -96,7 +96,7 @@ impl std::fmt::Display for DeviceSpec {
 /// weights whose gradients vanish; each arithmetic operation on a subnormal costs up to a
 /// hundred cycles on x86, which made Adam+L2 runs up to 2.5x slower in a reference study.
 /// Subnormals are far below anything that changes a weight, so training loses nothing.
-pub fn flush_subnormals_to_zero() {
+pub(crate) fn flush_subnormals_to_zero() {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: setting the FTZ (bit 15) and DAZ (bit 6) flags of MXCSR only changes how this
     // thread rounds subnormal results and inputs; every x86-64 CPU with SSE2 supports both.
@@ -109,7 +109,7 @@ pub fn flush_subnormals_to_zero() {
 
 /// [`flush_subnormals_to_zero`] on the calling thread and on every thread of rayon's pool (the
 /// threads gemm and the fused update run on): the flags are per thread.
-pub fn flush_subnormals_on_all_threads() {
+pub(crate) fn flush_subnormals_on_all_threads() {
     flush_subnormals_to_zero();
     rayon::broadcast(|_| flush_subnormals_to_zero());
 }

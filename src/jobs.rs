@@ -13,13 +13,13 @@ use crate::device::DeviceSpec;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The cores runs may use: rayon's pool size (`RAYON_NUM_THREADS`, else every core).
-pub fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     rayon::current_num_threads().max(1)
 }
 
 /// `--jobs`' default on `device`: one run per core on the CPU, one at a time on a GPU (where a
 /// population, `--cells population`, is the way to fill the device).
-pub fn default_jobs(device: DeviceSpec) -> usize {
+pub(crate) fn default_jobs(device: DeviceSpec) -> usize {
     match device {
         DeviceSpec::Cpu => cores(),
         DeviceSpec::Cuda(_) => 1,
@@ -27,7 +27,7 @@ pub fn default_jobs(device: DeviceSpec) -> usize {
 }
 
 /// Checks a `--jobs` value against the device.
-pub fn check_jobs(jobs: usize, device: DeviceSpec) -> anyhow::Result<()> {
+pub(crate) fn check_jobs(jobs: usize, device: DeviceSpec) -> anyhow::Result<()> {
     if jobs == 0 {
         return Err(crate::error::usage(
             "--jobs 0 runs nothing: give the number of runs to train side by side (≥ 1; the \
@@ -47,7 +47,7 @@ pub fn check_jobs(jobs: usize, device: DeviceSpec) -> anyhow::Result<()> {
 /// of `cores() / jobs` threads. With one job it runs on the calling thread and the current
 /// pool, as if called in a loop. The first error stops new items from starting (items already
 /// started finish) and is returned.
-pub fn run_jobs<T: Sync>(
+pub(crate) fn run_jobs<T: Sync>(
     items: &[T],
     jobs: usize,
     work: impl Fn(usize, &T) -> anyhow::Result<()> + Sync,
@@ -90,7 +90,7 @@ pub fn run_jobs<T: Sync>(
 }
 
 /// [`run_jobs`] collecting each item's result, in the order of `items`.
-pub fn map_jobs<T: Sync, R: Send>(
+pub(crate) fn map_jobs<T: Sync, R: Send>(
     items: &[T],
     jobs: usize,
     work: impl Fn(usize, &T) -> anyhow::Result<R> + Sync,

@@ -9,11 +9,11 @@ use std::io::IsTerminal;
 #[derive(Debug, Clone, Default)]
 pub struct Progress {
     /// No bars and no per-epoch lines.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Prefix of bars and lines (the method, or a sweep cell).
-    pub label: String,
+    pub(crate) label: String,
     /// Draw the epoch bar inside this group (a sweep draws its bar over cells above it).
-    pub multi: Option<MultiProgress>,
+    pub(crate) multi: Option<MultiProgress>,
 }
 
 impl Progress {
@@ -48,15 +48,15 @@ impl Progress {
 
 /// A sweep's display: a bar over cells (with an ETA) above each cell's epoch bar, and one
 /// line per finished cell.
-pub struct SweepBoard {
-    pub multi: MultiProgress,
+pub(crate) struct SweepBoard {
+    pub(crate) multi: MultiProgress,
     bar: ProgressBar,
     quiet: bool,
     drawn: bool,
 }
 
 impl SweepBoard {
-    pub fn new(total: usize, quiet: bool) -> Self {
+    pub(crate) fn new(total: usize, quiet: bool) -> Self {
         let multi = MultiProgress::new();
         let drawn = !quiet && std::io::stderr().is_terminal();
         let bar = if drawn {
@@ -80,7 +80,7 @@ impl SweepBoard {
     }
 
     /// Prints a line above the bars (or on stdout when there are none).
-    pub fn println(&self, line: &str) {
+    pub(crate) fn println(&self, line: &str) {
         if self.quiet {
             return;
         }
@@ -92,12 +92,12 @@ impl SweepBoard {
     }
 
     /// One more cell finished: advance the bar and print its line.
-    pub fn cell_done(&self, line: &str) {
+    pub(crate) fn cell_done(&self, line: &str) {
         self.bar.inc(1);
         self.println(line);
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }

@@ -16,62 +16,60 @@ use std::path::{Path, PathBuf};
 
 /// Differences in accuracy below this (in points, i.e. percent) are noise on MNIST: rounding
 /// alone moves single-seed accuracy by about 0.03 points, seeds by about 0.1.
-pub const NOISE_POINTS: f64 = 0.1;
+pub(crate) const NOISE_POINTS: f64 = 0.1;
 
 /// The chosen cell of one method and its test accuracy over seeds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chosen {
-    pub lr: f64,
-    pub decay: f64,
+pub(crate) struct Chosen {
+    pub(crate) lr: f64,
+    pub(crate) decay: f64,
     /// Mean validation accuracy over the selection seeds (fraction).
-    pub val: f64,
+    pub(crate) val: f64,
     /// Test accuracy (fraction) of every seed run at this cell.
-    pub tests: Vec<f64>,
-    pub seeds: Vec<u64>,
+    pub(crate) tests: Vec<f64>,
+    pub(crate) seeds: Vec<u64>,
 }
 
 impl Chosen {
-    pub fn test_mean_sd(&self) -> (f64, Option<f64>) {
+    pub(crate) fn test_mean_sd(&self) -> (f64, Option<f64>) {
         mean_sd(&self.tests)
     }
 }
 
 /// The best decay at one learning rate.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BestAtLr {
-    pub lr: f64,
-    pub decay: f64,
-    pub val: f64,
+pub(crate) struct BestAtLr {
+    pub(crate) lr: f64,
+    pub(crate) decay: f64,
+    pub(crate) val: f64,
     /// Validation accuracy of decay 0 at this lr, when the grid has it.
-    pub val_no_decay: Option<f64>,
+    pub(crate) val_no_decay: Option<f64>,
 }
 
 /// Everything the report says about one method.
 #[derive(Debug, Clone)]
-pub struct MethodAnalysis {
-    pub method: Method,
+pub(crate) struct MethodAnalysis {
+    pub(crate) method: Method,
     /// Sorted ascending.
-    pub lrs: Vec<f64>,
+    pub(crate) lrs: Vec<f64>,
     /// Sorted ascending (0 first when present).
-    pub decays: Vec<f64>,
+    pub(crate) decays: Vec<f64>,
     /// The seeds every cell of this method has (the selection is made on them).
-    pub selection_seeds: Vec<u64>,
+    pub(crate) selection_seeds: Vec<u64>,
     /// Mean validation accuracy over the selection seeds, `val[decay index][lr index]`; None
     /// for a missing cell or one where a seed diverged.
-    pub val: Vec<Vec<Option<f64>>>,
-    /// True where a seed of the cell diverged.
-    pub diverged: Vec<Vec<bool>>,
+    pub(crate) val: Vec<Vec<Option<f64>>>,
     /// (decay index, lr index) of the best cell.
-    pub best: Option<(usize, usize)>,
-    pub chosen: Option<Chosen>,
-    pub per_lr: Vec<BestAtLr>,
+    pub(crate) best: Option<(usize, usize)>,
+    pub(crate) chosen: Option<Chosen>,
+    pub(crate) per_lr: Vec<BestAtLr>,
     /// log10(best decay) against log10(lr), over the lrs whose best decay is not 0.
-    pub coupling: Option<Fit>,
+    pub(crate) coupling: Option<Fit>,
 }
 
 impl MethodAnalysis {
     /// Learning rates at which the best decay beats decay 0 by at least [`NOISE_POINTS`].
-    pub fn informative_lrs(&self) -> usize {
+    pub(crate) fn informative_lrs(&self) -> usize {
         self.per_lr
             .iter()
             .filter(|b| {
@@ -83,7 +81,7 @@ impl MethodAnalysis {
 
     /// How much the best cell beats the best cell without decay, in points (when the grid has
     /// decay 0).
-    pub fn gain_over_no_decay(&self) -> Option<f64> {
+    pub(crate) fn gain_over_no_decay(&self) -> Option<f64> {
         let best = self.chosen.as_ref()?.val;
         let zero = self.decays.iter().position(|&d| d == 0.0)?;
         let best_zero = self.val[zero]
@@ -99,7 +97,7 @@ impl MethodAnalysis {
 type ByCell<'a> = HashMap<(usize, usize), Vec<&'a ResultRow>>;
 
 /// Analyses one method's rows (rows of other methods are ignored).
-pub fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalysis> {
+pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalysis> {
     let rows: Vec<&ResultRow> = rows.iter().filter(|r| r.cell.method == method).collect();
     if rows.is_empty() {
         return None;
@@ -115,7 +113,7 @@ pub fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalys
             .push(r);
     }
     let selection_seeds = common_seeds(&by_cell);
-    let (val, diverged) = validation_grid(&by_cell, &selection_seeds, decays.len(), lrs.len());
+    let val = validation_grid(&by_cell, &selection_seeds, decays.len(), lrs.len());
     let best = best_of(
         &val,
         (0..lrs.len()).flat_map(|li| (0..decays.len()).map(move |di| (di, li))),
@@ -155,7 +153,6 @@ pub fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalys
         decays,
         selection_seeds,
         val,
-        diverged,
         best,
         chosen,
         per_lr,
@@ -182,18 +179,16 @@ fn common_seeds(by_cell: &ByCell) -> Vec<u64> {
     selection.unwrap_or_default().into_iter().collect()
 }
 
-/// Mean validation accuracy over the selection seeds, and whether a seed diverged, for each
-/// cell: `[decay index][lr index]`.
+/// Mean validation accuracy over the selection seeds of each cell, `[decay index][lr index]`:
+/// None for a missing cell or one where a seed diverged.
 fn validation_grid(
     by_cell: &ByCell,
     selection_seeds: &[u64],
     n_decays: usize,
     n_lrs: usize,
-) -> (Vec<Vec<Option<f64>>>, Vec<Vec<bool>>) {
+) -> Vec<Vec<Option<f64>>> {
     let mut val = vec![vec![None; n_lrs]; n_decays];
-    let mut diverged = vec![vec![false; n_lrs]; n_decays];
     for (&(di, li), cell_rows) in by_cell {
-        diverged[di][li] = cell_rows.iter().any(|r| r.status == Status::Diverged);
         // Without common seeds (an unfinished sharded grid), every seed of the cell counts.
         let chosen_rows: Vec<&&ResultRow> = cell_rows
             .iter()
@@ -208,7 +203,7 @@ fn validation_grid(
             .collect();
         val[di][li] = vals.filter(|v| !v.is_empty()).map(|v| mean_sd(&v).0);
     }
-    (val, diverged)
+    val
 }
 
 /// The cell of `cells` with the highest validation accuracy, and that accuracy. A tie goes to
@@ -243,16 +238,16 @@ fn finished_tests(cell_rows: &[&ResultRow]) -> (Vec<f64>, Vec<u64>) {
 }
 
 /// A study folder, analysed.
-pub struct Analysis {
-    pub dir: PathBuf,
-    pub settings: Settings,
-    pub rows: Vec<ResultRow>,
-    pub methods: Vec<MethodAnalysis>,
-    pub equivalence: Option<Equivalence>,
+pub(crate) struct Analysis {
+    pub(crate) dir: PathBuf,
+    pub(crate) settings: Settings,
+    pub(crate) rows: Vec<ResultRow>,
+    pub(crate) methods: Vec<MethodAnalysis>,
+    pub(crate) equivalence: Option<Equivalence>,
 }
 
 impl Analysis {
-    pub fn load(dir: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn load(dir: &Path) -> anyhow::Result<Self> {
         let rows = read_results(dir)?;
         if rows.is_empty() {
             return Err(crate::error::usage(format!(
@@ -275,13 +270,13 @@ impl Analysis {
         })
     }
 
-    pub fn method(&self, m: Method) -> Option<&MethodAnalysis> {
+    pub(crate) fn method(&self, m: Method) -> Option<&MethodAnalysis> {
         self.methods.iter().find(|a| a.method == m)
     }
 
     /// The (α, λ) of a method's chosen cell, or, when its best λ is 0 (where the equivalence is
     /// trivial), the smallest positive λ of the grid at the same α.
-    pub fn equivalence_cell(&self, m: Method) -> Option<(f64, f64)> {
+    pub(crate) fn equivalence_cell(&self, m: Method) -> Option<(f64, f64)> {
         let ma = self.method(m)?;
         let c = ma.chosen.as_ref()?;
         let l2 = if c.decay > 0.0 {
@@ -397,6 +392,5 @@ mod tests {
         let a = analyse_method(m, &rows).unwrap();
         assert_eq!(a.chosen.unwrap().lr, 0.1);
         assert_eq!(a.val[0][1], None);
-        assert!(a.diverged[0][1]);
     }
 }

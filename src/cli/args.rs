@@ -19,7 +19,7 @@ pub struct DeviceArg {
     /// cpu, cuda (or gpu) or cuda:N for the N-th GPU (CUDA needs a build with `--features
     /// cuda`).
     #[arg(long, default_value = "cpu", value_parser = values::device)]
-    pub device: DeviceSpec,
+    pub(crate) device: DeviceSpec,
 }
 
 /// `--data-dir`.
@@ -28,7 +28,7 @@ pub struct DataDirArg {
     /// Folder with the four MNIST-format IDX files (.gz or plain). Other data than the bundled
     /// MNIST only warns when its checksums differ (Fashion-MNIST, say).
     #[arg(long, default_value = DEFAULT_DATA_DIR)]
-    pub data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
 }
 
 /// `--train-size`.
@@ -38,7 +38,7 @@ pub struct TrainSizeArg {
     /// weight decay matters [default: all that the validation split leaves; norms: 5000; a
     /// study: its preset's].
     #[arg(long, value_name = "N")]
-    pub train_size: Option<usize>,
+    pub(crate) train_size: Option<usize>,
 }
 
 /// `--hidden`.
@@ -47,7 +47,7 @@ pub struct HiddenArg {
     /// Hidden layer widths, comma-separated (e.g. 1024 or 512,256) [default: 1024, or a
     /// study's preset's].
     #[arg(long, value_delimiter = ',')]
-    pub hidden: Option<Vec<usize>>,
+    pub(crate) hidden: Option<Vec<usize>>,
 }
 
 /// `--quiet`.
@@ -55,7 +55,7 @@ pub struct HiddenArg {
 pub struct QuietArg {
     /// No progress bars or per-epoch (per-cell) lines.
     #[arg(long, short)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
 /// The training rule shared by every optimiser: schedule, SGD momentum, decay convention,
@@ -65,20 +65,20 @@ pub struct RuleArgs {
     /// Learning-rate schedule η_t; it scales the decoupled decay too [default: constant; a
     /// study: cosine].
     #[arg(long, value_enum)]
-    pub schedule: Option<Schedule>,
+    pub(crate) schedule: Option<Schedule>,
     /// SGD momentum β for sgd and sgdw: m ← βm + η_t·α·g [default: 0]. With momentum SGD + L2
     /// and SGDW are different algorithms.
     #[arg(long, allow_hyphen_values = true)]
-    pub momentum: Option<f64>,
+    pub(crate) momentum: Option<f64>,
     /// How --wd is scaled: `paper` (Loshchilov & Hutter: η_t·λ') or `lr` (PyTorch, candle,
     /// optax: η_t·α·λ', so torch.optim.AdamW(lr, weight_decay=λ') is `--wd λ' --wd-scaling
     /// lr`) [default: paper].
     #[arg(long, value_enum)]
-    pub wd_scaling: Option<WdScaling>,
+    pub(crate) wd_scaling: Option<WdScaling>,
     /// Exempt biases from the decay or penalty (by default every parameter is regularised, as
     /// the ‖θ‖² of the L2-regularised risk says).
     #[arg(long)]
-    pub no_decay_biases: bool,
+    pub(crate) no_decay_biases: bool,
 }
 
 /// The optimiser of `wdlab train` and its hyper-parameters.
@@ -87,101 +87,101 @@ pub struct OptimArgs {
     /// Optimiser: sgd and adam take --l2 λ (coupled L2 penalty); sgdw and adamw take --wd λ'
     /// (decoupled weight decay).
     #[arg(long, value_enum, default_value_t = Method::Adamw)]
-    pub optimizer: Method,
+    pub(crate) optimizer: Method,
     /// Learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
     #[arg(long, allow_hyphen_values = true)]
-    pub lr: Option<f64>,
+    pub(crate) lr: Option<f64>,
     /// L2 coefficient λ for sgd and adam: the gradient becomes ∇R + λθ [default: 0].
     #[arg(long, value_name = "λ", allow_hyphen_values = true)]
-    pub l2: Option<f64>,
+    pub(crate) l2: Option<f64>,
     /// Decoupled weight decay λ' for sgdw and adamw. Paper convention (default): θ ← θ − η_t·λ'·θ
     /// per step, independent of --lr, so SGDW with λ' equals SGD+L2 with λ = λ'/α. See
     /// --wd-scaling for PyTorch's convention [default: 1e-4].
     #[arg(long, value_name = "λ'", allow_hyphen_values = true)]
-    pub wd: Option<f64>,
+    pub(crate) wd: Option<f64>,
     #[command(flatten)]
-    pub rule: RuleArgs,
+    pub(crate) rule: RuleArgs,
     /// Adam β₁ for adam and adamw [default: 0.9].
     #[arg(long, allow_hyphen_values = true)]
-    pub beta1: Option<f64>,
+    pub(crate) beta1: Option<f64>,
     /// Adam β₂ for adam and adamw [default: 0.999].
     #[arg(long, allow_hyphen_values = true)]
-    pub beta2: Option<f64>,
+    pub(crate) beta2: Option<f64>,
     /// Adam ε for adam and adamw, added to √v̂ [default: 1e-8].
     #[arg(long, allow_hyphen_values = true)]
-    pub eps: Option<f64>,
+    pub(crate) eps: Option<f64>,
 }
 
 #[derive(Debug, Clone, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct TrainArgs {
     #[command(flatten)]
-    pub optim: OptimArgs,
+    pub(crate) optim: OptimArgs,
     /// Passes over the training images.
     #[arg(long, default_value_t = 3)]
-    pub epochs: usize,
+    pub(crate) epochs: usize,
     /// Images per step (the last batch of an epoch may be smaller).
     #[arg(long, default_value_t = 128)]
-    pub batch_size: usize,
+    pub(crate) batch_size: usize,
     #[command(flatten)]
-    pub hidden: HiddenArg,
+    pub(crate) hidden: HiddenArg,
     /// Evaluate (and write a metrics row) every N epochs and after the last one; evaluation
     /// of 10,000 test images costs more than an epoch of a small training subset.
     #[arg(long, value_name = "N", default_value_t = 1)]
-    pub eval_every: usize,
+    pub(crate) eval_every: usize,
     /// Seed of the initial weights and the batch order.
     #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    pub(crate) seed: u64,
     #[command(flatten)]
-    pub device: DeviceArg,
+    pub(crate) device: DeviceArg,
     #[command(flatten)]
-    pub data_dir: DataDirArg,
+    pub(crate) data_dir: DataDirArg,
     /// Load MNIST from the Hugging Face Hub with candle-datasets instead (needs a build with
     /// `--features hub` and internet on first use).
     #[arg(long, conflicts_with = "data_dir")]
-    pub hub: bool,
+    pub(crate) hub: bool,
     /// Hold out the last N training images as a validation split (never the test set).
     #[arg(long, value_name = "N", default_value_t = 0)]
-    pub val_size: usize,
+    pub(crate) val_size: usize,
     #[command(flatten)]
-    pub train_size: TrainSizeArg,
+    pub(crate) train_size: TrainSizeArg,
     /// Write metrics.csv (one row per epoch, as it goes) and config.json into DIR.
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// Save the trained weights as safetensors (weights stored (in, out)).
     #[arg(long, value_name = "FILE.safetensors")]
-    pub save: Option<PathBuf>,
+    pub(crate) save: Option<PathBuf>,
     #[command(flatten)]
-    pub quiet: QuietArg,
+    pub(crate) quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     /// Variants to time, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "sgd,sgdw,adam,adamw")]
-    pub methods: Vec<Method>,
+    pub(crate) methods: Vec<Method>,
     /// Batch sizes to time, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "128,1024")]
-    pub batch_sizes: Vec<usize>,
+    pub(crate) batch_sizes: Vec<usize>,
     /// Epochs per measurement: the first warms up, the rest are timed (at least 1).
     #[arg(long, default_value_t = 2)]
-    pub epochs: usize,
+    pub(crate) epochs: usize,
     #[command(flatten)]
-    pub hidden: HiddenArg,
+    pub(crate) hidden: HiddenArg,
     #[command(flatten)]
-    pub device: DeviceArg,
+    pub(crate) device: DeviceArg,
     #[command(flatten)]
-    pub data_dir: DataDirArg,
+    pub(crate) data_dir: DataDirArg,
     #[command(flatten)]
-    pub train_size: TrainSizeArg,
+    pub(crate) train_size: TrainSizeArg,
     /// One JSON object per line instead of a table (for scripts/bench.sh).
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
     /// Instead: time an N×N learning-rate × decay grid of each method trained as N² single
     /// runs one at a time, as one population, and one run per core side by side (--jobs)
     /// (use with --train-size and --epochs).
     #[arg(long, value_name = "N")]
-    pub population: Option<usize>,
+    pub(crate) population: Option<usize>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -189,10 +189,10 @@ pub struct BenchArgs {
 pub struct TrajectoryArgs {
     /// Write paths.csv and the SVG figures into DIR.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// The empirical risk R_emp(θ₁, θ₂) to descend.
     #[arg(long, value_enum, default_value_t = SurfaceKind::Quadratic)]
-    pub surface: SurfaceKind,
+    pub(crate) surface: SurfaceKind,
     /// Start point [default: -1.5,2.5; two-basin: 0.3,3].
     #[arg(
         long,
@@ -200,19 +200,19 @@ pub struct TrajectoryArgs {
         value_delimiter = ',',
         allow_hyphen_values = true
     )]
-    pub start: Option<Vec<f64>>,
+    pub(crate) start: Option<Vec<f64>>,
     /// Step size α of every run [default: 0.05; rosenbrock: 0.005].
     #[arg(long, value_name = "α")]
-    pub lr: Option<f64>,
+    pub(crate) lr: Option<f64>,
     /// Number of steps [default: 500; rosenbrock: 4000].
     #[arg(long, value_name = "N")]
-    pub steps: Option<usize>,
+    pub(crate) steps: Option<usize>,
     /// Decay values λ in L2 form, comma-separated; GD + L2 and Adam + L2 use λ, GD with decoupled
     /// decay and AdamW use λ' = αλ per step. λ = 0 (plain GD) is always run. The figure shows
     /// the smallest and the largest positive λ [default: 0,0.3,3; two-basin: 0,0.3,2;
     /// rosenbrock: 0,0.1,1].
     #[arg(long, value_name = "λ,...", value_delimiter = ',')]
-    pub decays: Option<Vec<f64>>,
+    pub(crate) decays: Option<Vec<f64>>,
     /// Quadratic only: the unregularised minimum c [default: 2,1].
     #[arg(
         long,
@@ -220,14 +220,14 @@ pub struct TrajectoryArgs {
         value_delimiter = ',',
         allow_hyphen_values = true
     )]
-    pub minimum: Option<Vec<f64>>,
+    pub(crate) minimum: Option<Vec<f64>>,
     /// Quadratic only: the eigenvalues h₁, h₂ of the Hessian H [default: 1,10].
     #[arg(long, value_name = "H1,H2", value_delimiter = ',')]
-    pub curvatures: Option<Vec<f64>>,
+    pub(crate) curvatures: Option<Vec<f64>>,
     /// Quadratic only: angle in degrees between the first principal axis (curvature h₁) and
     /// the θ₁ axis [default: 60].
     #[arg(long, value_name = "DEG")]
-    pub rotation: Option<f64>,
+    pub(crate) rotation: Option<f64>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -235,42 +235,42 @@ pub struct TrajectoryArgs {
 pub struct NormsArgs {
     /// Write weight_norm.svg (and, with --train, the runs under DIR/runs/) into DIR.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Run folders written by `wdlab train --out` (their metrics.csv; config.json names the line).
     #[arg(long, value_name = "DIR", num_args = 1.., required_unless_present = "train", conflicts_with = "train")]
-    pub runs: Vec<PathBuf>,
+    pub(crate) runs: Vec<PathBuf>,
     /// Train one short run per --decays value (each evaluated every epoch) and plot those.
     #[arg(long)]
-    pub train: bool,
+    pub(crate) train: bool,
     /// With --train: the optimiser of every run.
     #[arg(long, value_enum, default_value_t = Method::Sgdw)]
-    pub optimizer: Method,
+    pub(crate) optimizer: Method,
     /// With --train: the decay values, comma-separated: λ' (--wd) for sgdw and adamw, λ (--l2)
     /// for sgd and adam.
     #[arg(long, value_delimiter = ',', default_value = "0,0.001,0.003,0.01")]
-    pub decays: Vec<f64>,
+    pub(crate) decays: Vec<f64>,
     /// With --train: learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
     #[arg(long)]
-    pub lr: Option<f64>,
+    pub(crate) lr: Option<f64>,
     /// With --train: epochs of each run.
     #[arg(long, default_value_t = 10)]
-    pub epochs: usize,
+    pub(crate) epochs: usize,
     #[command(flatten)]
-    pub train_size: TrainSizeArg,
+    pub(crate) train_size: TrainSizeArg,
     #[command(flatten)]
-    pub hidden: HiddenArg,
+    pub(crate) hidden: HiddenArg,
     /// With --train: images per step.
     #[arg(long, default_value_t = 128)]
-    pub batch_size: usize,
+    pub(crate) batch_size: usize,
     /// With --train: seed of the initial weights and the batch order (the same for every run).
     #[arg(long, default_value_t = 0)]
-    pub seed: u64,
+    pub(crate) seed: u64,
     #[command(flatten)]
-    pub data_dir: DataDirArg,
+    pub(crate) data_dir: DataDirArg,
     #[command(flatten)]
-    pub device: DeviceArg,
+    pub(crate) device: DeviceArg,
     #[command(flatten)]
-    pub quiet: QuietArg,
+    pub(crate) quiet: QuietArg,
 }
 
 /// The regime a study trains in: a preset, and flags that override it.
@@ -278,85 +278,85 @@ pub struct NormsArgs {
 pub struct StudyArgs {
     /// Regime and grid to start from. Every flag below overrides the preset.
     #[arg(long, value_enum, default_value_t = Preset::Quick)]
-    pub preset: Preset,
+    pub(crate) preset: Preset,
     #[command(flatten)]
-    pub train_size: TrainSizeArg,
+    pub(crate) train_size: TrainSizeArg,
     /// Hold out the last N training images for selecting hyper-parameters [preset: 10000].
     #[arg(long, value_name = "N")]
-    pub val_size: Option<usize>,
+    pub(crate) val_size: Option<usize>,
     /// Passes over the training images.
     #[arg(long)]
-    pub epochs: Option<usize>,
+    pub(crate) epochs: Option<usize>,
     /// Images per step [preset: 128].
     #[arg(long)]
-    pub batch_size: Option<usize>,
+    pub(crate) batch_size: Option<usize>,
     #[command(flatten)]
-    pub hidden: HiddenArg,
+    pub(crate) hidden: HiddenArg,
     #[command(flatten)]
-    pub rule: RuleArgs,
+    pub(crate) rule: RuleArgs,
     /// Evaluate every N epochs and after the last (each evaluation runs the 10,000 test and
     /// the validation images, more than a small training subset holds) [preset: quick 20,
     /// full 10].
     #[arg(long, value_name = "N")]
-    pub eval_every: Option<usize>,
+    pub(crate) eval_every: Option<usize>,
     #[command(flatten)]
-    pub data_dir: DataDirArg,
+    pub(crate) data_dir: DataDirArg,
     #[command(flatten)]
-    pub device: DeviceArg,
+    pub(crate) device: DeviceArg,
     #[command(flatten)]
-    pub quiet: QuietArg,
+    pub(crate) quiet: QuietArg,
     /// How grid cells train: `population` trains all cells of one method and seed together as
     /// one batched model (the same results to float rounding), `single` one run after another.
     /// Default: population on CUDA, single on the CPU (BENCHMARKS.md compares them).
     #[arg(long, value_enum)]
-    pub cells: Option<CellBackend>,
+    pub(crate) cells: Option<CellBackend>,
     /// Cells trained side by side, each on its share of the cores (the same results at any N;
     /// rows are written in the order cells finish). Default: one per core on the CPU, 1 on
     /// CUDA (BENCHMARKS.md measures the gain).
     #[arg(long, short = 'j', value_name = "N")]
-    pub jobs: Option<usize>,
+    pub(crate) jobs: Option<usize>,
 }
 
 #[derive(Debug, Clone, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct CompareArgs {
     #[command(flatten)]
-    pub study: StudyArgs,
+    pub(crate) study: StudyArgs,
     /// Methods to compare [default: sgd,sgdw,adam,adamw].
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub methods: Vec<Method>,
+    pub(crate) methods: Vec<Method>,
     /// SGD + L2 setting as LR,λ [default: the preset's good cell].
     #[arg(long, value_name = "LR,λ", value_parser = values::setting)]
-    pub sgd: Option<(f64, f64)>,
+    pub(crate) sgd: Option<(f64, f64)>,
     /// SGDW setting as LR,λ'.
     #[arg(long, value_name = "LR,λ'", value_parser = values::setting)]
-    pub sgdw: Option<(f64, f64)>,
+    pub(crate) sgdw: Option<(f64, f64)>,
     /// Adam + L2 setting as LR,λ.
     #[arg(long, value_name = "LR,λ", value_parser = values::setting)]
-    pub adam: Option<(f64, f64)>,
+    pub(crate) adam: Option<(f64, f64)>,
     /// AdamW setting as LR,λ'.
     #[arg(long, value_name = "LR,λ'", value_parser = values::setting)]
-    pub adamw: Option<(f64, f64)>,
+    pub(crate) adamw: Option<(f64, f64)>,
     /// Seeds 0..N (the same initial weights and batch order for every method).
     #[arg(long, value_name = "N", default_value_t = 3)]
-    pub seeds: usize,
+    pub(crate) seeds: usize,
     /// Output folder (results.csv, runs/, curves.svg, compare.md) [default:
     /// out/compare-<hash of the settings>].
     #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
 #[command(allow_negative_numbers = true)]
 pub struct SweepArgs {
     #[command(flatten)]
-    pub study: StudyArgs,
+    pub(crate) study: StudyArgs,
     /// The study folder (results.csv, runs/, study.json); re-running resumes.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Methods to sweep [default: the preset's four].
     #[arg(long, value_enum, value_delimiter = ',')]
-    pub methods: Vec<Method>,
+    pub(crate) methods: Vec<Method>,
     /// Learning rates for every selected method (replaces the preset's).
     #[arg(
         long,
@@ -364,7 +364,7 @@ pub struct SweepArgs {
         value_name = "LRS",
         allow_hyphen_values = true
     )]
-    pub lrs: Option<Vec<f64>>,
+    pub(crate) lrs: Option<Vec<f64>>,
     /// Decay coefficients for every selected method: λ for sgd/adam, λ' for sgdw/adamw.
     #[arg(
         long,
@@ -372,40 +372,40 @@ pub struct SweepArgs {
         value_name = "DECAYS",
         allow_hyphen_values = true
     )]
-    pub decays: Option<Vec<f64>>,
+    pub(crate) decays: Option<Vec<f64>>,
     /// One method's grid, METHOD:LRS:DECAYS (repeatable), e.g. --grid adamw:1e-3,3e-3:0,1e-3.
     #[arg(long = "grid", value_name = "METHOD:LRS:DECAYS")]
-    pub grids: Vec<MethodGrid>,
+    pub(crate) grids: Vec<MethodGrid>,
     /// Seeds 0..N for every cell [preset: quick 1, full 2].
     #[arg(long, value_name = "N")]
-    pub seeds: Option<usize>,
+    pub(crate) seeds: Option<usize>,
     /// Run only the K-th of N deterministic slices of the grid (1 ≤ K ≤ N), into
     /// results.shard-K-of-N.csv; `wdlab report` merges the shards.
     #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
+    pub(crate) shard: Option<Shard>,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// The study folder written by `wdlab sweep` or `wdlab reproduce`.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Also run the equivalence check (trains four short runs from the folder's settings).
     #[arg(long)]
-    pub equivalence: bool,
+    pub(crate) equivalence: bool,
     /// Evaluate every N epochs in the equivalence runs.
     #[arg(long, value_name = "N", default_value_t = 5)]
-    pub eval_every: usize,
+    pub(crate) eval_every: usize,
     #[command(flatten)]
-    pub data_dir: DataDirArg,
+    pub(crate) data_dir: DataDirArg,
     #[command(flatten)]
-    pub device: DeviceArg,
+    pub(crate) device: DeviceArg,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ReproduceArgs {
     #[command(flatten)]
-    pub study: StudyArgs,
+    pub(crate) study: StudyArgs,
     /// The study folder; re-running resumes every stage.
     #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
 }

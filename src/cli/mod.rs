@@ -3,7 +3,7 @@
 //! validated domain values ([`resolve`]). Only `commands` and `main` use this module.
 
 pub mod args;
-pub mod resolve;
+pub(crate) mod resolve;
 mod values;
 
 pub use args::*;

@@ -15,7 +15,7 @@ use crate::trajectory::{
 const DEFAULT_HIDDEN: [usize; 1] = [1024];
 
 /// `wdlab train`'s flags, resolved.
-pub fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
+pub(crate) fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
     let data = if a.hub {
         DataConfig::from_hub(a.val_size, a.train_size.train_size)?
     } else {
@@ -91,7 +91,7 @@ fn optim_config(a: &OptimArgs) -> anyhow::Result<OptimConfig> {
 }
 
 /// A study's preset with the flags that override it, and how its cells run.
-pub fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution)> {
+pub(crate) fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution)> {
     let mut spec = preset(a.preset);
     let s = &mut spec.settings;
     if let Some(n) = a.train_size.train_size {
@@ -120,7 +120,7 @@ pub fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution)> {
 
 /// `wdlab sweep`'s grid: the preset's, narrowed to `--methods`, with `--lrs`/`--decays` for
 /// every method and `--grid` for one.
-pub fn sweep_grid(a: &SweepArgs, spec: &PresetSpec) -> Grid {
+pub(crate) fn sweep_grid(a: &SweepArgs, spec: &PresetSpec) -> Grid {
     let mut methods: Vec<MethodGrid> = spec.grid.methods.clone();
     if !a.methods.is_empty() {
         methods.retain(|g| a.methods.contains(&g.method));
@@ -149,7 +149,7 @@ pub fn sweep_grid(a: &SweepArgs, spec: &PresetSpec) -> Grid {
 }
 
 /// `wdlab compare`'s (method, α, decay) per method: the flag's setting, else the preset's.
-pub fn compare_cells(
+pub(crate) fn compare_cells(
     a: &CompareArgs,
     spec: &PresetSpec,
 ) -> anyhow::Result<Vec<(Method, f64, f64)>> {
@@ -184,7 +184,7 @@ pub fn compare_cells(
 }
 
 /// `wdlab trajectory`'s flags, with each surface's defaults.
-pub fn trajectory_config(a: &TrajectoryArgs) -> anyhow::Result<TrajectoryConfig> {
+pub(crate) fn trajectory_config(a: &TrajectoryArgs) -> anyhow::Result<TrajectoryConfig> {
     let (start, lr, steps, lambdas) = surface_defaults(a.surface);
     let surface = match a.surface {
         SurfaceKind::Quadratic => {
@@ -232,7 +232,7 @@ fn pair(flag: &str, given: &Option<Vec<f64>>, default: Point) -> anyhow::Result<
 }
 
 /// The runs `wdlab norms --train` trains (None without --train).
-pub fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraining>> {
+pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraining>> {
     if !a.train {
         return Ok(None);
     }
@@ -265,7 +265,7 @@ pub fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraining>> {
 }
 
 /// `wdlab bench`'s run (its epochs, the smallest batch size to check) and data.
-pub fn bench_plan(a: &BenchArgs) -> anyhow::Result<(RunConfig, DataConfig)> {
+pub(crate) fn bench_plan(a: &BenchArgs) -> anyhow::Result<(RunConfig, DataConfig)> {
     let smallest_batch = a.batch_sizes.iter().copied().min().unwrap_or(0);
     let run = RunConfig::new(
         a.epochs,
@@ -283,7 +283,7 @@ pub fn bench_plan(a: &BenchArgs) -> anyhow::Result<(RunConfig, DataConfig)> {
 }
 
 /// How `wdlab report --equivalence` runs its four training runs.
-pub fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
+pub(crate) fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
     Execution::new(
         a.data_dir.data_dir.clone(),
         a.device.device,

@@ -7,7 +7,7 @@ use crate::cli::BenchArgs;
 use crate::jobs::default_jobs;
 use crate::train::{DeviceData, RunConfig};
 
-pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let (run, data_cfg) = bench_plan(args)?;
     let device = run.device.open()?;
     let data = DeviceData::new(&data_cfg.load()?, &device)?;

@@ -6,7 +6,7 @@ use crate::report::compare::{table, write_compare};
 use crate::study::compare;
 use std::path::PathBuf;
 
-pub fn run(args: &CompareArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let (spec, mut how) = study_plan(&args.study)?;
     if args.study.eval_every.is_none() {
         // Curves want more points than a sweep's cells do.

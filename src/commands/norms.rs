@@ -6,7 +6,7 @@ use crate::trajectory::{
     draw_norms, format_norms_table, norms_title, read_norm_runs, train_norm_runs,
 };
 
-pub fn run(args: &NormsArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &NormsArgs) -> anyhow::Result<()> {
     let training = norms_training(args)?;
     let lines = match &training {
         Some(t) => train_norm_runs(t)?,

@@ -10,7 +10,7 @@ use crate::report::write_report;
 use crate::study::{equivalence, write_equivalence, Execution};
 use std::path::Path;
 
-pub fn run(args: &ReportArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
     if args.equivalence {
         run_equivalence(&args.dir, &report_execution(args)?)?;
     }

@@ -11,7 +11,7 @@ use crate::report::write_report;
 use crate::study::{sweep, Grid, MethodGrid};
 use std::time::Instant;
 
-pub fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
     let (spec, how) = study_plan(&args.study)?;
     let dir = &args.out;
     let t0 = Instant::now();

@@ -4,7 +4,7 @@ use crate::cli::resolve::{study_plan, sweep_grid};
 use crate::cli::SweepArgs;
 use crate::study::sweep;
 
-pub fn run(args: &SweepArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &SweepArgs) -> anyhow::Result<()> {
     let (spec, how) = study_plan(&args.study)?;
     let grid = sweep_grid(args, &spec);
     let s = sweep(&args.out, &spec.settings, &grid, args.shard, &how)?;

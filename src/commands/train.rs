@@ -8,7 +8,7 @@ use crate::train::{self, DeviceData, MetricsFile};
 use crate::util::fs::create_dir;
 use anyhow::Context;
 
-pub fn run(args: &TrainArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let cfg = train_config(args)?;
     let device = cfg.run.device.open()?;
     let mnist = cfg.data.load()?;

@@ -4,7 +4,7 @@ use crate::cli::resolve::trajectory_config;
 use crate::cli::TrajectoryArgs;
 use crate::trajectory;
 
-pub fn run(args: &TrajectoryArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &TrajectoryArgs) -> anyhow::Result<()> {
     let cfg = trajectory_config(args)?;
     println!("{}", cfg.describe());
     let (runs, files) = trajectory::write_outputs(&cfg, &args.out)?;

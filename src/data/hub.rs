@@ -5,7 +5,7 @@ use super::{assemble, DataError, LoadOptions, Mnist, Split};
 /// Downloads MNIST from the Hugging Face Hub with candle-datasets (the `hub` feature; needs
 /// internet on first use, then reads hf-hub's cache) and splits it like [`load_dir`].
 #[cfg(feature = "hub")]
-pub fn load_hub(opts: &LoadOptions) -> Result<Mnist, DataError> {
+pub(crate) fn load_hub(opts: &LoadOptions) -> Result<Mnist, DataError> {
     let hub_error = |e: candle_core::Error| {
         DataError::Split(format!(
             "cannot load MNIST from the Hugging Face Hub: {e}. Offline, use the bundled files \

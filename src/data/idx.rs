@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// The four files of the standard distribution, with the SHA-256 of their *uncompressed*
 /// contents (the checksums public MNIST loaders pin).
-pub const STANDARD_FILES: [(&str, &str); 4] = [
+pub(crate) const STANDARD_FILES: [(&str, &str); 4] = [
     (
         "train-images-idx3-ubyte",
         "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",

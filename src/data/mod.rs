@@ -11,17 +11,17 @@ mod hub;
 mod idx;
 
 #[cfg(feature = "hub")]
-pub use hub::load_hub;
-pub use idx::STANDARD_FILES;
+pub(crate) use hub::load_hub;
+pub(crate) use idx::STANDARD_FILES;
 
 use idx::{parse_images, parse_labels, read_checked, Images, Labels};
 use std::path::{Path, PathBuf};
 
 /// The data set bundled with the repository (relative to the working directory).
-pub const DEFAULT_DATA_DIR: &str = "data/mnist";
+pub(crate) const DEFAULT_DATA_DIR: &str = "data/mnist";
 
 /// Ten classes, digits 0-9 (also Fashion-MNIST's ten classes).
-pub const NUM_CLASSES: usize = 10;
+pub(crate) const NUM_CLASSES: usize = 10;
 
 /// What can be wrong with the data; every message names the file or the flag.
 #[derive(Debug, thiserror::Error)]

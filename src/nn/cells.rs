@@ -7,7 +7,7 @@
 use crate::optim::ParamKind;
 
 /// The kind of parameter `p` (weight, bias of each layer in turn).
-pub fn param_kind(p: usize) -> ParamKind {
+pub(crate) fn param_kind(p: usize) -> ParamKind {
     if p % 2 == 1 {
         ParamKind::Bias
     } else {
@@ -17,7 +17,7 @@ pub fn param_kind(p: usize) -> ParamKind {
 
 /// Elements of one cell's consecutive block in parameter `p` of an MLP with layer `sizes`: a
 /// row of the first weight, a whole later weight, a bias. Blocks cycle over the cells.
-pub fn block_len(sizes: &[usize], p: usize) -> usize {
+pub(crate) fn block_len(sizes: &[usize], p: usize) -> usize {
     let layer = p / 2;
     if param_kind(p) == ParamKind::Bias || layer == 0 {
         sizes[layer + 1]

@@ -152,7 +152,7 @@ impl CpuNet {
     }
 
     /// Writes cell 0's parameters into `model` (the result of a single run).
-    pub fn write_into(&self, model: &Mlp) -> Result<()> {
+    pub(crate) fn write_into(&self, model: &Mlp) -> Result<()> {
         for (var, t) in model.vars().iter().zip(self.cell_params(0)?) {
             var.set(&t)?;
         }
@@ -245,7 +245,7 @@ impl CpuNet {
 
     /// One step on the images `indices` of a training set held as host `images` (rows of
     /// `pixels`) and `labels`: the batch is gathered into buffers kept between steps.
-    pub fn step_indices(
+    pub(crate) fn step_indices(
         &mut self,
         images: &[f32],
         labels: &[u32],
@@ -268,7 +268,7 @@ impl CpuNet {
 
     /// (mean cross-entropy, accuracy) of each cell on host `images` and `labels`, forwarded in
     /// chunks through buffers allocated at the first evaluation.
-    pub fn evaluate_host(&mut self, images: &[f32], labels: &[u32]) -> Vec<(f64, f64)> {
+    pub(crate) fn evaluate_host(&mut self, images: &[f32], labels: &[u32]) -> Vec<(f64, f64)> {
         let (g, layers) = (self.cells, self.sizes.len() - 1);
         let classes = self.sizes[layers];
         let widest = self.sizes[1..].iter().max().copied().unwrap_or(0);
@@ -303,7 +303,7 @@ impl CpuNet {
     }
 
     /// ‖θ‖₂ of each cell over all its weights and biases.
-    pub fn weight_norms(&self) -> Vec<f64> {
+    pub(crate) fn weight_norms(&self) -> Vec<f64> {
         let g = self.cells;
         let mut sums = vec![0f64; g];
         for (p, data) in self.params.iter().enumerate() {
@@ -315,7 +315,7 @@ impl CpuNet {
     }
 
     /// How many networks (cells) this holds.
-    pub fn cells(&self) -> usize {
+    pub(crate) fn cells(&self) -> usize {
         self.cells
     }
 }

@@ -174,7 +174,7 @@ impl Mlp {
 
 /// The layer sizes of an MLP on images of `pixels` pixels: the inputs, the hidden widths, the
 /// classes.
-pub fn layer_sizes(pixels: usize, hidden: &[usize]) -> Vec<usize> {
+pub(crate) fn layer_sizes(pixels: usize, hidden: &[usize]) -> Vec<usize> {
     let mut sizes = vec![pixels];
     sizes.extend(hidden);
     sizes.push(crate::data::NUM_CLASSES);
@@ -182,7 +182,7 @@ pub fn layer_sizes(pixels: usize, hidden: &[usize]) -> Vec<usize> {
 }
 
 /// The gradient through a ReLU: `grad` where the ReLU's output `out` was positive, else 0.
-pub fn relu_backward(grad: &Tensor, out: &Tensor) -> Result<Tensor> {
+pub(crate) fn relu_backward(grad: &Tensor, out: &Tensor) -> Result<Tensor> {
     grad * out.gt(0f32)?.to_dtype(grad.dtype())?
 }
 

@@ -4,12 +4,13 @@
 //! trains one run or a population on the CPU. All three share the parameter layout of
 //! [`cells`].
 
-pub mod cells;
+pub(crate) mod cells;
 mod cpu_net;
 pub(crate) mod host_ops;
 mod mlp;
 mod population_mlp;
 
 pub use cpu_net::CpuNet;
-pub use mlp::{layer_sizes, relu_backward, Layer, LossAndGrads, Mlp};
-pub use population_mlp::PopulationMlp;
+pub(crate) use mlp::layer_sizes;
+pub use mlp::{Layer, LossAndGrads, Mlp};
+pub(crate) use population_mlp::PopulationMlp;

@@ -14,7 +14,7 @@ use crate::optim::PopulationParam;
 use candle_core::{DType, Result, Tensor, Var, D};
 
 /// G copies of the MLP, stored side by side.
-pub struct PopulationMlp {
+pub(crate) struct PopulationMlp {
     sizes: Vec<usize>,
     cells: usize,
     /// Weight and bias of each layer: (in, G·out) and (G·out) for the first layer,
@@ -24,7 +24,7 @@ pub struct PopulationMlp {
 
 impl PopulationMlp {
     /// `cells` copies of `Mlp::new(sizes, seed)`.
-    pub fn new(
+    pub(crate) fn new(
         sizes: &[usize],
         cells: usize,
         seed: u64,
@@ -65,17 +65,17 @@ impl PopulationMlp {
     }
 
     /// How many networks (cells) this holds.
-    pub fn cells(&self) -> usize {
+    pub(crate) fn cells(&self) -> usize {
         self.cells
     }
 
     /// The layer sizes of every cell: inputs, hidden widths, classes.
-    pub fn sizes(&self) -> &[usize] {
+    pub(crate) fn sizes(&self) -> &[usize] {
         &self.sizes
     }
 
     /// The parameters with their per-cell block lengths, for the optimiser.
-    pub fn optimizer_params(&self) -> Vec<PopulationParam> {
+    pub(crate) fn optimizer_params(&self) -> Vec<PopulationParam> {
         self.params
             .iter()
             .enumerate()
@@ -88,7 +88,7 @@ impl PopulationMlp {
     }
 
     /// The parameters of cell `g`, shaped like [`Mlp::vars`].
-    pub fn cell_params(&self, g: usize) -> Result<Vec<Tensor>> {
+    pub(crate) fn cell_params(&self, g: usize) -> Result<Vec<Tensor>> {
         self.params
             .iter()
             .enumerate()
@@ -112,12 +112,12 @@ impl PopulationMlp {
     }
 
     /// Logits of every cell on the images `x`, shape (G, n, classes).
-    pub fn logits(&self, x: &Tensor) -> Result<Tensor> {
+    pub(crate) fn logits(&self, x: &Tensor) -> Result<Tensor> {
         Ok(self.forward(x)?.0)
     }
 
     /// ‖θ‖₂ of each cell over all its weights and biases.
-    pub fn weight_norms(&self) -> Result<Vec<f64>> {
+    pub(crate) fn weight_norms(&self) -> Result<Vec<f64>> {
         let g = self.cells;
         let mut sums = Tensor::zeros(g, DType::F32, self.params[0].device())?;
         for (i, var) in self.params.iter().enumerate() {
@@ -157,7 +157,7 @@ impl PopulationMlp {
     }
 
     /// Each cell's mean cross-entropy on the batch (shape [G]) and the gradients.
-    pub fn loss_and_grads(&self, x: &Tensor, y: &Tensor) -> Result<(Tensor, Vec<Tensor>)> {
+    pub(crate) fn loss_and_grads(&self, x: &Tensor, y: &Tensor) -> Result<(Tensor, Vec<Tensor>)> {
         let p = self.detached();
         let n = x.dim(0)?;
         let (g, h1) = (self.cells, self.sizes[1]);

@@ -21,7 +21,7 @@ use super::{AdamScalars, Method, OptimConfig, ParamKind};
 
 /// The direction a method follows.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Direction {
+pub(crate) enum Direction {
     Sgd { momentum: f64 },
     Adam(AdamScalars<f64>),
 }
@@ -29,20 +29,20 @@ pub enum Direction {
 /// Everything one update of one parameter needs (in f64; the f32 kernel casts once per call):
 /// g ← g + l2·θ; θ ← θ − decay·θ − step(lr_t, direction(g)).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StepCoeffs {
+pub(crate) struct StepCoeffs {
     /// λ of the L2 term (0 for the decoupled methods and for exempt parameters).
-    pub l2: f64,
+    pub(crate) l2: f64,
     /// The whole per-step decoupled decay factor (0 for the L2 methods).
-    pub decay: f64,
+    pub(crate) decay: f64,
     /// η_t·α.
-    pub lr_t: f64,
-    pub direction: Direction,
+    pub(crate) lr_t: f64,
+    pub(crate) direction: Direction,
 }
 
 impl OptimConfig {
     /// The scalars of step `t` (1-based) at schedule multiplier `eta` for a parameter of
     /// `kind` (a bias is exempt under `--no-decay-biases`): the table above.
-    pub fn coeffs(&self, t: u64, eta: f64, kind: ParamKind) -> StepCoeffs {
+    pub(crate) fn coeffs(&self, t: u64, eta: f64, kind: ParamKind) -> StepCoeffs {
         let on = |x: f64| if self.decays(kind) { x } else { 0.0 };
         let (l2, decay) = match self.method {
             Method::Sgd | Method::Adam => (on(self.decay), 0.0),
@@ -67,7 +67,7 @@ impl OptimConfig {
 impl StepCoeffs {
     /// (keep, scale) with θ − decay·θ − lr_t·(g + l2·θ) = keep·θ − scale·g, when the update
     /// is linear in g: SGD without momentum. Then keep = 1 − decay − lr_t·l2, scale = lr_t.
-    pub fn linear_form(&self) -> Option<(f64, f64)> {
+    pub(crate) fn linear_form(&self) -> Option<(f64, f64)> {
         match self.direction {
             Direction::Sgd { momentum: 0.0 } => {
                 Some((1.0 - self.decay - self.lr_t * self.l2, self.lr_t))

@@ -6,7 +6,7 @@ use crate::error::usage;
 use serde::{Deserialize, Serialize};
 
 /// The decoupled decay λ' a run of sgdw or adamw gets when none is given.
-pub const DEFAULT_WD: f64 = 1e-4;
+pub(crate) const DEFAULT_WD: f64 = 1e-4;
 
 /// How a decoupled decay λ' is scaled per step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,9 +21,9 @@ pub enum WdScaling {
 }
 
 impl WdScaling {
-    pub const ALL: [WdScaling; 2] = [WdScaling::Paper, WdScaling::Lr];
+    pub(crate) const ALL: [WdScaling; 2] = [WdScaling::Paper, WdScaling::Lr];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             WdScaling::Paper => "paper",
             WdScaling::Lr => "lr",
@@ -83,7 +83,7 @@ impl OptimConfig {
 
     /// The method's defaults where a value is not given: its default learning rate, and
     /// λ' = [`DEFAULT_WD`] for the decoupled methods, λ = 0 for the L2 ones.
-    pub fn with_defaults(method: Method, lr: Option<f64>, decay: Option<f64>) -> Self {
+    pub(crate) fn with_defaults(method: Method, lr: Option<f64>, decay: Option<f64>) -> Self {
         let default_decay = if method.is_decoupled() {
             DEFAULT_WD
         } else {
@@ -97,7 +97,7 @@ impl OptimConfig {
     }
 
     /// The per-step decay factor of a decoupled method at schedule multiplier `eta`.
-    pub fn decay_factor(&self, eta: f64) -> f64 {
+    pub(crate) fn decay_factor(&self, eta: f64) -> f64 {
         match self.wd_scaling {
             WdScaling::Paper => eta * self.decay,
             WdScaling::Lr => eta * self.lr * self.decay,
@@ -105,12 +105,12 @@ impl OptimConfig {
     }
 
     /// True when the decay (or penalty) applies to a parameter of this kind.
-    pub fn decays(&self, kind: ParamKind) -> bool {
+    pub(crate) fn decays(&self, kind: ParamKind) -> bool {
         self.decay_biases || kind == ParamKind::Weight
     }
 
     /// How many state buffers each parameter needs (momentum; Adam's m and v).
-    pub fn state_buffers(&self) -> usize {
+    pub(crate) fn state_buffers(&self) -> usize {
         match self.method {
             Method::Adam | Method::Adamw => 2,
             Method::Sgd | Method::Sgdw if self.momentum > 0.0 => 1,
@@ -119,7 +119,7 @@ impl OptimConfig {
     }
 
     /// One line for humans: the method with its update rule's coefficients.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let decay = if self.method.is_decoupled() {
             let rule = match self.wd_scaling {
                 WdScaling::Paper => "θ ← θ − η_t·λ'·θ, paper",
@@ -148,7 +148,7 @@ impl OptimConfig {
     }
 
     /// Refuses values that make no sense, naming the flag and the fix.
-    pub fn validate(&self) -> anyhow::Result<()> {
+    pub(crate) fn validate(&self) -> anyhow::Result<()> {
         let c = self;
         let finite = |flag: &str, v: f64| {
             if v.is_finite() {

@@ -8,6 +8,6 @@
 
 /// θ ← θ(1 − factor) for one element, where factor is the whole per-step decay.
 #[inline(always)]
-pub fn decay(theta: f32, factor: f32) -> f32 {
+pub(crate) fn decay(theta: f32, factor: f32) -> f32 {
     theta - factor * theta
 }

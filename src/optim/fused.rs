@@ -77,7 +77,7 @@ const CHUNK: usize = 1 << 15;
 
 /// The update of every element, split over rayon's pool (the one gemm uses). Block `i` of
 /// `block_len` elements uses `coeffs[i % coeffs.len()]`; one coefficient set covers all.
-pub fn apply(
+pub(crate) fn apply(
     theta: &mut [f32],
     grad: &[f32],
     buffers: &mut [Vec<f32>],

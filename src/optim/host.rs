@@ -10,16 +10,16 @@ use candle_core::Result;
 
 /// A parameter as the optimiser sees it.
 #[derive(Debug, Clone, Copy)]
-pub struct HostParam {
+pub(crate) struct HostParam {
     /// Elements in the buffer (all cells).
-    pub len: usize,
+    pub(crate) len: usize,
     /// Consecutive elements of one cell; blocks belong to cells 0, 1, …, G−1, 0, 1, … in turn.
-    pub block_len: usize,
+    pub(crate) block_len: usize,
     /// Biases are exempt from decay in cells with `decay_biases = false`.
-    pub kind: ParamKind,
+    pub(crate) kind: ParamKind,
 }
 
-pub struct HostOptimizer {
+pub(crate) struct HostOptimizer {
     cells: Vec<OptimConfig>,
     params: Vec<HostParam>,
     clock: StepClock,
@@ -29,7 +29,11 @@ pub struct HostOptimizer {
 
 impl HostOptimizer {
     /// The cells must share the method family's state and the schedule (η_t is one per step).
-    pub fn new(params: &[HostParam], cells: Vec<OptimConfig>, total_steps: u64) -> Result<Self> {
+    pub(crate) fn new(
+        params: &[HostParam],
+        cells: Vec<OptimConfig>,
+        total_steps: u64,
+    ) -> Result<Self> {
         let blocks = params.iter().map(|p| (p.len, p.block_len));
         let first = check_cells(&cells, blocks)?;
         let (buffers, schedule) = (first.state_buffers(), first.schedule);
@@ -46,12 +50,12 @@ impl HostOptimizer {
     }
 
     /// True when every cell's update is θ ← keep·θ − η_t·α·g (plain SGD or SGDW, no state).
-    pub fn linear_in_gradient(&self) -> bool {
+    pub(crate) fn linear_in_gradient(&self) -> bool {
         self.cells[0].state_buffers() == 0
     }
 
     /// Starts the next step: the coefficients of each parameter (outer) for each cell (inner).
-    pub fn begin_step(&mut self) -> Vec<Vec<StepCoeffs>> {
+    pub(crate) fn begin_step(&mut self) -> Vec<Vec<StepCoeffs>> {
         let (t, eta) = self.clock.tick();
         self.params
             .iter()
@@ -60,7 +64,13 @@ impl HostOptimizer {
     }
 
     /// Updates parameter `index` in place from its gradient with the step's `coeffs`.
-    pub fn update(&mut self, index: usize, theta: &mut [f32], grad: &[f32], coeffs: &[StepCoeffs]) {
+    pub(crate) fn update(
+        &mut self,
+        index: usize,
+        theta: &mut [f32],
+        grad: &[f32],
+        coeffs: &[StepCoeffs],
+    ) {
         let block_len = self.params[index].block_len;
         fused::apply(theta, grad, &mut self.state[index], coeffs, block_len);
     }

@@ -7,6 +7,6 @@
 
 /// g ← g + λθ for one element.
 #[inline(always)]
-pub fn add_l2(grad: f32, theta: f32, lambda: f32) -> f32 {
+pub(crate) fn add_l2(grad: f32, theta: f32, lambda: f32) -> f32 {
     grad + lambda * theta
 }

@@ -49,7 +49,7 @@ impl Method {
     }
 
     /// The name of the decay flag this method takes.
-    pub fn decay_flag(self) -> &'static str {
+    pub(crate) fn decay_flag(self) -> &'static str {
         if self.is_decoupled() {
             "--wd"
         } else {
@@ -58,7 +58,7 @@ impl Method {
     }
 
     /// The symbol of this method's decay coefficient: λ' (decoupled) or λ (L2).
-    pub fn decay_symbol(self) -> &'static str {
+    pub(crate) fn decay_symbol(self) -> &'static str {
         if self.is_decoupled() {
             "λ'"
         } else {
@@ -68,7 +68,7 @@ impl Method {
 
     /// The learning rate a run of this method gets when none is given: 0.1 for SGD, 1e-3 for
     /// Adam (PyTorch's Adam default), both good for three epochs of the full MNIST.
-    pub fn default_lr(self) -> f64 {
+    pub(crate) fn default_lr(self) -> f64 {
         if self.is_adaptive() {
             1e-3
         } else {

@@ -16,29 +16,30 @@
 //! [`HostOptimizer`] (the CPU network's host buffers). Notation (README): λ is the L2
 //! coefficient, λ' the decoupled decay, α the learning rate, η_t the schedule multiplier.
 
-pub mod adam;
+pub(crate) mod adam;
 mod cells;
 mod coeffs;
 mod config;
-pub mod decay;
+pub(crate) mod decay;
 mod fused;
 mod host;
-pub mod l2;
+pub(crate) mod l2;
 mod method;
-pub mod momentum;
+pub(crate) mod momentum;
 mod population;
-pub mod schedule;
+pub(crate) mod schedule;
 mod single;
 mod state;
 mod tensor_ops;
 
-pub use adam::AdamScalars;
-pub use coeffs::{Direction, StepCoeffs};
-pub use config::{OptimConfig, ParamKind, WdScaling, DEFAULT_WD};
-pub use host::{HostOptimizer, HostParam};
+pub(crate) use adam::AdamScalars;
+pub(crate) use coeffs::{Direction, StepCoeffs};
+pub use config::{OptimConfig, ParamKind, WdScaling};
+pub(crate) use host::{HostOptimizer, HostParam};
 pub use method::Method;
-pub use population::{PopulationOptimizer, PopulationParam};
-pub use schedule::{lr_multiplier, Schedule, StepClock};
+pub(crate) use population::{PopulationOptimizer, PopulationParam};
+pub use schedule::Schedule;
+pub(crate) use schedule::StepClock;
 pub use single::WdOptimizer;
 pub use state::UpdateKernel;
 

@@ -7,7 +7,7 @@
 
 /// Updates the buffer with the scaled gradient and returns the step to subtract.
 #[inline(always)]
-pub fn momentum_step(buffer: &mut f32, scaled_grad: f32, beta: f32) -> f32 {
+pub(crate) fn momentum_step(buffer: &mut f32, scaled_grad: f32, beta: f32) -> f32 {
     *buffer = beta * *buffer + scaled_grad;
     *buffer
 }

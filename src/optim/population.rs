@@ -10,11 +10,11 @@ use candle_core::{bail, Result, Tensor, Var};
 
 /// A parameter buffer shared by the cells: blocks of `block_len` elements belong to cells
 /// 0, 1, …, G−1, 0, 1, … in turn.
-pub struct PopulationParam {
-    pub var: Var,
-    pub block_len: usize,
+pub(crate) struct PopulationParam {
+    pub(crate) var: Var,
+    pub(crate) block_len: usize,
     /// Biases are exempt from decay in cells with `decay_biases = false`.
-    pub kind: ParamKind,
+    pub(crate) kind: ParamKind,
 }
 
 struct Slot {
@@ -22,7 +22,7 @@ struct Slot {
     state: State,
 }
 
-pub struct PopulationOptimizer {
+pub(crate) struct PopulationOptimizer {
     cells: Vec<OptimConfig>,
     clock: StepClock,
     slots: Vec<Slot>,
@@ -30,20 +30,10 @@ pub struct PopulationOptimizer {
 
 impl PopulationOptimizer {
     /// The cells must share the method family's state (same number of buffers) and the
-    /// schedule (η_t is one per step). f32 parameters on the CPU take the fused kernel, others
-    /// (CUDA) tensor ops with per-cell coefficient tensors.
-    pub fn new(
-        params: Vec<PopulationParam>,
-        cells: Vec<OptimConfig>,
-        total_steps: u64,
-    ) -> Result<Self> {
-        let kernel = UpdateKernel::fastest_for(params.iter().map(|p| &p.var));
-        Self::with_kernel(params, cells, total_steps, kernel)
-    }
-
-    /// [`Self::new`] with the update code chosen by the caller (the candle path on the CPU
-    /// takes tensor ops, as CUDA does).
-    pub fn with_kernel(
+    /// schedule (η_t is one per step). `kernel` updates every cell with its own coefficients:
+    /// tensor ops with per-cell coefficient tensors (CUDA, and the candle path on the CPU), or
+    /// the fused pass over f32 host buffers.
+    pub(crate) fn with_kernel(
         params: Vec<PopulationParam>,
         cells: Vec<OptimConfig>,
         total_steps: u64,
@@ -68,7 +58,7 @@ impl PopulationOptimizer {
     }
 
     /// One step of every cell with the gradients of the parameters, in the order given.
-    pub fn step_with(&mut self, grads: &[Tensor]) -> Result<()> {
+    pub(crate) fn step_with(&mut self, grads: &[Tensor]) -> Result<()> {
         if grads.len() != self.slots.len() {
             bail!(
                 "population has {} parameters but got {} gradients",

@@ -15,9 +15,9 @@ pub enum Schedule {
 }
 
 impl Schedule {
-    pub const ALL: [Schedule; 2] = [Schedule::Constant, Schedule::Cosine];
+    pub(crate) const ALL: [Schedule; 2] = [Schedule::Constant, Schedule::Cosine];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Schedule::Constant => "constant",
             Schedule::Cosine => "cosine",
@@ -34,14 +34,14 @@ impl std::fmt::Display for Schedule {
 /// Counts an optimiser's steps and gives each its schedule multiplier: step t (1-based) of a
 /// run of `total_steps` uses η at 0-based index t − 1.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct StepClock {
+pub(crate) struct StepClock {
     schedule: Schedule,
     total_steps: u64,
     taken: u64,
 }
 
 impl StepClock {
-    pub fn new(schedule: Schedule, total_steps: u64) -> Self {
+    pub(crate) fn new(schedule: Schedule, total_steps: u64) -> Self {
         StepClock {
             schedule,
             total_steps,
@@ -49,18 +49,13 @@ impl StepClock {
         }
     }
 
-    /// Steps taken so far.
-    pub fn taken(&self) -> u64 {
-        self.taken
-    }
-
     /// η_t of the next step.
-    pub fn next_multiplier(&self) -> f64 {
+    pub(crate) fn next_multiplier(&self) -> f64 {
         lr_multiplier(self.schedule, self.taken, self.total_steps)
     }
 
     /// Starts the next step: its 1-based number t and its multiplier η_t.
-    pub fn tick(&mut self) -> (u64, f64) {
+    pub(crate) fn tick(&mut self) -> (u64, f64) {
         let eta = self.next_multiplier();
         self.taken += 1;
         (self.taken, eta)
@@ -68,7 +63,7 @@ impl StepClock {
 }
 
 /// η_t for the step with 0-based index `step` out of `total_steps`.
-pub fn lr_multiplier(schedule: Schedule, step: u64, total_steps: u64) -> f64 {
+pub(crate) fn lr_multiplier(schedule: Schedule, step: u64, total_steps: u64) -> f64 {
     match schedule {
         Schedule::Constant => 1.0,
         Schedule::Cosine => {
@@ -98,6 +93,6 @@ mod tests {
         let (t, eta) = clock.tick();
         assert_eq!(t, 2);
         assert!((eta - 0.5).abs() < 1e-15, "{eta}");
-        assert_eq!(clock.taken(), 2);
+        assert_eq!(clock.tick().0, 3);
     }
 }

@@ -52,20 +52,6 @@ impl WdOptimizer {
         })
     }
 
-    pub fn config(&self) -> &OptimConfig {
-        &self.cfg
-    }
-
-    /// Steps taken so far.
-    pub fn steps_taken(&self) -> u64 {
-        self.clock.taken()
-    }
-
-    /// The schedule multiplier η_t of the next step.
-    pub fn next_multiplier(&self) -> f64 {
-        self.clock.next_multiplier()
-    }
-
     /// One step with the gradients of the parameters, in the order given to [`Self::new`].
     pub fn step_with(&mut self, grads: &[Tensor]) -> Result<()> {
         if grads.len() != self.slots.len() {

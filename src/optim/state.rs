@@ -36,7 +36,7 @@ pub enum UpdateKernel {
 
 impl UpdateKernel {
     /// The fused kernel where it can run (f32 on the CPU), tensor ops elsewhere.
-    pub fn fastest_for<'a>(mut vars: impl Iterator<Item = &'a Var>) -> Self {
+    pub(crate) fn fastest_for<'a>(mut vars: impl Iterator<Item = &'a Var>) -> Self {
         if vars.all(|v| v.device().is_cpu() && v.dtype() == candle_core::DType::F32) {
             UpdateKernel::Fused
         } else {

@@ -37,7 +37,7 @@ struct PreparedContour<'a> {
 ///
 /// Fails on an empty panel list, a malformed grid, or a `z` without two
 /// distinct finite values (no iso-line can be drawn).
-pub fn contour_panels(
+pub(crate) fn contour_panels(
     path: &Path,
     title: &str,
     panels: &[ContourPanel],

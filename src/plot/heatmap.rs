@@ -151,7 +151,7 @@ fn y_tick_width(p: &HeatPanel) -> i32 {
 ///
 /// Fails when there are no panels, a panel's `z` does not match its labels,
 /// or no cell holds a finite value.
-pub fn heatmaps(
+pub(crate) fn heatmaps(
     path: &Path,
     title: &str,
     x_label: &str,

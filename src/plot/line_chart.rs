@@ -39,7 +39,7 @@ impl DrawableSeries {
 ///
 /// Fails (rather than drawing an empty frame) when no series has a single
 /// drawable point.
-pub fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<()> {
+pub(crate) fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<()> {
     let drawable: Vec<DrawableSeries> = series
         .iter()
         .map(|s| drawable_series(s, axes.log_x, axes.log_y))

@@ -33,9 +33,9 @@ mod svg;
 #[cfg(test)]
 mod test_support;
 
-pub use contour::contour_panels;
-pub use heatmap::heatmaps;
-pub use line_chart::line_chart;
+pub(crate) use contour::contour_panels;
+pub(crate) use heatmap::heatmaps;
+pub(crate) use line_chart::line_chart;
 
 /// One line on a chart; `band` = optional (lower, upper) shaded around it (e.g. mean ± sd over seeds).
 ///
@@ -43,23 +43,23 @@ pub use line_chart::line_chart;
 /// ignored); a point with a non-finite coordinate (or one ≤ 0 on a log axis)
 /// is skipped and breaks the line there.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series {
+pub(crate) struct Series {
     /// Legend text.
-    pub label: String,
-    pub x: Vec<f64>,
-    pub y: Vec<f64>,
+    pub(crate) label: String,
+    pub(crate) x: Vec<f64>,
+    pub(crate) y: Vec<f64>,
     /// `(lower, upper)` at the same x, shaded in the line's colour.
-    pub band: Option<(Vec<f64>, Vec<f64>)>,
+    pub(crate) band: Option<(Vec<f64>, Vec<f64>)>,
 }
 
 /// Title, axis labels and axis scales of a [`line_chart()`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Axes {
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
-    pub log_x: bool,
-    pub log_y: bool,
+pub(crate) struct Axes {
+    pub(crate) title: String,
+    pub(crate) x_label: String,
+    pub(crate) y_label: String,
+    pub(crate) log_x: bool,
+    pub(crate) log_y: bool,
 }
 
 /// One heat-map panel: cells on categorical axes (labels, because decay 0
@@ -67,25 +67,25 @@ pub struct Axes {
 /// non-finite value) = missing or diverged, drawn hatched grey. `best` =
 /// `(yi, xi)` of the cell to ring. `y_labels[0]` is the bottom row.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct HeatPanel {
-    pub title: String,
+pub(crate) struct HeatPanel {
+    pub(crate) title: String,
     /// One label per column, left to right.
-    pub x_labels: Vec<String>,
+    pub(crate) x_labels: Vec<String>,
     /// One label per row, bottom to top.
-    pub y_labels: Vec<String>,
+    pub(crate) y_labels: Vec<String>,
     /// `z[yi][xi]`: exactly `y_labels.len()` rows of `x_labels.len()` values.
-    pub z: Vec<Vec<Option<f64>>>,
+    pub(crate) z: Vec<Vec<Option<f64>>>,
     /// `(yi, xi)` of the cell to ring; ignored if out of range or missing.
-    pub best: Option<(usize, usize)>,
+    pub(crate) best: Option<(usize, usize)>,
 }
 
 /// An optimisation path drawn over a [`ContourPanel`].
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct PathLine {
+pub(crate) struct PathLine {
     /// Legend text.
-    pub label: String,
+    pub(crate) label: String,
     /// `(θ₁, θ₂)` per step; non-finite points are skipped and break the line.
-    pub points: Vec<(f64, f64)>,
+    pub(crate) points: Vec<(f64, f64)>,
 }
 
 /// A 2-D function sampled on a grid (`xs`, `ys` strictly increasing,
@@ -93,19 +93,19 @@ pub struct PathLine {
 /// `levels` iso-lines are drawn, spaced linearly between the minimum and
 /// maximum of `z`, or geometrically above the minimum when `log_levels`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContourPanel {
-    pub title: String,
+pub(crate) struct ContourPanel {
+    pub(crate) title: String,
     /// Grid abscissae (θ₁), at least two, finite and strictly increasing.
-    pub xs: Vec<f64>,
+    pub(crate) xs: Vec<f64>,
     /// Grid ordinates (θ₂), at least two, finite and strictly increasing.
-    pub ys: Vec<f64>,
+    pub(crate) ys: Vec<f64>,
     /// `z[yi][xi]`: `ys.len()` rows of `xs.len()` values; non-finite cells are left blank.
-    pub z: Vec<Vec<f64>>,
-    pub paths: Vec<PathLine>,
+    pub(crate) z: Vec<Vec<f64>>,
+    pub(crate) paths: Vec<PathLine>,
     /// Labelled points, e.g. `("origin", (0.0, 0.0))`, each with its own symbol.
-    pub markers: Vec<(String, (f64, f64))>,
+    pub(crate) markers: Vec<(String, (f64, f64))>,
     /// Number of iso-lines; 0 draws none (and no background).
-    pub levels: usize,
+    pub(crate) levels: usize,
     /// Space the iso-lines geometrically above the minimum instead of linearly.
-    pub log_levels: bool,
+    pub(crate) log_levels: bool,
 }

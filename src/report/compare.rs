@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// Writes `DIR/curves.svg` and `DIR/compare.md` for the `lines` of a comparison over `seeds`
 /// seeds.
-pub fn write_compare(
+pub(crate) fn write_compare(
     dir: &Path,
     settings: &Settings,
     lines: &[CompareLine],
@@ -50,7 +50,7 @@ pub fn write_compare(
 }
 
 /// The comparison as a Markdown table.
-pub fn table(lines: &[CompareLine]) -> String {
+pub(crate) fn table(lines: &[CompareLine]) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,

@@ -174,7 +174,7 @@ pub(super) fn equivalence_pair(dir: &Path, p: &EquivalencePair, name: &str) -> a
 }
 
 /// Learning curves of the given cells (one series per method), band = ± sd over seeds.
-pub fn write_curves(
+pub(crate) fn write_curves(
     dir: &Path,
     path: &Path,
     title: &str,

@@ -8,20 +8,20 @@
 //! - [`write_curves`]: learning curves of groups of cells, mean ± sd over seeds.
 //! - [`compare`]: `compare.md` and the curves of `wdlab compare`.
 
-pub mod compare;
+pub(crate) mod compare;
 mod figures;
 mod markdown;
 mod verdicts;
 
-pub use figures::write_curves;
-pub use verdicts::verdicts;
+pub(crate) use figures::write_curves;
+pub(crate) use verdicts::verdicts;
 
 use crate::analysis::Analysis;
 use crate::util::fs::write_atomic;
 use std::path::PathBuf;
 
 /// Writes report.md and the figures into the study folder; returns the report's path.
-pub fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
+pub(crate) fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
     let mut md = String::new();
     markdown::title_and_settings(&mut md, a);
     markdown::verdicts_section(&mut md, a);

@@ -10,7 +10,7 @@ use crate::util::fmt::{percent, short};
 use std::fmt::Write as _;
 
 /// The verdicts, one paragraph per claim, stating honestly what the data does not show.
-pub fn verdicts(a: &Analysis) -> Vec<(String, String)> {
+pub(crate) fn verdicts(a: &Analysis) -> Vec<(String, String)> {
     vec![
         (
             "1. SGD + L2 with λ equals SGDW with λ' = αλ".to_string(),

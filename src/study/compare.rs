@@ -11,22 +11,22 @@ use std::path::Path;
 
 /// One line of the comparison table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CompareLine {
-    pub method: Method,
-    pub lr: f64,
-    pub decay: f64,
+pub(crate) struct CompareLine {
+    pub(crate) method: Method,
+    pub(crate) lr: f64,
+    pub(crate) decay: f64,
     /// Test accuracies (fractions) of the finished seeds.
-    pub tests: Vec<f64>,
-    pub diverged: usize,
-    pub weight_norm: f64,
-    pub seconds: f64,
+    pub(crate) tests: Vec<f64>,
+    pub(crate) diverged: usize,
+    pub(crate) weight_norm: f64,
+    pub(crate) seconds: f64,
     /// The cells of the finished seeds (their runs/ folders hold the curves).
-    pub cells: Vec<Cell>,
+    pub(crate) cells: Vec<Cell>,
 }
 
 /// Trains every (method, lr, decay) of `cells` over seeds `0..seeds` into `dir` and returns
 /// one line per setting, with the cells of its finished seeds (for the curves).
-pub fn compare(
+pub(crate) fn compare(
     dir: &Path,
     settings: &Settings,
     how: &Execution,

@@ -13,7 +13,7 @@ use crate::util::fmt::short;
 
 /// The decoupled coefficient that makes SGDW equal SGD + L2 with (α, λ): λ' = αλ in the paper
 /// convention, λ' = λ when the decay is scaled by α (PyTorch's convention).
-pub fn matching_decoupled(settings: &Settings, lr: f64, l2: f64) -> f64 {
+pub(crate) fn matching_decoupled(settings: &Settings, lr: f64, l2: f64) -> f64 {
     match settings.wd_scaling {
         WdScaling::Paper => lr * l2,
         WdScaling::Lr => l2,
@@ -22,7 +22,7 @@ pub fn matching_decoupled(settings: &Settings, lr: f64, l2: f64) -> f64 {
 
 /// The equivalence check at the SGD + L2 cell `sgd` = (α, λ) and, when given, the Adam + L2
 /// cell `adam`. Both SGD runs are without momentum: only plain SGD makes the identity exact.
-pub fn equivalence(
+pub(crate) fn equivalence(
     settings: &Settings,
     how: &Execution,
     sgd: (f64, f64),

@@ -8,21 +8,21 @@ use std::path::PathBuf;
 
 /// How cells are run.
 #[derive(Debug, Clone)]
-pub struct Execution {
-    pub data_dir: PathBuf,
-    pub device: DeviceSpec,
-    pub eval_every: usize,
-    pub quiet: bool,
-    pub cells: CellBackend,
+pub(crate) struct Execution {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) device: DeviceSpec,
+    pub(crate) eval_every: usize,
+    pub(crate) quiet: bool,
+    pub(crate) cells: CellBackend,
     /// Cells (or populations) trained side by side, each on its share of the cores
     /// ([`crate::jobs`]); 1 on a GPU.
-    pub jobs: usize,
+    pub(crate) jobs: usize,
 }
 
 impl Execution {
     /// The defaults of `device` where `cells` or `jobs` is not given; refuses `--jobs` the
     /// device cannot run.
-    pub fn new(
+    pub(crate) fn new(
         data_dir: PathBuf,
         device: DeviceSpec,
         eval_every: usize,
@@ -45,7 +45,7 @@ impl Execution {
 
 /// How [`super::run_cells`] trains a group of cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CellBackend {
+pub(crate) enum CellBackend {
     /// One run after another.
     Single,
     /// The cells of one method and seed as one batched model ([`crate::train::train_population`]).
@@ -53,9 +53,9 @@ pub enum CellBackend {
 }
 
 impl CellBackend {
-    pub const ALL: [CellBackend; 2] = [CellBackend::Single, CellBackend::Population];
+    pub(crate) const ALL: [CellBackend; 2] = [CellBackend::Single, CellBackend::Population];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             CellBackend::Single => "single",
             CellBackend::Population => "population",
@@ -65,7 +65,7 @@ impl CellBackend {
     /// Population on a GPU (where it fills the device); single runs on the CPU, where a
     /// population does the same arithmetic per cell and loses the cache that each single run's
     /// state stays in (BENCHMARKS.md measures both).
-    pub fn default_for(device: DeviceSpec) -> Self {
+    pub(crate) fn default_for(device: DeviceSpec) -> Self {
         match device {
             DeviceSpec::Cpu => CellBackend::Single,
             DeviceSpec::Cuda(_) => CellBackend::Population,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Writes `study.json` into `dir`, or checks that the one there has the same settings.
-pub fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result<()> {
+pub(crate) fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the study folder {}", dir.display()))?;
     let path = dir.join("study.json");
@@ -38,7 +38,7 @@ pub fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result<()> {
 }
 
 /// Reads `DIR/study.json`.
-pub fn read_study(dir: &Path) -> anyhow::Result<Settings> {
+pub(crate) fn read_study(dir: &Path) -> anyhow::Result<Settings> {
     let path = dir.join("study.json");
     let text = std::fs::read_to_string(&path).with_context(|| {
         format!(
@@ -52,26 +52,26 @@ pub fn read_study(dir: &Path) -> anyhow::Result<Settings> {
 
 /// One pair of the equivalence check ([`super::equivalence`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EquivalencePair {
+pub(crate) struct EquivalencePair {
     /// e.g. "SGD + L2 (α = 0.1, λ = 1e-3) vs SGDW (α = 0.1, λ' = 1e-4)".
-    pub title: String,
-    pub a_label: String,
-    pub b_label: String,
+    pub(crate) title: String,
+    pub(crate) a_label: String,
+    pub(crate) b_label: String,
     /// Steps of the one-epoch runs whose parameters are compared.
-    pub steps: usize,
+    pub(crate) steps: usize,
     /// max |θ_a − θ_b| over all parameters after one epoch.
-    pub max_param_diff: f64,
+    pub(crate) max_param_diff: f64,
     /// max |θ_a| after one epoch (the scale of the difference).
-    pub max_param: f64,
+    pub(crate) max_param: f64,
     /// Evaluated epochs of the full runs and their test accuracies (fractions).
-    pub epochs: Vec<usize>,
-    pub test_a: Vec<f64>,
-    pub test_b: Vec<f64>,
+    pub(crate) epochs: Vec<usize>,
+    pub(crate) test_a: Vec<f64>,
+    pub(crate) test_b: Vec<f64>,
 }
 
 impl EquivalencePair {
     /// Largest gap between the two test-accuracy curves, in points.
-    pub fn max_curve_gap(&self) -> f64 {
+    pub(crate) fn max_curve_gap(&self) -> f64 {
         self.test_a
             .iter()
             .zip(&self.test_b)
@@ -82,13 +82,13 @@ impl EquivalencePair {
 
 /// `DIR/equivalence.json`: the SGD pair (claim 1) and the Adam pair (contrast).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Equivalence {
-    pub sgd: EquivalencePair,
-    pub adam: Option<EquivalencePair>,
+pub(crate) struct Equivalence {
+    pub(crate) sgd: EquivalencePair,
+    pub(crate) adam: Option<EquivalencePair>,
 }
 
 /// Reads `DIR/equivalence.json`, if the check has run.
-pub fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>> {
+pub(crate) fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>> {
     let path = dir.join("equivalence.json");
     if !path.exists() {
         return Ok(None);
@@ -100,7 +100,7 @@ pub fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>> {
 }
 
 /// Writes `DIR/equivalence.json`.
-pub fn write_equivalence(dir: &Path, eq: &Equivalence) -> anyhow::Result<()> {
+pub(crate) fn write_equivalence(dir: &Path, eq: &Equivalence) -> anyhow::Result<()> {
     write_atomic(
         &dir.join("equivalence.json"),
         serde_json::to_string_pretty(eq)?.as_bytes(),

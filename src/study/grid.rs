@@ -10,19 +10,19 @@ use std::collections::HashSet;
 /// One grid point: a method, its learning rate α, its decay coefficient (λ for sgd/adam, λ'
 /// for sgdw/adamw) and a seed (initial weights and batch order).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Cell {
-    pub method: Method,
-    pub lr: f64,
-    pub decay: f64,
-    pub seed: u64,
+pub(crate) struct Cell {
+    pub(crate) method: Method,
+    pub(crate) lr: f64,
+    pub(crate) decay: f64,
+    pub(crate) seed: u64,
 }
 
 /// A cell's identity, comparable and hashable (floats by their bits; every value is written
 /// with Rust's shortest round-trip formatting, so it reads back to the same bits).
-pub type CellKey = (Method, u64, u64, u64);
+pub(crate) type CellKey = (Method, u64, u64, u64);
 
 impl Cell {
-    pub fn key(&self) -> CellKey {
+    pub(crate) fn key(&self) -> CellKey {
         (
             self.method,
             self.lr.to_bits(),
@@ -32,7 +32,7 @@ impl Cell {
     }
 
     /// The folder name of the cell's run, e.g. `adamw_lr0.001_wd0.0001_seed0`.
-    pub fn run_name(&self) -> String {
+    pub(crate) fn run_name(&self) -> String {
         let coef = if self.method.is_decoupled() {
             "wd"
         } else {
@@ -45,7 +45,7 @@ impl Cell {
     }
 
     /// A short label for bars and lines: `adamw α=0.001 λ'=0.0001 seed 0`.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!(
             "{} α={} {}={} seed {}",
             self.method,
@@ -59,10 +59,10 @@ impl Cell {
 
 /// The learning rates and decay coefficients of one method.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MethodGrid {
-    pub method: Method,
-    pub lrs: Vec<f64>,
-    pub decays: Vec<f64>,
+pub(crate) struct MethodGrid {
+    pub(crate) method: Method,
+    pub(crate) lrs: Vec<f64>,
+    pub(crate) decays: Vec<f64>,
 }
 
 impl std::str::FromStr for MethodGrid {
@@ -100,16 +100,16 @@ impl std::str::FromStr for MethodGrid {
 
 /// A full grid: per-method (lr × decay), each over every seed.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Grid {
-    pub methods: Vec<MethodGrid>,
-    pub seeds: Vec<u64>,
+pub(crate) struct Grid {
+    pub(crate) methods: Vec<MethodGrid>,
+    pub(crate) seeds: Vec<u64>,
 }
 
 impl Grid {
     /// Refuses empty or meaningless grids, and any cell
     /// [`crate::optim::OptimConfig::validate`] refuses,
     /// before anything trains.
-    pub fn validate(&self, settings: &Settings) -> anyhow::Result<()> {
+    pub(crate) fn validate(&self, settings: &Settings) -> anyhow::Result<()> {
         if self.methods.is_empty() {
             return Err(usage(
                 "the grid has no methods; give --methods sgd,sgdw,adam,adamw",
@@ -168,7 +168,7 @@ impl Grid {
 
     /// Every cell, in a fixed order: seed, then method, learning rate and decay (so the first
     /// seed covers the whole grid before the second starts).
-    pub fn cells(&self) -> Vec<Cell> {
+    pub(crate) fn cells(&self) -> Vec<Cell> {
         let mut cells = Vec::new();
         for &seed in &self.seeds {
             for g in &self.methods {
@@ -190,9 +190,9 @@ impl Grid {
 
 /// `--shard K/N`: the K-th (1-based) of N slices of a grid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shard {
-    pub k: usize,
-    pub n: usize,
+pub(crate) struct Shard {
+    pub(crate) k: usize,
+    pub(crate) n: usize,
 }
 
 impl std::str::FromStr for Shard {
@@ -219,7 +219,7 @@ impl std::str::FromStr for Shard {
 impl Shard {
     /// This shard's cells: every N-th cell starting at the K-th (round robin, so every shard
     /// gets a similar mix of cheap and expensive cells).
-    pub fn select(&self, cells: &[Cell]) -> Vec<Cell> {
+    pub(crate) fn select(&self, cells: &[Cell]) -> Vec<Cell> {
         cells
             .iter()
             .enumerate()
@@ -229,7 +229,7 @@ impl Shard {
     }
 
     /// The results file this shard appends to.
-    pub fn file_name(&self) -> String {
+    pub(crate) fn file_name(&self) -> String {
         format!("results.shard-{}-of-{}.csv", self.k, self.n)
     }
 }

@@ -5,26 +5,25 @@
 //! the presets ([`presets`]), the equivalence check ([`equivalence`]) and `wdlab compare`'s
 //! runs ([`compare`]).
 
-pub mod compare;
-pub mod equivalence;
-pub mod execution;
-pub mod folder;
-pub mod grid;
-pub mod presets;
-pub mod results;
-pub mod run_cells;
-pub mod settings;
-pub mod sweep;
+pub(crate) mod compare;
+pub(crate) mod equivalence;
+pub(crate) mod execution;
+pub(crate) mod folder;
+pub(crate) mod grid;
+pub(crate) mod presets;
+pub(crate) mod results;
+pub(crate) mod run_cells;
+pub(crate) mod settings;
+pub(crate) mod sweep;
 
-pub use compare::{compare, CompareLine};
-pub use equivalence::{equivalence, matching_decoupled};
-pub use execution::{CellBackend, Execution};
-pub use folder::{
-    claim_study_dir, read_equivalence, read_study, write_equivalence, Equivalence, EquivalencePair,
+pub(crate) use compare::{compare, CompareLine};
+pub(crate) use equivalence::equivalence;
+pub(crate) use execution::{CellBackend, Execution};
+pub(crate) use folder::{
+    read_equivalence, read_study, write_equivalence, Equivalence, EquivalencePair,
 };
-pub use grid::{Cell, CellKey, Grid, MethodGrid, Shard};
-pub use presets::{preset, Preset, PresetSpec};
-pub use results::{read_results, ResultRow, Status, RESULTS_HEADER};
-pub use run_cells::{run_cells, CellSink};
-pub use settings::Settings;
-pub use sweep::{sweep, SweepSummary};
+pub(crate) use grid::{Cell, CellKey, Grid, MethodGrid, Shard};
+pub(crate) use presets::{preset, Preset, PresetSpec};
+pub(crate) use results::{read_results, ResultRow, Status};
+pub(crate) use settings::Settings;
+pub(crate) use sweep::sweep;

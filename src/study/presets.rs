@@ -8,7 +8,7 @@ use crate::optim::{Method, Schedule, WdScaling};
 
 /// A named regime and grid (README's Presets table gives each one's time on 2 cores).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Preset {
+pub(crate) enum Preset {
     /// 2,000 training images, 60 epochs, a 3 × 4 grid per method, one seed (three at the
     /// chosen cells): the study in minutes.
     Quick,
@@ -18,9 +18,9 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 2] = [Preset::Quick, Preset::Full];
+    pub(crate) const ALL: [Preset; 2] = [Preset::Quick, Preset::Full];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Preset::Quick => "quick",
             Preset::Full => "full",
@@ -30,14 +30,14 @@ impl Preset {
 
 /// Everything a preset fixes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PresetSpec {
-    pub settings: Settings,
-    pub grid: Grid,
-    pub eval_every: usize,
+pub(crate) struct PresetSpec {
+    pub(crate) settings: Settings,
+    pub(crate) grid: Grid,
+    pub(crate) eval_every: usize,
     /// Seeds run at each method's chosen cell (the grid's seeds included).
-    pub final_seeds: usize,
+    pub(crate) final_seeds: usize,
     /// `wdlab compare`'s default (lr, decay) per method: good cells of this regime.
-    pub compare: Vec<(Method, f64, f64)>,
+    pub(crate) compare: Vec<(Method, f64, f64)>,
 }
 
 fn mg(method: Method, lrs: &[f64], decays: &[f64]) -> MethodGrid {
@@ -49,7 +49,7 @@ fn mg(method: Method, lrs: &[f64], decays: &[f64]) -> MethodGrid {
 }
 
 /// What preset `p` fixes.
-pub fn preset(p: Preset) -> PresetSpec {
+pub(crate) fn preset(p: Preset) -> PresetSpec {
     let base = Settings {
         train_size: Some(2000),
         val_size: 10_000,

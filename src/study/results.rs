@@ -12,19 +12,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The header of `results.csv` (a file contract other tools read).
-pub const RESULTS_HEADER: &str =
+pub(crate) const RESULTS_HEADER: &str =
     "method,lr,decay,seed,epochs,val_accuracy,test_accuracy,train_loss,weight_norm,status,seconds";
 
 /// How a cell ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     Ok,
     /// The training loss became NaN or infinite; the accuracies are left empty.
     Diverged,
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",
             Status::Diverged => "diverged",
@@ -34,20 +34,25 @@ impl Status {
 
 /// One row of `results.csv`. Accuracies are fractions in [0, 1].
 #[derive(Debug, Clone, PartialEq)]
-pub struct ResultRow {
-    pub cell: Cell,
-    pub epochs: usize,
-    pub val_accuracy: Option<f64>,
-    pub test_accuracy: Option<f64>,
-    pub train_loss: Option<f64>,
-    pub weight_norm: Option<f64>,
-    pub status: Status,
-    pub seconds: f64,
+pub(crate) struct ResultRow {
+    pub(crate) cell: Cell,
+    pub(crate) epochs: usize,
+    pub(crate) val_accuracy: Option<f64>,
+    pub(crate) test_accuracy: Option<f64>,
+    pub(crate) train_loss: Option<f64>,
+    pub(crate) weight_norm: Option<f64>,
+    pub(crate) status: Status,
+    pub(crate) seconds: f64,
 }
 
 impl ResultRow {
     /// The row of a finished run (its last record), or of a diverged one.
-    pub fn finished(cell: Cell, epochs: usize, last: Option<&EpochRecord>, seconds: f64) -> Self {
+    pub(crate) fn finished(
+        cell: Cell,
+        epochs: usize,
+        last: Option<&EpochRecord>,
+        seconds: f64,
+    ) -> Self {
         ResultRow {
             cell,
             epochs,
@@ -60,7 +65,7 @@ impl ResultRow {
         }
     }
 
-    pub fn diverged(cell: Cell, epochs: usize, seconds: f64) -> Self {
+    pub(crate) fn diverged(cell: Cell, epochs: usize, seconds: f64) -> Self {
         ResultRow {
             cell,
             epochs,
@@ -74,7 +79,7 @@ impl ResultRow {
     }
 
     /// One line for the terminal: the cell, how it ended, its accuracies and time.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.2}%", 100.0 * v));
         format!(
             "{:<40} {}  val {}  test {}  {:.1} s",
@@ -87,7 +92,7 @@ impl ResultRow {
     }
 
     /// One CSV line (no newline), columns as in [`RESULTS_HEADER`].
-    pub fn csv_row(&self) -> String {
+    pub(crate) fn csv_row(&self) -> String {
         let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
         format!(
             "{},{},{},{},{},{},{},{},{},{},{:.3}",
@@ -106,7 +111,7 @@ impl ResultRow {
     }
 
     /// Parses a row written by [`Self::csv_row`].
-    pub fn parse_csv_row(line: &str) -> anyhow::Result<Self> {
+    pub(crate) fn parse_csv_row(line: &str) -> anyhow::Result<Self> {
         let row = Row::split(line, 11)?;
         let method: Method = row
             .text(0)
@@ -136,12 +141,12 @@ impl ResultRow {
 }
 
 /// The results file a sweep (or shard) appends to.
-pub fn results_path(dir: &Path, shard: Option<Shard>) -> PathBuf {
+pub(crate) fn results_path(dir: &Path, shard: Option<Shard>) -> PathBuf {
     dir.join(shard.map_or("results.csv".to_string(), |s| s.file_name()))
 }
 
 /// Every results file in `dir`: `results.csv` and the shards' `results.shard-*.csv`.
-pub fn results_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn results_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
@@ -160,7 +165,7 @@ pub fn results_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Reads one results file, checking the header. A last line without its newline (a write cut
 /// short by a crash) is ignored.
-pub fn read_results_file(path: &Path) -> anyhow::Result<Vec<ResultRow>> {
+pub(crate) fn read_results_file(path: &Path) -> anyhow::Result<Vec<ResultRow>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let complete = match text.rfind('\n') {
@@ -183,7 +188,7 @@ pub fn read_results_file(path: &Path) -> anyhow::Result<Vec<ResultRow>> {
 }
 
 /// Every finished cell in `dir`, over all results files, each cell once (the first row found).
-pub fn read_results(dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
+pub(crate) fn read_results(dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     for path in results_files(dir)? {
@@ -198,7 +203,7 @@ pub fn read_results(dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
 
 /// An open results file: each [`Self::append`] writes one line and fsyncs, so a crash loses at
 /// most the cell in flight.
-pub struct ResultsFile {
+pub(crate) struct ResultsFile {
     file: std::fs::File,
     path: PathBuf,
 }
@@ -206,7 +211,7 @@ pub struct ResultsFile {
 impl ResultsFile {
     /// Opens `path` for appending, writing the header to a new file and dropping a torn last
     /// line (one without its newline) from an old one.
-    pub fn open(path: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
         let existing = match std::fs::read_to_string(path) {
             Ok(t) => Some(t),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -242,7 +247,7 @@ impl ResultsFile {
         })
     }
 
-    pub fn append(&mut self, row: &ResultRow) -> anyhow::Result<()> {
+    pub(crate) fn append(&mut self, row: &ResultRow) -> anyhow::Result<()> {
         self.file
             .write_all(format!("{}\n", row.csv_row()).as_bytes())
             .and_then(|_| self.file.sync_data())

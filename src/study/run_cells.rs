@@ -9,7 +9,7 @@ use anyhow::Context;
 use std::time::Instant;
 
 /// What [`run_cells`] reports for each cell.
-pub trait CellSink {
+pub(crate) trait CellSink {
     /// An evaluated epoch of `cell`.
     fn epoch(&mut self, cell: &Cell, record: &EpochRecord) -> anyhow::Result<()>;
     /// `cell` finished (or diverged).
@@ -21,7 +21,7 @@ pub trait CellSink {
 /// `how.jobs` > 1, that many runs (or populations) side by side ([`crate::jobs`]), each
 /// reported as it finishes. A divergence is a result (status `diverged`), not an error; any
 /// other failure stops the sweep. This is the only place a sweep trains.
-pub fn run_cells(
+pub(crate) fn run_cells(
     cells: &[Cell],
     settings: &Settings,
     how: &Execution,

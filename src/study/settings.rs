@@ -9,27 +9,27 @@ use serde::{Deserialize, Serialize};
 
 /// The settings every cell of a study shares. Stored as `study.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Train on the first N training images (None: all that the validation split leaves).
-    pub train_size: Option<usize>,
+    pub(crate) train_size: Option<usize>,
     /// The last N training images, held out for selecting hyper-parameters.
-    pub val_size: usize,
-    pub epochs: usize,
-    pub batch_size: usize,
-    pub hidden: Vec<usize>,
-    pub schedule: Schedule,
+    pub(crate) val_size: usize,
+    pub(crate) epochs: usize,
+    pub(crate) batch_size: usize,
+    pub(crate) hidden: Vec<usize>,
+    pub(crate) schedule: Schedule,
     /// SGD momentum of sgd and sgdw (0: plain SGD, where SGD+L2 equals SGDW exactly).
-    pub momentum: f64,
-    pub wd_scaling: WdScaling,
-    pub beta1: f64,
-    pub beta2: f64,
-    pub eps: f64,
-    pub decay_biases: bool,
+    pub(crate) momentum: f64,
+    pub(crate) wd_scaling: WdScaling,
+    pub(crate) beta1: f64,
+    pub(crate) beta2: f64,
+    pub(crate) eps: f64,
+    pub(crate) decay_biases: bool,
 }
 
 impl Settings {
     /// The optimiser of one cell.
-    pub fn optim(&self, method: Method, lr: f64, decay: f64) -> OptimConfig {
+    pub(crate) fn optim(&self, method: Method, lr: f64, decay: f64) -> OptimConfig {
         OptimConfig {
             wd_scaling: self.wd_scaling,
             schedule: self.schedule,
@@ -47,7 +47,7 @@ impl Settings {
     }
 
     /// The run of the cell with `seed`, as `how` trains it.
-    pub fn run_config(&self, seed: u64, how: &Execution) -> RunConfig {
+    pub(crate) fn run_config(&self, seed: u64, how: &Execution) -> RunConfig {
         RunConfig {
             epochs: self.epochs,
             batch_size: self.batch_size,
@@ -60,13 +60,13 @@ impl Settings {
     }
 
     /// The data every cell trains on: the study's split of the files in `how.data_dir`.
-    pub fn data_config(&self, how: &Execution) -> DataConfig {
+    pub(crate) fn data_config(&self, how: &Execution) -> DataConfig {
         DataConfig::from_dir(&how.data_dir, self.val_size, self.train_size)
     }
 
     /// Checks the shared settings the way `wdlab train` checks its flags, before anything is
     /// written or trained.
-    pub fn validate(&self, how: &Execution) -> anyhow::Result<()> {
+    pub(crate) fn validate(&self, how: &Execution) -> anyhow::Result<()> {
         self.run_config(0, how).validate()?;
         if self.val_size == 0 {
             return Err(usage(
@@ -88,7 +88,7 @@ impl Settings {
 
     /// A short hash of these settings and `extra`: the name of a folder the user did not
     /// name, so changing a flag starts a new folder instead of being refused.
-    pub fn tag(&self, extra: &str) -> String {
+    pub(crate) fn tag(&self, extra: &str) -> String {
         use sha2::{Digest, Sha256};
         let json = serde_json::to_string(self).unwrap_or_default();
         let h = Sha256::digest(format!("{json}{extra}").as_bytes());
@@ -96,7 +96,7 @@ impl Settings {
     }
 
     /// One line for humans.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         format!(
             "{} training images ({} validation), {} epochs of batch {}, MLP 784-{}-10, {} schedule{}{}",
             self.train_size

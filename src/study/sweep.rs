@@ -81,18 +81,18 @@ impl CellSink for DirSink {
 
 /// What a sweep did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SweepSummary {
+pub(crate) struct SweepSummary {
     /// Cells of this (shard of the) grid.
-    pub cells: usize,
+    pub(crate) cells: usize,
     /// Of those, already finished before this call.
-    pub skipped: usize,
+    pub(crate) skipped: usize,
     /// Trained now.
-    pub ran: usize,
-    pub diverged: usize,
+    pub(crate) ran: usize,
+    pub(crate) diverged: usize,
 }
 
 /// Runs the cells of `grid` (or of one shard) that `dir` does not hold yet.
-pub fn sweep(
+pub(crate) fn sweep(
     dir: &Path,
     settings: &Settings,
     grid: &Grid,

@@ -44,7 +44,7 @@ pub struct RunConfig {
 
 impl RunConfig {
     /// A checked run configuration (the automatic engine).
-    pub fn new(
+    pub(crate) fn new(
         epochs: usize,
         batch_size: usize,
         hidden: Vec<usize>,
@@ -66,7 +66,7 @@ impl RunConfig {
     }
 
     /// Refuses a run that trains nothing or a network without units.
-    pub fn validate(&self) -> anyhow::Result<()> {
+    pub(crate) fn validate(&self) -> anyhow::Result<()> {
         if self.epochs == 0 {
             return Err(usage("--epochs 0 trains nothing; give at least 1"));
         }
@@ -91,29 +91,29 @@ impl RunConfig {
 
     /// True when the run trains on the CPU network ([`crate::nn::CpuNet`]) rather than as
     /// candle ops: on the CPU, unless [`Engine::Candle`] asks for the candle path.
-    pub fn trains_on_host(&self, device: &candle_core::Device) -> bool {
+    pub(crate) fn trains_on_host(&self, device: &candle_core::Device) -> bool {
         device.is_cpu() && self.engine == Engine::Auto
     }
 
     /// True when epoch `epoch` (1-based) is evaluated and recorded.
-    pub fn evaluates(&self, epoch: usize) -> bool {
+    pub(crate) fn evaluates(&self, epoch: usize) -> bool {
         epoch.is_multiple_of(self.eval_every) || epoch == self.epochs
     }
 }
 
 /// Where the data comes from and how it is split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DataConfig {
-    pub data_dir: PathBuf,
+pub(crate) struct DataConfig {
+    pub(crate) data_dir: PathBuf,
     /// Load from the Hugging Face Hub (feature `hub`) instead of `data_dir`.
-    pub hub: bool,
-    pub val_size: usize,
-    pub train_size: Option<usize>,
+    pub(crate) hub: bool,
+    pub(crate) val_size: usize,
+    pub(crate) train_size: Option<usize>,
 }
 
 impl DataConfig {
     /// The four IDX files in `data_dir`, split as asked.
-    pub fn from_dir(data_dir: &Path, val_size: usize, train_size: Option<usize>) -> Self {
+    pub(crate) fn from_dir(data_dir: &Path, val_size: usize, train_size: Option<usize>) -> Self {
         DataConfig {
             data_dir: data_dir.to_path_buf(),
             hub: false,
@@ -123,7 +123,7 @@ impl DataConfig {
     }
 
     /// MNIST from the Hugging Face Hub (refused in a build without the `hub` feature).
-    pub fn from_hub(val_size: usize, train_size: Option<usize>) -> anyhow::Result<Self> {
+    pub(crate) fn from_hub(val_size: usize, train_size: Option<usize>) -> anyhow::Result<Self> {
         if !cfg!(feature = "hub") {
             return Err(usage(
                 "--hub needs a build with the hub feature: `cargo build --release --features hub` \
@@ -139,7 +139,7 @@ impl DataConfig {
     }
 
     /// Loads and splits the data; a split the flags make impossible is a usage error.
-    pub fn load(&self) -> anyhow::Result<Mnist> {
+    pub(crate) fn load(&self) -> anyhow::Result<Mnist> {
         #[cfg(feature = "hub")]
         if self.hub {
             return crate::data::load_hub(&self.load_options()).map_err(usage_if_split);
@@ -148,7 +148,7 @@ impl DataConfig {
     }
 
     /// Checksums are enforced for the bundled copy and only warned about elsewhere.
-    pub fn load_options(&self) -> LoadOptions {
+    pub(crate) fn load_options(&self) -> LoadOptions {
         LoadOptions {
             val_size: self.val_size,
             train_size: self.train_size,
@@ -168,11 +168,11 @@ fn usage_if_split(e: DataError) -> anyhow::Error {
 
 /// A `wdlab train` run, fully resolved (this is what config.json holds).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub optim: OptimConfig,
-    pub run: RunConfig,
-    pub data: DataConfig,
-    pub out: Option<PathBuf>,
-    pub save: Option<PathBuf>,
-    pub quiet: bool,
+pub(crate) struct TrainConfig {
+    pub(crate) optim: OptimConfig,
+    pub(crate) run: RunConfig,
+    pub(crate) data: DataConfig,
+    pub(crate) out: Option<PathBuf>,
+    pub(crate) save: Option<PathBuf>,
+    pub(crate) quiet: bool,
 }

@@ -9,14 +9,14 @@ use rand_chacha::ChaCha8Rng;
 
 /// One split on the training device: images scaled to [0, 1] (n × pixels), labels, and
 /// one-hot targets.
-pub struct TensorSplit {
-    pub x: Tensor,
-    pub labels: Tensor,
-    pub one_hot: Tensor,
+pub(crate) struct TensorSplit {
+    pub(crate) x: Tensor,
+    pub(crate) labels: Tensor,
+    pub(crate) one_hot: Tensor,
 }
 
 impl TensorSplit {
-    pub fn new(split: &Split, pixels: usize, device: &Device) -> Result<Self> {
+    pub(crate) fn new(split: &Split, pixels: usize, device: &Device) -> Result<Self> {
         let n = split.len();
         let x = Tensor::from_slice(&split.images, (n, pixels), device)?;
         let labels: Vec<u32> = split.labels.iter().map(|&l| l as u32).collect();
@@ -31,22 +31,18 @@ impl TensorSplit {
         })
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.labels.dims1().unwrap_or(0)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
 /// Every split of a data set, uploaded once to the device.
 pub struct DeviceData {
-    pub train: TensorSplit,
-    pub val: Option<TensorSplit>,
-    pub test: TensorSplit,
-    pub pixels: usize,
-    pub device: Device,
+    pub(crate) train: TensorSplit,
+    pub(crate) val: Option<TensorSplit>,
+    pub(crate) test: TensorSplit,
+    pub(crate) pixels: usize,
+    pub(crate) device: Device,
 }
 
 impl DeviceData {
@@ -69,7 +65,7 @@ impl DeviceData {
 /// The order in which epoch `epoch` visits the `n` training images: a Fisher–Yates shuffle
 /// from ChaCha8 seeded with `seed` on stream `epoch + 1` (stream 0 draws the initial weights),
 /// so the order depends only on (seed, epoch) and every method sees the same batches.
-pub fn batch_order(seed: u64, epoch: usize, n: usize) -> Vec<u32> {
+pub(crate) fn batch_order(seed: u64, epoch: usize, n: usize) -> Vec<u32> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(epoch as u64 + 1);
     let mut order: Vec<u32> = (0..n as u32).collect();
@@ -78,23 +74,23 @@ pub fn batch_order(seed: u64, epoch: usize, n: usize) -> Vec<u32> {
 }
 
 /// One batch: positions `start..start + len` of an epoch's order over the training set.
-pub struct Batch<'a> {
-    pub set: &'a TensorSplit,
+pub(crate) struct Batch<'a> {
+    pub(crate) set: &'a TensorSplit,
     /// The epoch's order on the host and on the set's device.
-    pub order: &'a [u32],
-    pub order_tensor: &'a Tensor,
-    pub start: usize,
-    pub len: usize,
+    pub(crate) order: &'a [u32],
+    pub(crate) order_tensor: &'a Tensor,
+    pub(crate) start: usize,
+    pub(crate) len: usize,
 }
 
 impl Batch<'_> {
     /// Indices of the batch's images in the training set.
-    pub fn indices(&self) -> &[u32] {
+    pub(crate) fn indices(&self) -> &[u32] {
         &self.order[self.start..self.start + self.len]
     }
 
     /// Images and one-hot targets of the batch, gathered on the set's device.
-    pub fn tensors(&self) -> Result<(Tensor, Tensor)> {
+    pub(crate) fn tensors(&self) -> Result<(Tensor, Tensor)> {
         let idx = self.order_tensor.narrow(0, self.start, self.len)?;
         Ok((
             self.set.x.index_select(&idx, 0)?,

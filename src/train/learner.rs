@@ -9,7 +9,7 @@ use candle_core::{DType, Device, Result, Tensor, D};
 
 /// What the training loop trains: one network, or a population of networks (grid cells)
 /// trained side by side on the same batches ([`crate::nn::PopulationMlp`], [`crate::nn::CpuNet`]).
-pub trait Learner {
+pub(crate) trait Learner {
     /// How many networks (cells) are trained; 1 for a single run.
     fn cells(&self) -> usize;
     /// One optimiser step on a batch; returns each cell's loss before the step, shape [cells].
@@ -129,7 +129,7 @@ impl Learner for CpuNet {
 const EVAL_CHUNK: usize = 2500;
 
 /// Mean cross-entropy and accuracy (a fraction) of the model on `set`.
-pub fn evaluate(model: &Mlp, set: &TensorSplit) -> Result<(f64, f64)> {
+pub(crate) fn evaluate(model: &Mlp, set: &TensorSplit) -> Result<(f64, f64)> {
     let n = set.len();
     let mut loss = Tensor::zeros((), DType::F32, set.x.device())?;
     let mut correct = Tensor::zeros((), DType::F32, set.x.device())?;

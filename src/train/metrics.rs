@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
 
-pub const METRICS_HEADER: &str =
+pub(crate) const METRICS_HEADER: &str =
     "epoch,train_loss,val_accuracy,test_loss,test_accuracy,weight_norm,seconds";
 
 /// What one epoch measured. Accuracies are fractions in [0, 1].
@@ -29,7 +29,7 @@ pub struct EpochRecord {
 
 impl EpochRecord {
     /// One CSV row (no newline), columns as in [`METRICS_HEADER`].
-    pub fn csv_row(&self) -> String {
+    pub(crate) fn csv_row(&self) -> String {
         format!(
             "{},{},{},{},{},{},{:.3}",
             self.epoch,
@@ -43,7 +43,7 @@ impl EpochRecord {
     }
 
     /// Parses a row written by [`Self::csv_row`].
-    pub fn parse_csv_row(line: &str) -> anyhow::Result<Self> {
+    pub(crate) fn parse_csv_row(line: &str) -> anyhow::Result<Self> {
         let row = Row::split(line, 7)?;
         Ok(EpochRecord {
             epoch: row.parse(0)?,
@@ -57,7 +57,7 @@ impl EpochRecord {
     }
 
     /// One human-readable line, prefixed with `label`.
-    pub fn line(&self, label: &str, epochs: usize) -> String {
+    pub(crate) fn line(&self, label: &str, epochs: usize) -> String {
         let val = self
             .val_accuracy
             .map(|v| format!("  val acc {:6.2}%", 100.0 * v))
@@ -75,14 +75,14 @@ impl EpochRecord {
 }
 
 /// Keeps `metrics.csv` current: each [`Self::push`] rewrites the whole (small) file atomically.
-pub struct MetricsFile {
+pub(crate) struct MetricsFile {
     path: std::path::PathBuf,
     contents: String,
 }
 
 impl MetricsFile {
     /// Starts the file with its header (replacing an older one).
-    pub fn create(path: &Path) -> anyhow::Result<Self> {
+    pub(crate) fn create(path: &Path) -> anyhow::Result<Self> {
         let file = MetricsFile {
             path: path.to_path_buf(),
             contents: format!("{METRICS_HEADER}\n"),
@@ -91,14 +91,14 @@ impl MetricsFile {
         Ok(file)
     }
 
-    pub fn push(&mut self, record: &EpochRecord) -> anyhow::Result<()> {
+    pub(crate) fn push(&mut self, record: &EpochRecord) -> anyhow::Result<()> {
         writeln!(self.contents, "{}", record.csv_row()).expect("writing to a String");
         write_atomic(&self.path, self.contents.as_bytes())
     }
 }
 
 /// Reads a `metrics.csv`, checking its header.
-pub fn read_metrics(path: &Path) -> anyhow::Result<Vec<EpochRecord>> {
+pub(crate) fn read_metrics(path: &Path) -> anyhow::Result<Vec<EpochRecord>> {
     use anyhow::Context;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -115,7 +115,7 @@ pub fn read_metrics(path: &Path) -> anyhow::Result<Vec<EpochRecord>> {
 }
 
 /// Writes `config.json`: the resolved configuration and the crate version.
-pub fn write_config_json<T: Serialize>(path: &Path, config: &T) -> anyhow::Result<()> {
+pub(crate) fn write_config_json<T: Serialize>(path: &Path, config: &T) -> anyhow::Result<()> {
     #[derive(Serialize)]
     struct WithVersion<'a, T> {
         wdlab_version: &'static str,

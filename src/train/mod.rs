@@ -4,17 +4,18 @@
 //! one method together; both take the CPU network on the CPU and candle ops elsewhere (or
 //! wherever [`Engine::Candle`] asks for them).
 
-pub mod config;
-pub mod data;
+pub(crate) mod config;
+pub(crate) mod data;
 mod learner;
-pub mod metrics;
+pub(crate) mod metrics;
 mod run_loop;
 
-pub use config::{DataConfig, Engine, RunConfig, TrainConfig};
-pub use data::{batch_order, Batch, DeviceData, TensorSplit};
-pub use learner::{evaluate, Learner};
-pub use metrics::{EpochRecord, MetricsFile};
-pub use run_loop::{run_loop, LoopOutcome};
+pub(crate) use config::{DataConfig, TrainConfig};
+pub use config::{Engine, RunConfig};
+pub use data::DeviceData;
+pub use metrics::EpochRecord;
+pub(crate) use metrics::MetricsFile;
+use run_loop::{run_loop, LoopOutcome};
 
 use crate::error::Failure;
 use crate::nn::{layer_sizes, CpuNet, Mlp, PopulationMlp};

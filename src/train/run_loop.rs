@@ -22,18 +22,18 @@ fn loss_check_interval(run: &RunConfig, device: &Device) -> usize {
 }
 
 /// What the loop measured: each cell's records, and the divergence that stopped a cell.
-pub struct LoopOutcome {
-    pub records: Vec<Vec<EpochRecord>>,
-    pub diverged: Vec<Option<Failure>>,
+pub(crate) struct LoopOutcome {
+    pub(crate) records: Vec<Vec<EpochRecord>>,
+    pub(crate) diverged: Vec<Option<Failure>>,
     /// Seconds spent in the training steps of each epoch (no evaluation), for benchmarks.
-    pub train_seconds: Vec<f64>,
+    pub(crate) train_seconds: Vec<f64>,
 }
 
 /// The training loop shared by single runs and populations: shuffled batches, a step of every
 /// cell, losses checked for NaN/inf (a diverged cell is recorded and left out from then on),
 /// and an evaluation of every cell on the evaluated epochs, reported through
 /// `on_epoch(cell, record)` as soon as it exists.
-pub fn run_loop<L: Learner>(
+pub(crate) fn run_loop<L: Learner>(
     learner: &mut L,
     run: &RunConfig,
     data: &DeviceData,

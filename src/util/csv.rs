@@ -4,13 +4,13 @@
 use std::str::FromStr;
 
 /// One row split into its fields, checked for the expected count.
-pub struct Row<'a> {
+pub(crate) struct Row<'a> {
     line: &'a str,
     fields: Vec<&'a str>,
 }
 
 impl<'a> Row<'a> {
-    pub fn split(line: &'a str, columns: usize) -> anyhow::Result<Self> {
+    pub(crate) fn split(line: &'a str, columns: usize) -> anyhow::Result<Self> {
         let fields: Vec<&str> = line.trim().split(',').collect();
         anyhow::ensure!(
             fields.len() == columns,
@@ -21,29 +21,24 @@ impl<'a> Row<'a> {
     }
 
     /// Field `i` as it is.
-    pub fn text(&self, i: usize) -> &'a str {
+    pub(crate) fn text(&self, i: usize) -> &'a str {
         self.fields[i]
     }
 
     /// Field `i` parsed as a `T` (a number, a count, a seed).
-    pub fn parse<T: FromStr>(&self, i: usize) -> anyhow::Result<T> {
+    pub(crate) fn parse<T: FromStr>(&self, i: usize) -> anyhow::Result<T> {
         self.fields[i]
             .parse()
             .map_err(|_| anyhow::anyhow!("{:?} is not a number in {:?}", self.fields[i], self.line))
     }
 
     /// Field `i` as a number, or None when it is empty.
-    pub fn optional(&self, i: usize) -> anyhow::Result<Option<f64>> {
+    pub(crate) fn optional(&self, i: usize) -> anyhow::Result<Option<f64>> {
         if self.fields[i].is_empty() {
             Ok(None)
         } else {
             self.parse(i).map(Some)
         }
-    }
-
-    /// The whole line, for messages.
-    pub fn line(&self) -> &'a str {
-        self.line
     }
 }
 

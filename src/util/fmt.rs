@@ -3,7 +3,7 @@
 /// `1e-3`-style labels (0 stays `0`), rounded to five significant digits so that products such
 /// as α·λ print as `3e-7`, not `3.0000000000000004e-7`. Used wherever a learning rate or a
 /// decay coefficient is named in a report, a legend or a title.
-pub fn short(v: f64) -> String {
+pub(crate) fn short(v: f64) -> String {
     if v == 0.0 {
         "0".into()
     } else {
@@ -14,7 +14,7 @@ pub fn short(v: f64) -> String {
 
 /// A number in plain decimal notation with at most 6 significant digits and no trailing zeros
 /// (`0.005`, not `0.005000000000000001`); 0 and non-finite values as Rust prints them.
-pub fn decimal(x: f64) -> String {
+pub(crate) fn decimal(x: f64) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
@@ -23,7 +23,7 @@ pub fn decimal(x: f64) -> String {
 }
 
 /// Drops trailing zeros after a decimal point, and the point itself when nothing follows it.
-pub fn trim_zeros(s: &str) -> &str {
+pub(crate) fn trim_zeros(s: &str) -> &str {
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.')
     } else {
@@ -32,7 +32,7 @@ pub fn trim_zeros(s: &str) -> &str {
 }
 
 /// A fraction as a percentage with two decimals (`0.9512` → `95.12`).
-pub fn percent(fraction: f64) -> String {
+pub(crate) fn percent(fraction: f64) -> String {
     format!("{:.2}", 100.0 * fraction)
 }
 

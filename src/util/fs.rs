@@ -6,7 +6,7 @@ use std::path::Path;
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder (named after the
 /// target and this process, so two processes writing the same file never share one), then a
 /// rename over the target.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let file_name = path
         .file_name()
         .with_context(|| format!("{} is not a file path", path.display()))?;
@@ -20,7 +20,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 /// Creates `dir` and its parents, naming the flag that asked for it in the error.
-pub fn create_dir(dir: &Path, what: &str) -> anyhow::Result<()> {
+pub(crate) fn create_dir(dir: &Path, what: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {what} {}", dir.display()))
 }
 

@@ -2,7 +2,7 @@
 //! tables, labels and file names ([`fmt`]), reading wdlab's CSV rows ([`csv`]), and the
 //! statistics the analysis rests on ([`stats`]).
 
-pub mod csv;
-pub mod fmt;
-pub mod fs;
-pub mod stats;
+pub(crate) mod csv;
+pub(crate) mod fmt;
+pub(crate) mod fs;
+pub(crate) mod stats;

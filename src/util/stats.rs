@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// Mean and sample standard deviation (None for fewer than two values).
-pub fn mean_sd(xs: &[f64]) -> (f64, Option<f64>) {
+pub(crate) fn mean_sd(xs: &[f64]) -> (f64, Option<f64>) {
     let n = xs.len() as f64;
     let mean = xs.iter().sum::<f64>() / n;
     let sd = (xs.len() >= 2)
@@ -14,16 +14,16 @@ pub fn mean_sd(xs: &[f64]) -> (f64, Option<f64>) {
 
 /// A least-squares line y = slope·x + intercept.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Fit {
-    pub slope: f64,
-    pub intercept: f64,
+pub(crate) struct Fit {
+    pub(crate) slope: f64,
+    pub(crate) intercept: f64,
     /// Coefficient of determination (1 for a perfect line; NaN when y is constant).
-    pub r2: f64,
-    pub points: usize,
+    pub(crate) r2: f64,
+    pub(crate) points: usize,
 }
 
 /// Least squares over (x, y) pairs; None with fewer than two distinct x.
-pub fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
+pub(crate) fn least_squares(points: &[(f64, f64)]) -> Option<Fit> {
     let n = points.len() as f64;
     let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
     let my = points.iter().map(|p| p.1).sum::<f64>() / n;
