@@ -114,8 +114,8 @@ if [ -n "$(missing_libs)" ]; then
   done
 fi
 # libcurand.so.10: candle opens a cuRAND generator when it opens the device (create, set
-# stream, seed; destroy at the end), but training draws its weights on the host and never asks
-# cuRAND for numbers (only `wdlab bench`'s gemm matrices come from Tensor::randn). Recent
+# stream, seed; destroy at the end), but wdlab draws every random number on the host (initial
+# weights, batch order, `wdlab bench`'s gemm matrices) and never asks cuRAND for one. Recent
 # PyTorch wheels no longer ship cuRAND, so where no libcurand.so.10 is found, a stand-in is
 # built with cc: those four calls succeed, every other cuRAND function the binary imports
 # (listed by nm; the binary binds all symbols at start) returns CURAND_STATUS_INTERNAL_ERROR.
