@@ -15,8 +15,8 @@
 //!   sweep, presets, the equivalence check, compare's runs.
 //! - [`analysis`]: best cells, per-α best decays and the coupling fit of a study folder.
 //! - [`report`]: verdicts, figures and report.md (and compare.md).
-//! - Side rooms: [`plot`] (SVG figures), [`trajectory`] (paths on 2-D surfaces and `wdlab
-//!   norms`), [`bench`] (timings).
+//! - Side rooms: [`plot`] (SVG figures), [`trajectory`] (paths on 2-D surfaces), [`norms`]
+//!   (‖θ‖ over epochs on MNIST), [`bench`] (timings).
 //! - [`cli`]: the flags and the resolve step; [`commands`]: one module per subcommand.
 
 pub mod analysis;
@@ -28,6 +28,7 @@ pub mod device;
 pub mod error;
 pub mod jobs;
 pub mod nn;
+pub mod norms;
 pub mod optim;
 pub mod plot;
 pub mod progress;

@@ -4,11 +4,12 @@
 
 use super::args::*;
 use crate::error::usage;
+use crate::norms::NormsTraining;
 use crate::optim::{Method, OptimConfig};
 use crate::study::{preset, Execution, Grid, MethodGrid, PresetSpec};
 use crate::train::{DataConfig, RunConfig, TrainConfig};
 use crate::trajectory::{
-    surface_defaults, NormsTraining, Point, Quadratic, Surface, SurfaceKind, TrajectoryConfig,
+    surface_defaults, Point, Quadratic, Surface, SurfaceKind, TrajectoryConfig,
 };
 
 /// The hidden widths of a command that trains outside a study.

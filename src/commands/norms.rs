@@ -2,9 +2,7 @@
 
 use crate::cli::resolve::norms_training;
 use crate::cli::NormsArgs;
-use crate::trajectory::{
-    draw_norms, format_norms_table, norms_title, read_norm_runs, train_norm_runs,
-};
+use crate::norms::{draw_norms, format_norms_table, norms_title, read_norm_runs, train_norm_runs};
 
 pub(crate) fn run(args: &NormsArgs) -> anyhow::Result<()> {
     let training = norms_training(args)?;
