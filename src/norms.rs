@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// One line of the weight-norm plot.
 #[derive(Debug, Clone, PartialEq)]
-pub struct NormLine {
+pub(crate) struct NormLine {
     label: String,
     epochs: Vec<f64>,
     norms: Vec<f64>,
@@ -32,7 +32,7 @@ fn decay_label(method: Method, decay: f64) -> String {
 
 /// Lines from the `metrics.csv` of run folders written by `wdlab train --out`, named after
 /// the optimiser and decay in their `config.json` (or after the folder without one).
-pub fn read_norm_runs(dirs: &[PathBuf]) -> anyhow::Result<Vec<NormLine>> {
+pub(crate) fn read_norm_runs(dirs: &[PathBuf]) -> anyhow::Result<Vec<NormLine>> {
     let mut lines = Vec::new();
     for dir in dirs {
         let records = read_metrics(&dir.join("metrics.csv"))?;
@@ -67,19 +67,19 @@ pub fn read_norm_runs(dirs: &[PathBuf]) -> anyhow::Result<Vec<NormLine>> {
 
 /// What `wdlab norms --train` trains: one run per decay value, the same in all else.
 #[derive(Debug, Clone)]
-pub struct NormsTraining {
+pub(crate) struct NormsTraining {
     /// One optimiser per decay value (the same method and α).
-    pub optims: Vec<OptimConfig>,
-    pub run: RunConfig,
-    pub data: DataConfig,
+    pub(crate) optims: Vec<OptimConfig>,
+    pub(crate) run: RunConfig,
+    pub(crate) data: DataConfig,
     /// The runs go under `out/runs/`.
-    pub out: PathBuf,
-    pub quiet: bool,
+    pub(crate) out: PathBuf,
+    pub(crate) quiet: bool,
 }
 
 /// Trains one short run per decay value (every epoch evaluated, so ‖θ‖ is logged after each),
 /// writing each under `OUT/runs/` as `wdlab train --out` would; epoch 0 is the shared start.
-pub fn train_norm_runs(t: &NormsTraining) -> anyhow::Result<Vec<NormLine>> {
+pub(crate) fn train_norm_runs(t: &NormsTraining) -> anyhow::Result<Vec<NormLine>> {
     let device = t.run.device.open()?;
     let data = DeviceData::new(&t.data.load()?, &device)?;
     let sizes = layer_sizes(data.pixels, &t.run.hidden);
@@ -88,7 +88,7 @@ pub fn train_norm_runs(t: &NormsTraining) -> anyhow::Result<Vec<NormLine>> {
     for optim in &t.optims {
         let label = decay_label(optim.method, optim.decay);
         // Named after the flag that sets the decay and its value, e.g. `sgdw-wd0.001`.
-        let flag = optim.method.decay_flag().trim_start_matches('-');
+        let flag = optim.method.decay_key();
         let name = format!("{}-{flag}{}", optim.method, decimal(optim.decay));
         let dir = t.out.join("runs").join(name);
         std::fs::create_dir_all(&dir)
@@ -131,7 +131,7 @@ pub fn train_norm_runs(t: &NormsTraining) -> anyhow::Result<Vec<NormLine>> {
 }
 
 /// The title of the weight-norm figure: the training setup when the runs were trained here.
-pub fn norms_title(training: Option<&NormsTraining>) -> String {
+pub(crate) fn norms_title(training: Option<&NormsTraining>) -> String {
     let base = "Weight decay pulls the network's weights toward the origin";
     let Some((t, optim)) = training.and_then(|t| Some((t, t.optims.first()?))) else {
         return format!("{base} (MNIST)");
@@ -148,7 +148,7 @@ pub fn norms_title(training: Option<&NormsTraining>) -> String {
 }
 
 /// ‖θ‖ at the first and last logged epoch, and the final test accuracy, per line.
-pub fn format_norms_table(lines: &[NormLine]) -> String {
+pub(crate) fn format_norms_table(lines: &[NormLine]) -> String {
     let width = lines
         .iter()
         .map(|l| l.label.chars().count())
@@ -182,7 +182,7 @@ pub fn format_norms_table(lines: &[NormLine]) -> String {
 }
 
 /// `weight_norm.svg` in `out`: ‖θ‖ against epoch, one line per run, under `title`.
-pub fn draw_norms(lines: &[NormLine], title: &str, out: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn draw_norms(lines: &[NormLine], title: &str, out: &Path) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out)
         .with_context(|| format!("cannot create --out folder {}", out.display()))?;
     let series: Vec<Series> = lines

@@ -57,6 +57,15 @@ impl Method {
         }
     }
 
+    /// The short name of this method's decay in run and folder names: `wd` or `l2`.
+    pub(crate) fn decay_key(self) -> &'static str {
+        if self.is_decoupled() {
+            "wd"
+        } else {
+            "l2"
+        }
+    }
+
     /// The symbol of this method's decay coefficient: λ' (decoupled) or λ (L2).
     pub(crate) fn decay_symbol(self) -> &'static str {
         if self.is_decoupled() {

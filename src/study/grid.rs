@@ -33,11 +33,7 @@ impl Cell {
 
     /// The folder name of the cell's run, e.g. `adamw_lr0.001_wd0.0001_seed0`.
     pub(crate) fn run_name(&self) -> String {
-        let coef = if self.method.is_decoupled() {
-            "wd"
-        } else {
-            "l2"
-        };
+        let coef = self.method.decay_key();
         format!(
             "{}_lr{}_{coef}{}_seed{}",
             self.method, self.lr, self.decay, self.seed

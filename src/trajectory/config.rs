@@ -7,7 +7,7 @@ use crate::optim::{Method, OptimConfig, WdScaling};
 use crate::util::fmt::decimal;
 
 /// Defaults per surface: (start, α, steps, λ values).
-pub fn surface_defaults(kind: SurfaceKind) -> (Point, f64, usize, Vec<f64>) {
+pub(crate) fn surface_defaults(kind: SurfaceKind) -> (Point, f64, usize, Vec<f64>) {
     match kind {
         SurfaceKind::Quadratic => ([-1.5, 2.5], 0.05, 500, vec![0.0, 0.3, 3.0]),
         SurfaceKind::TwoBasin => ([0.3, 3.0], 0.05, 500, vec![0.0, 0.3, 2.0]),
@@ -17,19 +17,19 @@ pub fn surface_defaults(kind: SurfaceKind) -> (Point, f64, usize, Vec<f64>) {
 
 /// A validated `wdlab trajectory` configuration (made by [`TrajectoryConfig::new`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct TrajectoryConfig {
-    pub surface: Surface,
-    pub start: Point,
+pub(crate) struct TrajectoryConfig {
+    pub(crate) surface: Surface,
+    pub(crate) start: Point,
     /// α, the step size of every run.
-    pub lr: f64,
-    pub steps: usize,
+    pub(crate) lr: f64,
+    pub(crate) steps: usize,
     /// λ values in L2 form, ascending, 0 (plain gradient descent) first.
-    pub lambdas: Vec<f64>,
+    pub(crate) lambdas: Vec<f64>,
 }
 
 impl TrajectoryConfig {
     /// A header line: surface, start, α, steps and the decay values in both forms.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let list = |f: &dyn Fn(f64) -> f64| {
             self.lambdas
                 .iter()
@@ -50,7 +50,7 @@ impl TrajectoryConfig {
     }
 
     /// Checks the values; every refusal is a usage error naming the flag.
-    pub fn new(
+    pub(crate) fn new(
         surface: Surface,
         start: Point,
         lr: f64,
@@ -175,7 +175,7 @@ impl RunSpec {
         let name = if lambda == 0.0 {
             method.name().to_string()
         } else {
-            let flag = method.decay_flag().trim_start_matches('-');
+            let flag = method.decay_key();
             format!("{}+{flag}={}", method.name(), decimal(decay))
         };
         RunSpec {

@@ -18,7 +18,7 @@ const PANEL_ASPECT: f64 = 1.09;
 
 /// Runs every run of `cfg` and writes `paths.csv` and every figure into `out`; returns the runs
 /// and the files written.
-pub fn write_outputs(
+pub(crate) fn write_outputs(
     cfg: &TrajectoryConfig,
     out: &Path,
 ) -> anyhow::Result<(Vec<PathRun>, Vec<PathBuf>)> {

@@ -30,8 +30,7 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-pub use config::{surface_defaults, TrajectoryConfig};
-pub use figures::write_outputs;
-pub use run::PathRun;
-pub use surface::{Point, Quadratic, Surface, SurfaceKind};
-pub use table::{convergence_note, format_table, table_rows, TableRow};
+pub(crate) use config::{surface_defaults, TrajectoryConfig};
+pub(crate) use figures::write_outputs;
+pub(crate) use surface::{Point, Quadratic, Surface, SurfaceKind};
+pub(crate) use table::{convergence_note, format_table, table_rows};

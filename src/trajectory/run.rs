@@ -18,7 +18,7 @@ const DIVERGED_BEYOND: f64 = 1e6;
 
 /// A finished run: θ and R_emp(θ) after each step (index 0 is the start).
 #[derive(Debug, Clone)]
-pub struct PathRun {
+pub(crate) struct PathRun {
     pub(super) spec: RunSpec,
     pub(super) points: Vec<Point>,
     pub(super) losses: Vec<f64>,

@@ -4,11 +4,11 @@
 use crate::util::fmt::decimal;
 
 /// A point (θ₁, θ₂) of the plane.
-pub type Point = [f64; 2];
+pub(crate) type Point = [f64; 2];
 
 /// The surfaces `--surface` offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SurfaceKind {
+pub(crate) enum SurfaceKind {
     /// ½(θ − c)ᵀH(θ − c): an anisotropic quadratic whose minimum c lies away from the origin
     /// (set with --minimum, --curvatures, --rotation).
     Quadratic,
@@ -21,14 +21,14 @@ pub enum SurfaceKind {
 }
 
 impl SurfaceKind {
-    pub const ALL: [SurfaceKind; 3] = [
+    pub(crate) const ALL: [SurfaceKind; 3] = [
         SurfaceKind::Quadratic,
         SurfaceKind::TwoBasin,
         SurfaceKind::Rosenbrock,
     ];
 
     /// The name `--surface` takes.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             SurfaceKind::Quadratic => "quadratic",
             SurfaceKind::TwoBasin => "two-basin",
@@ -39,13 +39,13 @@ impl SurfaceKind {
 
 /// R_emp(θ) = ½(θ − c)ᵀH(θ − c) with H = R(φ)·diag(h₁, h₂)·R(φ)ᵀ.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Quadratic {
+pub(crate) struct Quadratic {
     /// c, the unregularised minimum.
-    pub minimum: Point,
+    pub(crate) minimum: Point,
     /// h₁, h₂: the eigenvalues of H (curvatures along the rotated axes).
-    pub curvatures: [f64; 2],
+    pub(crate) curvatures: [f64; 2],
     /// φ in degrees: the first principal axis makes this angle with the x axis.
-    pub rotation_deg: f64,
+    pub(crate) rotation_deg: f64,
 }
 
 impl Default for Quadratic {
@@ -110,7 +110,7 @@ impl Quadratic {
 
 /// A two-parameter "empirical risk" with its analytic gradient.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Surface {
+pub(crate) enum Surface {
     Quadratic(Quadratic),
     TwoBasin,
     Rosenbrock,
@@ -118,7 +118,7 @@ pub enum Surface {
 
 impl Surface {
     /// The surface `kind` with its default parameters.
-    pub fn default_of(kind: SurfaceKind) -> Self {
+    pub(crate) fn default_of(kind: SurfaceKind) -> Self {
         match kind {
             SurfaceKind::Quadratic => Surface::Quadratic(Quadratic::default()),
             SurfaceKind::TwoBasin => Surface::TwoBasin,

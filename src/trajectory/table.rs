@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 /// One row of the printed table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableRow {
+pub(crate) struct TableRow {
     name: String,
     lambda: f64,
     end: Point,
@@ -31,7 +31,7 @@ impl TableRow {
 
 /// One row per run: where it ends, how far from the origin, R_emp there and, where the
 /// surface has one, the analytic fixed point it should reach.
-pub fn table_rows(surface: &Surface, runs: &[PathRun]) -> Vec<TableRow> {
+pub(crate) fn table_rows(surface: &Surface, runs: &[PathRun]) -> Vec<TableRow> {
     runs.iter()
         .map(|r| {
             let end = r.end();
@@ -54,7 +54,7 @@ pub fn table_rows(surface: &Surface, runs: &[PathRun]) -> Vec<TableRow> {
 }
 
 /// The table as text, one line per run.
-pub fn format_table(rows: &[TableRow]) -> String {
+pub(crate) fn format_table(rows: &[TableRow]) -> String {
     let pt = |p: Point| format!("({:.6}, {:.6})", p[0], p[1]);
     let mut s = format!(
         "{:<18} {:>6}  {:<24} {:>9} {:>10}  {:<24} {:>9}\n",
@@ -84,7 +84,7 @@ pub fn format_table(rows: &[TableRow]) -> String {
 }
 
 /// A note when a run with an analytic fixed point has not reached it to 1e-6.
-pub fn convergence_note(rows: &[TableRow], steps: usize) -> Option<String> {
+pub(crate) fn convergence_note(rows: &[TableRow], steps: usize) -> Option<String> {
     let slow: Vec<&str> = rows
         .iter()
         .filter(|r| r.gap().is_some_and(|g| g > 1e-6))

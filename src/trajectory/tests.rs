@@ -77,26 +77,6 @@ fn the_pull_toward_the_origin_grows_with_lambda() {
 }
 
 #[test]
-fn gd_with_l2_lambda_and_with_decoupled_alpha_lambda_draw_the_same_path() {
-    let cfg = default_cfg(&[0.1, 1.0]);
-    for lambda in [0.1, 1.0] {
-        let l2 = run(&cfg, Method::Sgd, lambda);
-        let wd = run(&cfg, Method::Sgdw, lambda);
-        let worst = l2
-            .iter()
-            .zip(&wd)
-            .map(|(a, b)| dist(*a, *b))
-            .fold(0.0, f64::max);
-        assert!(
-            worst < 1e-12,
-            "λ = {lambda}: paths differ by up to {worst:e}"
-        );
-        // And the path does move: it is not a trivial agreement.
-        assert!(dist(l2[0], l2[cfg.steps]) > 1.0);
-    }
-}
-
-#[test]
 fn adam_with_l2_and_adamw_end_in_different_places() {
     let cfg = default_cfg(&[1.0]);
     let adam = *run(&cfg, Method::Adam, 1.0).last().unwrap();
