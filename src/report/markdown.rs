@@ -1,32 +1,13 @@
 //! The sections of report.md, one function each in the order the report prints them (a section
-//! with a figure draws it through [`super::figures`]), and the small formatters its tables and
-//! the verdicts share.
+//! with a figure draws it through [`super::figures`]).
 
 use super::figures;
+use super::format::{pm, r2};
 use super::verdicts::verdicts;
 use crate::analysis::{Analysis, NOISE_POINTS};
 use crate::study::{EquivalencePair, ResultRow, Status};
 use crate::util::fmt::{percent, short};
-use crate::util::stats::mean_sd;
 use std::fmt::Write as _;
-
-/// R² for tables: "–" when the best decay is the same at every learning rate (R² undefined).
-pub(super) fn r2(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.2}")
-    } else {
-        "– (constant)".into()
-    }
-}
-
-/// "98.51 ± 0.03 % (3 seeds)".
-pub(super) fn pm(xs: &[f64]) -> String {
-    let (m, sd) = mean_sd(xs);
-    match sd {
-        Some(sd) => format!("{} ± {} % ({} seeds)", percent(m), percent(sd), xs.len()),
-        None => format!("{} % (1 seed, no sd)", percent(m)),
-    }
-}
 
 /// The rows of the cells that diverged.
 fn diverged_rows(a: &Analysis) -> impl Iterator<Item = &ResultRow> {

@@ -10,6 +10,7 @@
 
 pub(crate) mod compare;
 mod figures;
+mod format;
 mod markdown;
 mod verdicts;
 

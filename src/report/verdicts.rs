@@ -2,7 +2,7 @@
 //! what it only suggests, and what it does not show. The report opens with them and `wdlab
 //! report` prints them.
 
-use super::markdown::{pm, r2};
+use super::format::{pm, r2};
 use crate::analysis::{Analysis, MethodAnalysis, NOISE_POINTS};
 use crate::optim::Method;
 use crate::study::{Equivalence, EquivalencePair};
