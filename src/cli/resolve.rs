@@ -301,24 +301,17 @@ mod tests {
     use crate::cli::{Cli, Command};
     use clap::Parser;
 
-    fn parse(args: &[&str]) -> Command {
-        Cli::try_parse_from(["wdlab"].iter().chain(args))
-            .unwrap()
-            .command
+    /// The command `wdlab COMMAND ARGS` parses to.
+    fn parse(command: &[&str], args: &[&str]) -> Command {
+        let argv = ["wdlab"].iter().chain(command).chain(args);
+        Cli::try_parse_from(argv).unwrap().command
     }
 
     #[test]
     fn trajectory_takes_negative_pairs_and_keeps_quadratic_flags_to_the_quadratic() {
-        let resolve = |args: &[&str]| {
-            let argv: Vec<&str> = ["trajectory", "--out", "x"]
-                .iter()
-                .chain(args)
-                .copied()
-                .collect();
-            match parse(&argv) {
-                Command::Trajectory(a) => trajectory_config(&a),
-                _ => unreachable!(),
-            }
+        let resolve = |args: &[&str]| match parse(&["trajectory", "--out", "x"], args) {
+            Command::Trajectory(a) => trajectory_config(&a),
+            _ => unreachable!(),
         };
         let cfg = resolve(&["--start", "-1,-2", "--minimum", "-3,1", "--rotation", "-45"]).unwrap();
         assert_eq!(cfg.start, [-1.0, -2.0]);
@@ -354,12 +347,9 @@ mod tests {
 
     #[test]
     fn train_defaults_follow_the_method() {
-        let cfg = |args: &[&str]| {
-            let argv: Vec<&str> = ["train"].iter().chain(args).copied().collect();
-            match parse(&argv) {
-                Command::Train(a) => train_config(&a),
-                _ => unreachable!(),
-            }
+        let cfg = |args: &[&str]| match parse(&["train"], args) {
+            Command::Train(a) => train_config(&a),
+            _ => unreachable!(),
         };
         let sgdw = cfg(&["--optimizer", "sgdw"]).unwrap();
         assert_eq!((sgdw.optim.lr, sgdw.optim.decay), (0.1, 1e-4));
@@ -372,16 +362,9 @@ mod tests {
 
     #[test]
     fn a_study_takes_the_preset_and_the_flags_that_override_it() {
-        let plan = |args: &[&str]| {
-            let argv: Vec<&str> = ["reproduce", "--out", "x"]
-                .iter()
-                .chain(args)
-                .copied()
-                .collect();
-            match parse(&argv) {
-                Command::Reproduce(a) => study_plan(&a.study),
-                _ => unreachable!(),
-            }
+        let plan = |args: &[&str]| match parse(&["reproduce", "--out", "x"], args) {
+            Command::Reproduce(a) => study_plan(&a.study),
+            _ => unreachable!(),
         };
         let (spec, how) = plan(&["--preset", "full", "--epochs", "7", "--jobs", "1"]).unwrap();
         assert_eq!(spec.settings.train_size, Some(5000));

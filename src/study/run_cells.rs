@@ -26,7 +26,7 @@ pub(crate) fn run_cells(
     settings: &Settings,
     how: &Execution,
     data: &DeviceData,
-    ui: &SweepBoard,
+    board: &SweepBoard,
     sink: &mut (dyn CellSink + Send),
 ) -> anyhow::Result<()> {
     let units: Vec<Vec<Cell>> = match how.cells {
@@ -46,12 +46,18 @@ pub(crate) fn run_cells(
             groups
         }
     };
+    let trainer = CellTrainer {
+        settings,
+        how,
+        data,
+        board,
+    };
     let sink = std::sync::Mutex::new(sink);
     crate::jobs::run_jobs(&units, how.jobs, |_, unit| {
         let mut sink = LockedSink(&sink);
         match how.cells {
-            CellBackend::Single => run_single(&unit[0], settings, how, data, ui, &mut sink),
-            CellBackend::Population => run_population(unit, settings, how, data, ui, &mut sink),
+            CellBackend::Single => trainer.single(&unit[0], &mut sink),
+            CellBackend::Population => trainer.population(unit, &mut sink),
         }
     })
 }
@@ -78,76 +84,76 @@ impl CellSink for LockedSink<'_, '_> {
     }
 }
 
-fn run_single(
-    cell: &Cell,
-    settings: &Settings,
-    how: &Execution,
-    data: &DeviceData,
-    ui: &SweepBoard,
-    sink: &mut dyn CellSink,
-) -> anyhow::Result<()> {
-    let optim = settings.optim(cell.method, cell.lr, cell.decay);
-    let run = settings.run_config(cell.seed, how);
-    let progress = Progress {
-        quiet: how.quiet,
-        label: cell.label(),
-        multi: Some(ui.multi.clone()),
-    };
-    let started = Instant::now();
-    let mut last = None;
-    let result = train::train(&optim, &run, data, &progress, &mut |r| {
-        last = Some(r.clone());
-        sink.epoch(cell, r)
-    });
-    let seconds = started.elapsed().as_secs_f64();
-    let row = match result {
-        Ok(_) => ResultRow::finished(*cell, settings.epochs, last.as_ref(), seconds),
-        Err(e) if is_divergence(&e) => ResultRow::diverged(*cell, settings.epochs, seconds),
-        Err(e) => return Err(e.context(format!("cell {}", cell.label()))),
-    };
-    sink.done(&row)?;
-    ui.cell_done(&row.summary());
-    Ok(())
+/// What every cell of a call to [`run_cells`] shares.
+struct CellTrainer<'a> {
+    settings: &'a Settings,
+    how: &'a Execution,
+    data: &'a DeviceData,
+    board: &'a SweepBoard,
 }
 
-/// One population of cells sharing method and seed; each cell's row carries its share of the
-/// group's time.
-fn run_population(
-    group: &[Cell],
-    settings: &Settings,
-    how: &Execution,
-    data: &DeviceData,
-    ui: &SweepBoard,
-    sink: &mut dyn CellSink,
-) -> anyhow::Result<()> {
-    let optims: Vec<_> = group
-        .iter()
-        .map(|c| settings.optim(c.method, c.lr, c.decay))
-        .collect();
-    let run = settings.run_config(group[0].seed, how);
-    let progress = Progress {
-        quiet: how.quiet,
-        label: format!(
-            "{} seed {} ({} cells)",
-            group[0].method,
-            group[0].seed,
-            group.len()
-        ),
-        multi: Some(ui.multi.clone()),
-    };
-    let started = Instant::now();
-    let outcomes = train::train_population(&optims, &run, data, &progress, &mut |g, r| {
-        sink.epoch(&group[g], r)
-    })
-    .with_context(|| format!("population of {} cells of {}", group.len(), group[0].method))?;
-    let seconds = started.elapsed().as_secs_f64() / group.len() as f64;
-    for (cell, outcome) in group.iter().zip(outcomes) {
-        let row = match outcome.diverged {
-            None => ResultRow::finished(*cell, settings.epochs, outcome.records.last(), seconds),
-            Some(_) => ResultRow::diverged(*cell, settings.epochs, seconds),
-        };
-        sink.done(&row)?;
-        ui.cell_done(&row.summary());
+impl CellTrainer<'_> {
+    /// The epoch bar of a run labelled `label`, inside the sweep's board.
+    fn progress(&self, label: String) -> Progress {
+        Progress {
+            quiet: self.how.quiet,
+            label,
+            multi: Some(self.board.multi.clone()),
+        }
     }
-    Ok(())
+
+    /// Reports a finished cell to the sink and the board.
+    fn finish(&self, row: &ResultRow, sink: &mut dyn CellSink) -> anyhow::Result<()> {
+        sink.done(row)?;
+        self.board.cell_done(&row.summary());
+        Ok(())
+    }
+
+    /// One cell as a single run.
+    fn single(&self, cell: &Cell, sink: &mut dyn CellSink) -> anyhow::Result<()> {
+        let optim = self.settings.optim(cell.method, cell.lr, cell.decay);
+        let run = self.settings.run_config(cell.seed, self.how);
+        let progress = self.progress(cell.label());
+        let epochs = self.settings.epochs;
+        let started = Instant::now();
+        let mut last = None;
+        let result = train::train(&optim, &run, self.data, &progress, &mut |r| {
+            last = Some(r.clone());
+            sink.epoch(cell, r)
+        });
+        let seconds = started.elapsed().as_secs_f64();
+        let row = match result {
+            Ok(_) => ResultRow::finished(*cell, epochs, last.as_ref(), seconds),
+            Err(e) if is_divergence(&e) => ResultRow::diverged(*cell, epochs, seconds),
+            Err(e) => return Err(e.context(format!("cell {}", cell.label()))),
+        };
+        self.finish(&row, sink)
+    }
+
+    /// One population of cells sharing method and seed; each cell's row carries its share of
+    /// the group's time.
+    fn population(&self, group: &[Cell], sink: &mut dyn CellSink) -> anyhow::Result<()> {
+        let optims: Vec<_> = group
+            .iter()
+            .map(|c| self.settings.optim(c.method, c.lr, c.decay))
+            .collect();
+        let (method, seed) = (group[0].method, group[0].seed);
+        let run = self.settings.run_config(seed, self.how);
+        let progress = self.progress(format!("{method} seed {seed} ({} cells)", group.len()));
+        let epochs = self.settings.epochs;
+        let started = Instant::now();
+        let outcomes = train::train_population(&optims, &run, self.data, &progress, &mut |g, r| {
+            sink.epoch(&group[g], r)
+        })
+        .with_context(|| format!("population of {} cells of {method}", group.len()))?;
+        let seconds = started.elapsed().as_secs_f64() / group.len() as f64;
+        for (cell, outcome) in group.iter().zip(outcomes) {
+            let row = match outcome.diverged {
+                None => ResultRow::finished(*cell, epochs, outcome.records.last(), seconds),
+                Some(_) => ResultRow::diverged(*cell, epochs, seconds),
+            };
+            self.finish(&row, sink)?;
+        }
+        Ok(())
+    }
 }
