@@ -14,10 +14,12 @@ pub enum Failure {
     /// A flag value that makes no sense; the message names the flag and the fix.
     #[error("{0}")]
     Usage(String),
-    /// The training loss became NaN or infinite.
+    /// The training loss became NaN, infinite, or exploded (see `train::run_loop`).
     #[error(
-        "diverged at epoch {epoch}, step {step}: the training loss became {loss}. \
-         Lower --lr (or the decay coefficient); the epochs finished before are kept"
+        "diverged at epoch {epoch}, step {step}: the training loss became {loss} (a run \
+         diverges at a NaN or infinite loss, or one over 1000 × ln 10, a thousand times a \
+         uniform guess's). Lower --lr (or the decay coefficient); the epochs finished before \
+         are kept"
     )]
     Diverged {
         epoch: usize,

@@ -9,7 +9,9 @@ use crate::optim::{Method, OptimConfig};
 use crate::plot::{self, Axes, Series};
 use crate::progress::Progress;
 use crate::train::metrics::{read_metrics, write_config_json};
-use crate::train::{self, DataConfig, DeviceData, MetricsFile, RunConfig, TrainConfig};
+use crate::train::{
+    self, DataConfig, DeviceData, EpochRecord, MetricsFile, RunConfig, TrainConfig,
+};
 use crate::util::fmt::decimal;
 use anyhow::Context;
 use std::fmt::Write as _;
@@ -79,10 +81,15 @@ pub(crate) struct NormsTraining {
 
 /// Trains one short run per decay value (every epoch evaluated, so ‖θ‖ is logged after each),
 /// writing each under `OUT/runs/` as `wdlab train --out` would; epoch 0 is the shared start.
-pub(crate) fn train_norm_runs(t: &NormsTraining) -> anyhow::Result<Vec<NormLine>> {
+pub(crate) fn train_norm_runs(
+    t: &NormsTraining,
+    on_epoch: &mut dyn FnMut(&str, &EpochRecord) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<NormLine>> {
     let device = t.run.device.open()?;
     let data = DeviceData::new(&t.data.load()?, &device)?;
     let sizes = layer_sizes(data.pixels, &t.run.hidden);
+    let state = t.optims.first().map_or(0, OptimConfig::state_buffers);
+    train::check_memory(&sizes, 1, t.run.batch_size.min(data.train.len()), state)?;
     let start_norm = Mlp::new(&sizes, t.run.seed, &device)?.weight_norm()?;
     let mut lines = Vec::new();
     for optim in &t.optims {
@@ -110,9 +117,7 @@ pub(crate) fn train_norm_runs(t: &NormsTraining) -> anyhow::Result<Vec<NormLine>
             ..Progress::default()
         };
         let trained = train::train(optim, &t.run, &data, &progress, &mut |r| {
-            if !t.quiet {
-                println!("{}", r.line(&prefix, t.run.epochs));
-            }
+            on_epoch(&prefix, r)?;
             metrics.push(r)
         })?;
         let records = trained.records;

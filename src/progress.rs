@@ -1,9 +1,9 @@
 //! What the user sees while training: each run's epoch bar ([`Progress`]) and, for a sweep, a
 //! bar over cells with a line per finished cell ([`SweepBoard`]). Bars are drawn only on a
-//! terminal and never with `--quiet`; lines go above the bars (or to stdout without them).
+//! terminal and never with `--quiet`; all of it goes to standard error.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 
 /// How a run shows its progress.
 #[derive(Debug, Clone, Default)]
@@ -79,7 +79,8 @@ impl SweepBoard {
         }
     }
 
-    /// Prints a line above the bars (or on stdout when there are none).
+    /// Prints a line above the bars, or on standard error when there are none (like the bars,
+    /// it reports progress; what a command prints as its result goes to standard output).
     pub(crate) fn println(&self, line: &str) {
         if self.quiet {
             return;
@@ -87,7 +88,8 @@ impl SweepBoard {
         if self.drawn {
             let _ = self.multi.println(line);
         } else {
-            println!("{line}");
+            // A progress line that cannot be written is not worth stopping a sweep for.
+            let _ = writeln!(std::io::stderr(), "{line}");
         }
     }
 

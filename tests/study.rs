@@ -466,3 +466,269 @@ fn cells_side_by_side_give_the_bits_of_cells_one_at_a_time() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("--jobs 0"), "{}", text(&o));
 }
+
+/// A copy of the bundled MNIST whose test labels differ in one image: other data, the same
+/// shape.
+fn altered_mnist(dir: &Path) -> std::path::PathBuf {
+    use std::io::Read;
+    let data = dir.join("mnist-altered");
+    std::fs::create_dir_all(&data).unwrap();
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
+    for name in [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+    ] {
+        let gz = format!("{name}.gz");
+        std::fs::copy(bundled.join(&gz), data.join(&gz)).unwrap();
+    }
+    let gz = std::fs::read(bundled.join("t10k-labels-idx1-ubyte.gz")).unwrap();
+    let mut labels = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut labels)
+        .unwrap();
+    labels[8] = (labels[8] + 1) % 10;
+    std::fs::write(data.join("t10k-labels-idx1-ubyte"), labels).unwrap();
+    data
+}
+
+/// A tiny one-method sweep into `out` with extra flags.
+fn tiny_sweep(out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "sweep",
+        "--out",
+        out.to_str().unwrap(),
+        "--grid",
+        "sgd:0.1:0",
+        "--seeds",
+        "1",
+        "--epochs",
+        "1",
+    ];
+    args.extend_from_slice(TINY);
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+#[test]
+fn a_study_folder_knows_its_data_and_refuses_other_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = tiny_sweep(&out, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let study = std::fs::read_to_string(out.join("study.json")).unwrap();
+    assert!(study.contains("\"data_fingerprint\""), "{study}");
+    let other = altered_mnist(dir.path());
+    let o = tiny_sweep(&out, &["--data-dir", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("data_fingerprint:"), "{}", text(&o));
+    assert_eq!(rows(&out).len(), 1, "nothing was merged");
+}
+
+#[test]
+fn rows_without_a_study_json_are_refused_with_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    assert!(tiny_sweep(&out, &[]).status.success());
+    std::fs::remove_file(out.join("study.json")).unwrap();
+    let o = tiny_sweep(&out, &["--epochs", "2"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("holds 1 results rows but no study.json"),
+        "{}",
+        text(&o)
+    );
+    assert!(!out.join("study.json").exists());
+}
+
+#[test]
+fn a_sweep_refused_by_a_data_check_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let o = tiny_sweep(&out, &["--train-size", "60000"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--train-size 60000"), "{}", text(&o));
+    assert!(
+        !out.join("study.json").exists(),
+        "no study.json was claimed"
+    );
+    assert!(
+        tiny_sweep(&out, &[]).status.success(),
+        "the corrected command runs"
+    );
+}
+
+#[test]
+fn duplicate_and_negative_zero_grid_values_are_one_cell_and_grids_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let mut args = vec![
+        "sweep",
+        "--out",
+        out.to_str().unwrap(),
+        "--grid",
+        "adamw:1e-3,1e-3:0,-0",
+        "--grid",
+        "adamw:1e-3:1e-3",
+        "--seeds",
+        "1",
+        "--epochs",
+        "1",
+    ];
+    args.extend_from_slice(TINY);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    // No --methods: the grid's method only, not the preset's other three; the two --grid of
+    // adamw merged into one α × {0, 1e-3}.
+    assert_eq!(
+        keys(&rows(&out)),
+        ["adamw,0.001,0,0", "adamw,0.001,0.001,0"]
+    );
+    let mut bad = args.clone();
+    bad.extend_from_slice(&["--methods", "sgd"]);
+    let o = run(&bad);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("names a method that --methods leaves out"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn a_results_file_with_impossible_values_is_refused_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    assert!(tiny_sweep(&out, &[]).status.success());
+    let path = out.join("results.csv");
+    let mut t = std::fs::read_to_string(&path).unwrap();
+    t.push_str("sgd,0.2,0,0,1,NaN,0.5,0.1,1,ok,1.000\n");
+    std::fs::write(&path, t).unwrap();
+    let o = run(&["report", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("results.csv, line 3: val_accuracy NaN is not in [0, 1]"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn a_report_shows_a_method_whose_every_cell_diverged() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let mut args = vec![
+        "sweep",
+        "--out",
+        out.to_str().unwrap(),
+        "--grid",
+        "adam:1e30:0,1e-3",
+        "--grid",
+        "adamw:1e-3:0,1e-3",
+        "--seeds",
+        "1",
+        "--epochs",
+        "1",
+    ];
+    args.extend_from_slice(TINY);
+    assert!(run(&args).status.success());
+    let o = run(&["report", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("every cell of Adam + L2 diverged"), "{md}");
+    assert!(out.join("heatmap-adam.svg").exists());
+}
+
+#[test]
+fn the_same_shard_started_twice_trains_once_and_other_shards_run_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let sweep = |shard: &str| {
+        let mut args = vec![
+            "sweep",
+            "--out",
+            out.to_str().unwrap(),
+            "--grid",
+            "sgd:0.05,0.1,0.2:0,1e-3",
+            "--seeds",
+            "2",
+            "--epochs",
+            "2",
+            "--jobs",
+            "1",
+            "--shard",
+            shard,
+        ];
+        args.extend_from_slice(TINY);
+        let mut c = wdlab();
+        c.args(&args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.spawn().unwrap()
+    };
+    let first = sweep("1/2");
+    // Wait until the first holds the lock of its results file.
+    let lock = out.join(".results.shard-1-of-2.csv.lock");
+    let start = Instant::now();
+    while std::fs::read_to_string(&lock).map_or(true, |t| t.is_empty()) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no lock appeared"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let twin = sweep("1/2").wait_with_output().unwrap();
+    let other = sweep("2/2").wait_with_output().unwrap();
+    let first = first.wait_with_output().unwrap();
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(other.status.success(), "{}", text(&other));
+    assert_eq!(twin.status.code(), Some(1), "{}", text(&twin));
+    let pid = std::fs::read_to_string(&lock).unwrap();
+    assert!(
+        text(&twin).contains(&format!("another wdlab (process {pid})")),
+        "{}",
+        text(&twin)
+    );
+    let all = rows(&out);
+    assert_eq!(all.len(), 12, "every cell once");
+    let mut unique = keys(&all);
+    unique.dedup();
+    assert_eq!(unique.len(), 12);
+}
+
+#[test]
+fn of_two_first_starts_with_different_settings_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let start = |epochs: &str| {
+        let mut args = vec![
+            "sweep",
+            "--out",
+            out.to_str().unwrap(),
+            "--grid",
+            "sgd:0.1:0",
+            "--seeds",
+            "1",
+            "--epochs",
+            epochs,
+        ];
+        args.extend_from_slice(TINY);
+        let mut c = wdlab();
+        c.args(&args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        c.spawn().unwrap()
+    };
+    let (a, b) = (start("1"), start("2"));
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    let codes = [a.status.code(), b.status.code()];
+    assert!(
+        codes == [Some(0), Some(2)] || codes == [Some(2), Some(0)],
+        "{codes:?}: {} / {}",
+        text(&a),
+        text(&b)
+    );
+    let refused = if a.status.success() { &b } else { &a };
+    assert!(
+        text(refused).contains("other settings"),
+        "{}",
+        text(refused)
+    );
+    assert_eq!(rows(&out).len(), 1);
+}

@@ -373,7 +373,9 @@ pub struct SweepArgs {
         allow_hyphen_values = true
     )]
     pub(crate) decays: Option<Vec<f64>>,
-    /// One method's grid, METHOD:LRS:DECAYS (repeatable), e.g. --grid adamw:1e-3,3e-3:0,1e-3.
+    /// One method's grid, METHOD:LRS:DECAYS, e.g. --grid adamw:1e-3,3e-3:0,1e-3. Repeatable:
+    /// several for one method are merged (every α with every decay); without --methods only
+    /// the methods given by --grid run. A value given twice (or as -0 and 0) is one cell.
     #[arg(long = "grid", value_name = "METHOD:LRS:DECAYS")]
     pub(crate) grids: Vec<MethodGrid>,
     /// Seeds 0..N for every cell [preset: quick 1, full 2].

@@ -119,33 +119,71 @@ pub(crate) fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution
     Ok((spec, how))
 }
 
-/// `wdlab sweep`'s grid: the preset's, narrowed to `--methods`, with `--lrs`/`--decays` for
-/// every method and `--grid` for one.
-pub(crate) fn sweep_grid(a: &SweepArgs, spec: &PresetSpec) -> Grid {
-    let mut methods: Vec<MethodGrid> = spec.grid.methods.clone();
-    if !a.methods.is_empty() {
-        methods.retain(|g| a.methods.contains(&g.method));
-    }
-    for g in &mut methods {
-        if let Some(l) = &a.lrs {
-            g.lrs = l.clone();
-        }
-        if let Some(d) = &a.decays {
-            g.decays = d.clone();
-        }
-    }
+/// `wdlab sweep`'s grid: the preset's, narrowed to `--methods` (or, without it, to the methods
+/// `--grid` names, when it names any), with `--lrs`/`--decays` for every method and `--grid`
+/// for one (several `--grid` of one method are merged). Every value counts once.
+pub(crate) fn sweep_grid(a: &SweepArgs, spec: &PresetSpec) -> anyhow::Result<Grid> {
+    let mut given: Vec<MethodGrid> = Vec::new();
     for g in &a.grids {
-        match methods.iter_mut().find(|m| m.method == g.method) {
-            Some(m) => *m = g.clone(),
-            None => methods.push(g.clone()),
+        match given.iter_mut().find(|m| m.method == g.method) {
+            Some(m) => *m = m.merged(g),
+            None => given.push(g.clone()),
         }
     }
-    Grid {
-        methods,
-        seeds: match a.seeds {
-            Some(n) => (0..n as u64).collect(),
-            None => spec.grid.seeds.clone(),
-        },
+    let selected: Vec<Method> = if !a.methods.is_empty() {
+        a.methods.clone()
+    } else if !given.is_empty() {
+        given.iter().map(|g| g.method).collect()
+    } else {
+        spec.grid.methods.iter().map(|g| g.method).collect()
+    };
+    if let Some(g) = given.iter().find(|g| !selected.contains(&g.method)) {
+        return Err(usage(format!(
+            "--grid {}:… names a method that --methods leaves out; add {0} to --methods or drop \
+             that --grid",
+            g.method
+        )));
+    }
+    let mut methods = Vec::new();
+    for &m in &selected {
+        let grid = match given.iter().find(|g| g.method == m) {
+            Some(g) => g.clone(),
+            None => {
+                let preset = spec.grid.methods.iter().find(|g| g.method == m);
+                let (lrs, decays) =
+                    preset.map_or((vec![], vec![]), |g| (g.lrs.clone(), g.decays.clone()));
+                MethodGrid::new(
+                    m,
+                    a.lrs.clone().unwrap_or(lrs),
+                    a.decays.clone().unwrap_or(decays),
+                )
+            }
+        };
+        if !methods.iter().any(|g: &MethodGrid| g.method == m) {
+            methods.push(grid);
+        }
+    }
+    let per_seed: usize = methods.iter().map(|g| g.lrs.len() * g.decays.len()).sum();
+    let seeds = match a.seeds {
+        Some(n) => seed_range(n, per_seed)?,
+        None => spec.grid.seeds.clone(),
+    };
+    Ok(Grid { methods, seeds })
+}
+
+/// The most cells one study may hold: far more than any study trains, few enough that the
+/// list of cells is small next to the machine's memory.
+const MAX_CELLS: usize = 1_000_000;
+
+/// Seeds `0..n` for a grid of `per_seed` cells per seed, refused (before the list is built)
+/// when the study would exceed [`MAX_CELLS`].
+fn seed_range(n: usize, per_seed: usize) -> anyhow::Result<Vec<u64>> {
+    match n.checked_mul(per_seed.max(1)) {
+        Some(cells) if cells <= MAX_CELLS => Ok((0..n as u64).collect()),
+        cells => Err(usage(format!(
+            "--seeds {n} makes {} cells; a study holds at most {MAX_CELLS}",
+            cells.map_or("more than 2⁶⁴".to_string(), |c| c.to_string())
+        ))),
     }
 }
 
@@ -162,6 +200,7 @@ pub(crate) fn compare_cells(
     } else {
         a.methods.clone()
     };
+    seed_range(a.seeds, methods.len())?;
     Ok(methods
         .into_iter()
         .map(|m| {

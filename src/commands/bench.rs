@@ -16,23 +16,23 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let sgemm = sgemm_gflops(&device)?;
     if !args.json {
-        println!(
+        say!(
             "sgemm 2048³ on {}: {sgemm:.0} GFLOP/s; {} training images, hidden {:?}, {} timed epoch(s) after 1 warm-up",
             run.device,
             data.train.len(),
             run.hidden,
             run.epochs.saturating_sub(1).max(1)
-        );
-        println!("| method | batch | s/epoch | samples/s | GFLOP/s | of sgemm | test acc |");
-        println!("|---|---|---|---|---|---|---|");
+        )?;
+        say!("| method | batch | s/epoch | samples/s | GFLOP/s | of sgemm | test acc |")?;
+        say!("|---|---|---|---|---|---|---|")?;
     }
     for &batch in &args.batch_sizes {
         for &method in &args.methods {
             let r = bench_method(method, batch, &run, &data, sgemm)?;
             if args.json {
-                println!("{}", serde_json::to_string(&r)?);
+                say!("{}", serde_json::to_string(&r)?)?;
             } else {
-                println!(
+                say!(
                     "| {} | {} | {:.3} | {:.0} | {:.0} | {:.0} % | {:.2} % |",
                     r.method,
                     r.batch_size,
@@ -41,7 +41,7 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<()> {
                     r.gflops,
                     100.0 * r.sgemm_fraction,
                     100.0 * r.test_accuracy
-                );
+                )?;
             }
         }
     }
@@ -61,7 +61,7 @@ fn population(
     // Side by side only where --jobs would run so: one run per core on the CPU.
     let jobs = default_jobs(run.device);
     if !args.json {
-        println!(
+        say!(
             "{side}×{side} grid, {} training images, {} epoch(s), batch {}: {} single runs one \
              at a time, as one population{}",
             data.train.len(),
@@ -73,18 +73,18 @@ fn population(
             } else {
                 String::new()
             }
-        );
-        println!(
+        )?;
+        say!(
             "| method | cells | one at a time s | population s | speed-up | speed-up, training \
              steps only | side by side s | speed-up | max Δ test acc (points), population / \
              side by side |"
-        );
-        println!("|---|---|---|---|---|---|---|---|---|");
+        )?;
+        say!("|---|---|---|---|---|---|---|---|---|")?;
     }
     for &method in &args.methods {
         let r = bench_population(method, side, &run, data, jobs)?;
         if args.json {
-            println!("{}", serde_json::to_string(&r)?);
+            say!("{}", serde_json::to_string(&r)?)?;
         } else {
             let side_by_side = match r.side_by_side_seconds {
                 Some(s) => format!(
@@ -94,7 +94,7 @@ fn population(
                 ),
                 None => "– | –".into(),
             };
-            println!(
+            say!(
                 "| {} | {} | {:.1} | {:.1} | {:.2}× | {:.2}× | {side_by_side} | {:.3} / {} |",
                 r.method,
                 r.cells,
@@ -105,7 +105,7 @@ fn population(
                 r.max_accuracy_diff_points,
                 r.side_by_side_max_accuracy_diff_points
                     .map_or("–".into(), |d| format!("{d:.3}"))
-            );
+            )?;
         }
     }
     Ok(())

@@ -18,7 +18,7 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         PathBuf::from("out").join(format!("compare-{}", settings.tag(&format!("{cells:?}"))))
     });
     if !how.quiet {
-        println!(
+        say!(
             "comparing {} over {} seed(s) into {}",
             cells
                 .iter()
@@ -27,16 +27,16 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
                 .join(", "),
             args.seeds,
             dir.display()
-        );
+        )?;
     }
     let lines = compare(&dir, settings, &how, &cells, args.seeds)?;
     write_compare(&dir, settings, &lines, args.seeds)?;
-    println!("\n{}", settings.describe());
-    println!("{}", table(&lines));
-    println!(
+    say!("\n{}", settings.describe())?;
+    say!("{}", table(&lines))?;
+    say!(
         "learning curves: {}  table: {}",
         dir.join("curves.svg").display(),
         dir.join("compare.md").display()
-    );
+    )?;
     Ok(())
 }

@@ -1,5 +1,30 @@
 //! One module per subcommand: resolve the arguments ([`crate::cli::resolve`]), call the
-//! library, print what the user asked for. All printing to stdout lives here.
+//! library, print what the user asked for. All printing to stdout lives here, through [`say!`]:
+//! a write that fails (a full disk) is an error, exit 1; a closed pipe ends the process
+//! quietly, as for other command-line tools (main restores SIGPIPE).
+
+/// `println!` that returns an error instead of panicking when standard output cannot be
+/// written.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, $($arg)*)
+            .and_then(|()| out.flush())
+            .map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))
+    }};
+}
+
+/// [`say!`] without the line end.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        write!(out, $($arg)*)
+            .and_then(|()| out.flush())
+            .map_err(|e| anyhow::anyhow!("cannot write to standard output: {e}"))
+    }};
+}
 
 mod bench;
 mod compare;
@@ -28,9 +53,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
 }
 
 /// The verdict of each claim, as plain text, then where the report is.
-fn print_verdicts(analysis: &Analysis, report: &std::path::Path) {
+fn print_verdicts(analysis: &Analysis, report: &std::path::Path) -> anyhow::Result<()> {
     for (claim, text) in crate::report::verdicts(analysis) {
-        println!("{claim}\n  {}\n", text.replace("**", ""));
+        say!("{claim}\n  {}\n", text.replace("**", ""))?;
     }
-    println!("report: {}", report.display());
+    say!("report: {}", report.display())
 }

@@ -16,8 +16,7 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
     }
     let analysis = Analysis::load(&args.dir)?;
     let path = write_report(&analysis)?;
-    print_verdicts(&analysis, &path);
-    Ok(())
+    print_verdicts(&analysis, &path)
 }
 
 /// The equivalence check at the folder's chosen SGD + L2 and Adam + L2 cells, written to

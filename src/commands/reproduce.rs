@@ -15,12 +15,13 @@ pub(crate) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
     let (spec, how) = study_plan(&args.study)?;
     let dir = &args.out;
     let t0 = Instant::now();
-    let say = |s: String| {
+    let stage = |s: String| -> anyhow::Result<()> {
         if !how.quiet {
-            println!("{s}");
+            say!("{s}")?;
         }
+        Ok(())
     };
-    say(format!(
+    stage(format!(
         "[1/4] sweep: {} cells per seed × {} seed(s)",
         spec.grid
             .methods
@@ -28,29 +29,29 @@ pub(crate) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
             .map(|g| g.lrs.len() * g.decays.len())
             .sum::<usize>(),
         spec.grid.seeds.len()
-    ));
+    ))?;
     sweep(dir, &spec.settings, &spec.grid, None, &how)?;
     let t1 = Instant::now();
     let chosen = chosen_cells(&Analysis::load(dir)?, spec.final_seeds);
-    say(format!(
+    stage(format!(
         "[2/4] {} seeds at each method's chosen cell (chosen on validation)",
         chosen.seeds.len()
-    ));
+    ))?;
     if !chosen.methods.is_empty() {
         sweep(dir, &spec.settings, &chosen, None, &how)?;
     }
     let t2 = Instant::now();
     if dir.join("equivalence.json").exists() {
-        say("[3/4] equivalence check: already in equivalence.json".into());
+        stage("[3/4] equivalence check: already in equivalence.json".into())?;
     } else {
-        say("[3/4] equivalence check: SGD + L2 vs SGDW, Adam + L2 vs AdamW".into());
+        stage("[3/4] equivalence check: SGD + L2 vs SGDW, Adam + L2 vs AdamW".into())?;
         run_equivalence(dir, &how)?;
     }
     let t3 = Instant::now();
-    say("[4/4] report".into());
+    stage("[4/4] report".into())?;
     let analysis = Analysis::load(dir)?;
     let path = write_report(&analysis)?;
-    say(format!(
+    stage(format!(
         "done in {:.1} min (sweep {:.1}, seeds {:.1}, equivalence {:.1}, report {:.1} s): {}",
         t0.elapsed().as_secs_f64() / 60.0,
         (t1 - t0).as_secs_f64() / 60.0,
@@ -58,9 +59,8 @@ pub(crate) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
         (t3 - t2).as_secs_f64() / 60.0,
         t3.elapsed().as_secs_f64(),
         path.display()
-    ));
-    print_verdicts(&analysis, &path);
-    Ok(())
+    ))?;
+    print_verdicts(&analysis, &path)
 }
 
 /// Each method's chosen cell (chosen on validation with the grid's seeds only, so no cell

@@ -6,15 +6,15 @@ use crate::study::sweep;
 
 pub(crate) fn run(args: &SweepArgs) -> anyhow::Result<()> {
     let (spec, how) = study_plan(&args.study)?;
-    let grid = sweep_grid(args, &spec);
+    let grid = sweep_grid(args, &spec)?;
     let s = sweep(&args.out, &spec.settings, &grid, args.shard, &how)?;
-    println!(
+    say!(
         "{} cells: {} run now ({} diverged), {} already finished. Next: wdlab report {}",
         s.cells,
         s.ran,
         s.diverged,
         s.skipped,
         args.out.display()
-    );
+    )?;
     Ok(())
 }

@@ -13,7 +13,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let device = cfg.run.device.open()?;
     let mnist = cfg.data.load()?;
     if !cfg.quiet {
-        println!(
+        say!(
             "{} | {} train, {} validation, {} test images | {} epochs of batch {} | {}",
             cfg.optim.describe(),
             mnist.train.len(),
@@ -22,7 +22,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
             cfg.run.epochs,
             cfg.run.batch_size,
             cfg.run.device
-        );
+        )?;
     }
     let data = DeviceData::new(&mnist, &device)?;
     let mut metrics = match &cfg.out {
@@ -39,7 +39,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     };
     let trained = train::train(&cfg.optim, &cfg.run, &data, &progress, &mut |r| {
         if !cfg.quiet {
-            println!("{}", r.line("", cfg.run.epochs));
+            say!("{}", r.line("", cfg.run.epochs))?;
         }
         match metrics.as_mut() {
             Some(m) => m.push(r),
@@ -54,13 +54,13 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     }
     if let Some(last) = trained.records.last() {
         let secs: f64 = trained.records.iter().map(|r| r.seconds).sum();
-        println!(
+        say!(
             "final test accuracy {:.2}% (test loss {:.4}) after {} epochs, {:.2} s/epoch",
             100.0 * last.test_accuracy,
             last.test_loss,
             last.epoch,
             secs / cfg.run.epochs as f64
-        );
+        )?;
     }
     Ok(())
 }

@@ -6,15 +6,15 @@ use crate::trajectory;
 
 pub(crate) fn run(args: &TrajectoryArgs) -> anyhow::Result<()> {
     let cfg = trajectory_config(args)?;
-    println!("{}", cfg.describe());
+    say!("{}", cfg.describe())?;
     let (runs, files) = trajectory::write_outputs(&cfg, &args.out)?;
     let rows = trajectory::table_rows(&cfg.surface, &runs);
-    print!("{}", trajectory::format_table(&rows));
+    say_raw!("{}", trajectory::format_table(&rows))?;
     if let Some(note) = trajectory::convergence_note(&rows, cfg.steps) {
-        println!("{note}");
+        say!("{note}")?;
     }
     for f in files {
-        println!("wrote {}", f.display());
+        say!("wrote {}", f.display())?;
     }
     Ok(())
 }

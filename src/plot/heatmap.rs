@@ -149,8 +149,9 @@ fn y_tick_width(p: &HeatPanel) -> i32 {
 
 /// Several panels side by side in one SVG (like Loshchilov & Hutter 2019 Fig. 2: four methods), one shared colour scale with a colour bar labelled `z_label`; value printed in each cell (e.g. "2.31") when cells are large enough.
 ///
-/// Fails when there are no panels, a panel's `z` does not match its labels,
-/// or no cell holds a finite value.
+/// Fails when there are no panels or a panel's `z` does not match its labels. When no cell
+/// holds a finite value (every run of a study diverged), every cell is drawn hatched and the
+/// colour bar is left out.
 pub(crate) fn heatmaps(
     path: &Path,
     title: &str,
@@ -166,15 +167,19 @@ pub(crate) fn heatmaps(
             .flat_map(|p| p.z.iter().flatten().flatten().copied())
             .filter(|v| v.is_finite())
     };
-    let scale = ColourScale::spanning(finite())
-        .ok_or_else(|| anyhow!("heat maps '{title}': no cell has a finite value"))?;
+    let measured = ColourScale::spanning(finite());
+    // With nothing measured no cell is coloured; the scale only fills the place.
+    let scale = measured.unwrap_or(ColourScale { lo: 0.0, hi: 1.0 });
     let values: Vec<String> = finite().map(fmt_value).collect();
     let bar_ticks = linear_ticks(&(scale.lo..scale.hi), 5);
-    let bar_labels: Vec<String> = bar_ticks
-        .bold
-        .iter()
-        .map(|&t| bar_ticks.format.format(t))
-        .collect();
+    let bar_labels: Vec<String> = match measured {
+        Some(_) => bar_ticks
+            .bold
+            .iter()
+            .map(|&t| bar_ticks.format.format(t))
+            .collect(),
+        None => Vec::new(),
+    };
     let layout = HeatLayout::new(panels, &values, &bar_labels);
     let size = (layout.width as u32, layout.height as u32);
     write_svg(path, size, |root| {
@@ -184,7 +189,9 @@ pub(crate) fn heatmaps(
             draw_heat_panel_title(root, &layout, i, panel)?;
             draw_heat_axes(root, &layout, i, panel, x_label, y_label)?;
         }
-        draw_colour_bar(root, &layout, &scale, &bar_ticks, z_label)?;
+        if measured.is_some() {
+            draw_colour_bar(root, &layout, &scale, &bar_ticks, z_label)?;
+        }
         let any_missing = panels
             .iter()
             .flat_map(|p| p.z.iter().flatten())
@@ -510,19 +517,23 @@ mod tests {
     #[test]
     fn heatmaps_reject_unusable_input() {
         let (_dir, path) = temp_svg("heat-bad");
-        let mut missing = heat_panel("all missing", 0.0);
-        missing.z = vec![vec![None; 6]; 6];
-        let err = heatmaps(&path, "T", "x", "y", "z", &[missing]).unwrap_err();
-        assert!(
-            err.to_string().contains("no cell has a finite value"),
-            "{err}"
-        );
         let mut ragged = heat_panel("ragged", 0.0);
         ragged.z[2].pop();
         let err = heatmaps(&path, "T", "x", "y", "z", &[ragged]).unwrap_err();
         assert!(err.to_string().contains("row 2"), "{err}");
         assert!(heatmaps(&path, "T", "x", "y", "z", &[]).is_err());
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_panel_without_a_measured_cell_is_drawn_hatched_without_a_colour_bar() {
+        let (_dir, path) = temp_svg("heat-all-missing");
+        let mut missing = heat_panel("all diverged", 0.0);
+        missing.z = vec![vec![None; 6]; 6];
+        heatmaps(&path, "Nothing measured", "x", "y", "z", &[missing]).unwrap();
+        let svg = take_svg(&path, "Nothing measured");
+        assert!(svg.contains("all diverged"), "the panel is drawn");
+        assert!(!svg.contains(">z<"), "no colour bar label");
     }
 
     #[test]

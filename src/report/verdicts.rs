@@ -114,8 +114,28 @@ fn curve_drift(p: &EquivalencePair, sgd: Option<&MethodAnalysis>) -> String {
     )
 }
 
+/// "Not measured: every cell of X and Y diverged." when a method of `methods` was swept but
+/// has no finished cell to choose.
+fn all_diverged(a: &Analysis, methods: &[Method]) -> Option<String> {
+    let gone: Vec<&str> = methods
+        .iter()
+        .filter_map(|&m| a.method(m))
+        .filter(|m| m.chosen.is_none())
+        .map(|m| m.method.label())
+        .collect();
+    (!gone.is_empty()).then(|| {
+        format!(
+            "Not measured: every cell of {} diverged.",
+            gone.join(" and ")
+        )
+    })
+}
+
 /// Claim 2: AdamW against Adam + L2 at their chosen cells, against the noise of the difference.
 fn claim2(a: &Analysis) -> String {
+    if let Some(s) = all_diverged(a, &[Method::Adam, Method::Adamw]) {
+        return s;
+    }
     let (Some(l2), Some(w)) = (
         a.method(Method::Adam).and_then(|m| m.chosen.as_ref()),
         a.method(Method::Adamw).and_then(|m| m.chosen.as_ref()),
@@ -176,7 +196,10 @@ fn claim3(a: &Analysis) -> String {
         let (Some(a2), Some(ad)) = (a.method(l2), a.method(dec)) else {
             continue;
         };
-        s.push_str(&coupling_verdict(a2, ad));
+        match all_diverged(a, &[l2, dec]) {
+            Some(gone) => s.push_str(&gone),
+            None => s.push_str(&coupling_verdict(a2, ad)),
+        }
         s.push(' ');
     }
     if s.is_empty() {

@@ -1,6 +1,6 @@
 //! `wdlab compare`: the four variants (or a subset) at one setting each, over the same seeds —
 //! so the same initial weights and the same batch order. Runs through the sweep machinery, so
-//! its folder resumes too; the table and the curves are drawn by [`crate::report::compare`].
+//! its folder resumes too; the command then draws the table and the curves from these lines.
 
 use super::results::read_results;
 use super::sweep::sweep;
@@ -36,11 +36,7 @@ pub(crate) fn compare(
     let grid = Grid {
         methods: cells
             .iter()
-            .map(|&(method, lr, decay)| MethodGrid {
-                method,
-                lrs: vec![lr],
-                decays: vec![decay],
-            })
+            .map(|&(method, lr, decay)| MethodGrid::new(method, vec![lr], vec![decay]))
             .collect(),
         seeds: (0..seeds as u64).collect(),
     };

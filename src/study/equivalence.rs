@@ -29,7 +29,18 @@ pub(crate) fn equivalence(
     adam: Option<(f64, f64)>,
 ) -> anyhow::Result<Equivalence> {
     let device = how.device.open()?;
-    let data = DeviceData::new(&settings.data_config(how).load()?, &device)?;
+    let mnist = settings.data_config(how).load()?;
+    if let Some(want) = &settings.data_fingerprint {
+        anyhow::ensure!(
+            *want == mnist.fingerprint,
+            "the study was trained on other data than {} holds (fingerprint {} there, {} in the \
+             study): give --data-dir the study's data",
+            how.data_dir.display(),
+            mnist.fingerprint,
+            want
+        );
+    }
+    let data = DeviceData::new(&mnist, &device)?;
     Ok(Equivalence {
         sgd: pair(settings, how, &data, Method::Sgd, sgd)?,
         adam: adam

@@ -1,40 +1,91 @@
 //! The files that make a folder a study: `study.json` (the shared settings; a folder refuses
 //! cells of other settings) and `equivalence.json` (the equivalence check).
 
+use super::results::read_results;
 use super::Settings;
 use crate::error::usage;
-use crate::util::fs::write_atomic;
+use crate::util::fs::{create_dir, write_atomic};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// Writes `study.json` into `dir`, or checks that the one there has the same settings.
+/// Makes `dir` the folder of a study with `settings` (which record the data they train on):
+/// writes `study.json` if there is none, or checks that the one there has the same settings.
+/// The file is created whole and only if it does not exist, so of two sweeps started together
+/// on a new folder one writes it and the other is checked against it. A folder that holds
+/// results but no `study.json` is refused: its rows cannot be matched to any settings.
 pub(crate) fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the study folder {}", dir.display()))?;
+    create_dir(dir, "the study folder")?;
     let path = dir.join("study.json");
-    if path.exists() {
-        let old = read_study(dir)?;
-        if &old != settings {
-            let (a, b) = (serde_json::to_value(&old)?, serde_json::to_value(settings)?);
-            let diff: Vec<String> = a
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(k, v)| b.get(k.as_str()) != Some(v))
-                .map(|(k, v)| format!("{k}: {v} there, {} now", b[k.as_str()]))
-                .collect();
+    if !path.exists() {
+        let rows = read_results(dir)?.len();
+        if rows > 0 {
             return Err(usage(format!(
-                "{} already holds a study with other settings ({}). Cells of different settings \
-                 cannot be merged: use another --out folder, or the settings of that study (a \
-                 different grid of lr × decay × seed with the same settings is merged)",
-                dir.display(),
-                diff.join("; ")
+                "{} holds {rows} results rows but no study.json, so nothing says which \
+                 settings and data they come from. Restore its study.json (from a backup or \
+                 git), or move the results files away to start the study afresh",
+                dir.display()
             )));
         }
+        let json = serde_json::to_string_pretty(settings)?;
+        match create_new(&path, json.as_bytes()) {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot write {}", path.display())),
+        }
+    }
+    let old = read_study(dir)?;
+    if &old == settings {
         return Ok(());
     }
-    write_atomic(&path, serde_json::to_string_pretty(settings)?.as_bytes())
+    if old.data_fingerprint.is_none()
+        && old.with_data(settings.data_fingerprint.clone()) == *settings
+    {
+        return Err(usage(format!(
+            "{} was written by an earlier wdlab and does not record its data. If its cells were \
+             trained on the data given now, add \"data_fingerprint\": \"{}\" to it; otherwise \
+             use another --out folder",
+            path.display(),
+            settings.data_fingerprint.as_deref().unwrap_or("")
+        )));
+    }
+    let (a, b) = (serde_json::to_value(&old)?, serde_json::to_value(settings)?);
+    let keys: std::collections::BTreeSet<&String> = a
+        .as_object()
+        .into_iter()
+        .chain(b.as_object())
+        .flat_map(|o| o.keys())
+        .collect();
+    let diff: Vec<String> = keys
+        .into_iter()
+        .filter(|k| a.get(k.as_str()) != b.get(k.as_str()))
+        .map(|k| {
+            let show = |v: Option<&serde_json::Value>| v.map_or("none".into(), |v| v.to_string());
+            format!(
+                "{k}: {} there, {} now",
+                show(a.get(k.as_str())),
+                show(b.get(k.as_str()))
+            )
+        })
+        .collect();
+    Err(usage(format!(
+        "{} already holds a study with other settings ({}). Cells of different settings \
+         cannot be merged: use another --out folder, or the settings of that study (a \
+         different grid of lr × decay × seed with the same settings is merged)",
+        dir.display(),
+        diff.join("; ")
+    )))
+}
+
+/// Writes `bytes` to a new file at `path`, whole, failing with `AlreadyExists` if there is one:
+/// the bytes go to a temporary file first, which is then linked to `path` (a link never
+/// replaces an existing file).
+fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_file_name(format!(".study.json.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    linked
 }
 
 /// Reads `DIR/study.json`.

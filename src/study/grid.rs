@@ -21,7 +21,32 @@ pub(crate) struct Cell {
 /// with Rust's shortest round-trip formatting, so it reads back to the same bits).
 pub(crate) type CellKey = (Method, u64, u64, u64);
 
+/// A grid value as the study stores it: −0 is 0, so the two never make two cells.
+fn normalised(v: f64) -> f64 {
+    v + 0.0
+}
+
+/// `values` normalised, each value once, in the order first given.
+fn distinct(values: impl IntoIterator<Item = f64>) -> Vec<f64> {
+    let mut out: Vec<f64> = Vec::new();
+    for v in values.into_iter().map(normalised) {
+        if !out.iter().any(|o| o.to_bits() == v.to_bits()) {
+            out.push(v);
+        }
+    }
+    out
+}
+
 impl Cell {
+    pub(crate) fn new(method: Method, lr: f64, decay: f64, seed: u64) -> Self {
+        Cell {
+            method,
+            lr: normalised(lr),
+            decay: normalised(decay),
+            seed,
+        }
+    }
+
     pub(crate) fn key(&self) -> CellKey {
         (
             self.method,
@@ -86,11 +111,32 @@ impl std::str::FromStr for MethodGrid {
                 })
                 .collect()
         };
-        Ok(MethodGrid {
+        Ok(MethodGrid::new(
             method,
-            lrs: list(parts[1], "learning rates")?,
-            decays: list(parts[2], "decays")?,
-        })
+            list(parts[1], "learning rates")?,
+            list(parts[2], "decays")?,
+        ))
+    }
+}
+
+impl MethodGrid {
+    /// A method's grid with each value once (−0 counted as 0), in the order given.
+    pub(crate) fn new(method: Method, lrs: Vec<f64>, decays: Vec<f64>) -> Self {
+        MethodGrid {
+            method,
+            lrs: distinct(lrs),
+            decays: distinct(decays),
+        }
+    }
+
+    /// This grid with `other`'s values added: the product of both lists of learning rates
+    /// and both lists of decays (so every cell of either grid is in it).
+    pub(crate) fn merged(&self, other: &MethodGrid) -> MethodGrid {
+        MethodGrid::new(
+            self.method,
+            self.lrs.iter().chain(&other.lrs).copied().collect(),
+            self.decays.iter().chain(&other.decays).copied().collect(),
+        )
     }
 }
 

@@ -63,6 +63,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
         beta2: 0.999,
         eps: 1e-8,
         decay_biases: true,
+        data_fingerprint: None,
     };
     // SGD + L2 at (0.5, 2e-3) and SGDW at (0.5, 1e-3 = 0.5 · 2e-3) are the same algorithm, so
     // `compare`'s table shows claim 1 on its own; the Adam pair is a good cell of each.

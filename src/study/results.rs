@@ -5,8 +5,9 @@
 use super::{Cell, Shard};
 use crate::optim::Method;
 use crate::train::EpochRecord;
-use crate::util::csv::Row;
+use crate::util::csv::{self, TornTail};
 use anyhow::Context;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,51 +92,102 @@ impl ResultRow {
         )
     }
 
-    /// One CSV line (no newline), columns as in [`RESULTS_HEADER`].
-    pub(crate) fn csv_row(&self) -> String {
-        let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
-        format!(
-            "{},{},{},{},{},{},{},{},{},{},{:.3}",
-            self.cell.method,
-            self.cell.lr,
-            self.cell.decay,
-            self.cell.seed,
-            self.epochs,
-            opt(self.val_accuracy),
-            opt(self.test_accuracy),
-            opt(self.train_loss),
-            opt(self.weight_norm),
-            self.status.as_str(),
-            self.seconds
-        )
+    /// One CSV line with its line end, columns as in [`RESULTS_HEADER`].
+    pub(crate) fn csv_line(&self) -> anyhow::Result<String> {
+        csv::line(&ResultRecord {
+            method: self.cell.method.name().to_string(),
+            lr: self.cell.lr,
+            decay: self.cell.decay,
+            seed: self.cell.seed,
+            epochs: self.epochs,
+            val_accuracy: self.val_accuracy,
+            test_accuracy: self.test_accuracy,
+            train_loss: self.train_loss,
+            weight_norm: self.weight_norm,
+            status: self.status.as_str().to_string(),
+            seconds: self.seconds,
+        })
     }
+}
 
-    /// Parses a row written by [`Self::csv_row`].
-    pub(crate) fn parse_csv_row(line: &str) -> anyhow::Result<Self> {
-        let row = Row::split(line, 11)?;
-        let method: Method = row
-            .text(0)
-            .parse()
-            .with_context(|| format!("in {line:?}"))?;
-        let status = match row.text(9) {
+/// A row of `results.csv` as it is stored; [`ResultRecord::check`] turns it into a
+/// [`ResultRow`] or says what is wrong with it.
+#[derive(Debug, Serialize, Deserialize)]
+struct ResultRecord {
+    method: String,
+    #[serde(serialize_with = "csv::plain")]
+    lr: f64,
+    #[serde(serialize_with = "csv::plain")]
+    decay: f64,
+    seed: u64,
+    epochs: usize,
+    #[serde(serialize_with = "csv::plain_opt")]
+    val_accuracy: Option<f64>,
+    #[serde(serialize_with = "csv::plain_opt")]
+    test_accuracy: Option<f64>,
+    #[serde(serialize_with = "csv::plain_opt")]
+    train_loss: Option<f64>,
+    #[serde(serialize_with = "csv::plain_opt")]
+    weight_norm: Option<f64>,
+    status: String,
+    #[serde(serialize_with = "csv::millis")]
+    seconds: f64,
+}
+
+impl ResultRecord {
+    /// The row, if every value is one wdlab can have written: a known method and status, a
+    /// positive finite learning rate, a finite decay ≥ 0, accuracies in [0, 1], finite losses
+    /// and norms, and the accuracies present exactly when the cell finished.
+    fn check(self) -> anyhow::Result<ResultRow> {
+        let method: Method = self.method.parse()?;
+        let status = match self.status.as_str() {
             "ok" => Status::Ok,
             "diverged" => Status::Diverged,
-            other => anyhow::bail!("unknown status {other:?} (ok or diverged) in {line:?}"),
+            other => anyhow::bail!("unknown status {other:?} (ok or diverged)"),
         };
+        anyhow::ensure!(
+            self.lr.is_finite() && self.lr > 0.0,
+            "learning rate {} is not a positive number",
+            self.lr
+        );
+        anyhow::ensure!(
+            self.decay.is_finite() && self.decay >= 0.0,
+            "decay {} is not a number ≥ 0",
+            self.decay
+        );
+        for (what, v) in [
+            ("val_accuracy", self.val_accuracy),
+            ("test_accuracy", self.test_accuracy),
+        ] {
+            if let Some(v) = v {
+                anyhow::ensure!((0.0..=1.0).contains(&v), "{what} {v} is not in [0, 1]");
+            }
+        }
+        for (what, v) in [
+            ("train_loss", self.train_loss),
+            ("weight_norm", self.weight_norm),
+            ("seconds", Some(self.seconds)),
+        ] {
+            if let Some(v) = v {
+                anyhow::ensure!(v.is_finite() && v >= 0.0, "{what} {v} is not a number ≥ 0");
+            }
+        }
+        let finished = self.test_accuracy.is_some();
+        anyhow::ensure!(
+            finished == (status == Status::Ok),
+            "status {} with{} a test accuracy",
+            self.status,
+            if finished { "" } else { "out" }
+        );
         Ok(ResultRow {
-            cell: Cell {
-                method,
-                lr: row.parse(1)?,
-                decay: row.parse(2)?,
-                seed: row.parse(3)?,
-            },
-            epochs: row.parse(4)?,
-            val_accuracy: row.optional(5)?,
-            test_accuracy: row.optional(6)?,
-            train_loss: row.optional(7)?,
-            weight_norm: row.optional(8)?,
+            cell: Cell::new(method, self.lr, self.decay, self.seed),
+            epochs: self.epochs,
+            val_accuracy: self.val_accuracy,
+            test_accuracy: self.test_accuracy,
+            train_loss: self.train_loss,
+            weight_norm: self.weight_norm,
             status,
-            seconds: row.parse(10)?,
+            seconds: self.seconds,
         })
     }
 }
@@ -163,28 +215,21 @@ pub(crate) fn results_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads one results file, checking the header. A last line without its newline (a write cut
-/// short by a crash) is ignored.
+/// Reads one results file, checking the header and every row. A last line without its line
+/// end (a write cut short by a crash) is ignored.
 pub(crate) fn read_results_file(path: &Path) -> anyhow::Result<Vec<ResultRow>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let complete = match text.rfind('\n') {
-        Some(i) => &text[..=i],
-        None => "",
-    };
-    let mut lines = complete.lines();
-    match lines.next() {
-        Some(RESULTS_HEADER) => {}
-        None if text.is_empty() => return Ok(Vec::new()),
-        _ => anyhow::bail!(
-            "{}: not a wdlab results file (the first line must be {RESULTS_HEADER})",
-            path.display()
-        ),
+    if text.is_empty() {
+        return Ok(Vec::new());
     }
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| ResultRow::parse_csv_row(l).with_context(|| format!("in {}", path.display())))
-        .collect()
+    csv::parse_rows(
+        path,
+        &text,
+        RESULTS_HEADER,
+        TornTail::Drop,
+        ResultRecord::check,
+    )
 }
 
 /// Every finished cell in `dir`, over all results files, each cell once (the first row found).
@@ -202,16 +247,65 @@ pub(crate) fn read_results(dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
 }
 
 /// An open results file: each [`Self::append`] writes one line and fsyncs, so a crash loses at
-/// most the cell in flight.
+/// most the cell in flight. Its process is the file's one writer for as long as it is open
+/// ([`WriterLock`]).
 pub(crate) struct ResultsFile {
     file: std::fs::File,
     path: PathBuf,
+    _lock: WriterLock,
+}
+
+/// An advisory lock (flock) on a file beside a results file, `.NAME.lock`, holding the pid of
+/// the process that writes it: a second process that wants to write the same file is refused,
+/// with the pid, instead of training the same cells again. The lock goes with the process,
+/// however it ends; shards write different files, so they work side by side.
+struct WriterLock {
+    _file: std::fs::File,
+}
+
+impl WriterLock {
+    fn acquire(results: &Path) -> anyhow::Result<Self> {
+        let name = results.file_name().map(|n| n.to_string_lossy().to_string());
+        let path = results.with_file_name(format!(".{}.lock", name.unwrap_or_default()));
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {
+                file.set_len(0)?;
+                write!(file, "{}", std::process::id())?;
+                file.sync_data()?;
+                Ok(WriterLock { _file: file })
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                anyhow::bail!(
+                    "{} is being written by another wdlab (process {}); wait for it to finish, \
+                     or run another --shard into the folder",
+                    results.display(),
+                    if holder.trim().is_empty() {
+                        "unknown"
+                    } else {
+                        holder.trim()
+                    }
+                )
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+            }
+        }
+    }
 }
 
 impl ResultsFile {
     /// Opens `path` for appending, writing the header to a new file and dropping a torn last
     /// line (one without its newline) from an old one.
     pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
+        let lock = WriterLock::acquire(path)?;
         let existing = match std::fs::read_to_string(path) {
             Ok(t) => Some(t),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -244,12 +338,13 @@ impl ResultsFile {
         Ok(ResultsFile {
             file,
             path: path.to_path_buf(),
+            _lock: lock,
         })
     }
 
     pub(crate) fn append(&mut self, row: &ResultRow) -> anyhow::Result<()> {
         self.file
-            .write_all(format!("{}\n", row.csv_row()).as_bytes())
+            .write_all(row.csv_line()?.as_bytes())
             .and_then(|_| self.file.sync_data())
             .with_context(|| format!("cannot append to {}", self.path.display()))
     }
@@ -277,16 +372,100 @@ mod tests {
             status: Status::Ok,
             seconds: 12.25,
         };
+        let line = ok.csv_line().unwrap();
         assert_eq!(
-            ok.csv_row(),
-            "adamw,0.003,0.0001,2,30,0.9512,0.9498,0.0123,21.5,ok,12.250"
+            line,
+            "adamw,0.003,0.0001,2,30,0.9512,0.9498,0.0123,21.5,ok,12.250\n"
         );
-        assert_eq!(ResultRow::parse_csv_row(&ok.csv_row()).unwrap(), ok);
         let div = ResultRow::diverged(cell, 30, 1.0);
-        assert_eq!(div.csv_row(), "adamw,0.003,0.0001,2,30,,,,,diverged,1.000");
-        assert_eq!(ResultRow::parse_csv_row(&div.csv_row()).unwrap(), div);
-        assert_eq!(RESULTS_HEADER.split(',').count(), 11);
-        assert_eq!(ok.csv_row().split(',').count(), 11);
+        let div_line = div.csv_line().unwrap();
+        assert_eq!(div_line, "adamw,0.003,0.0001,2,30,,,,,diverged,1.000\n");
+        let text = format!("{RESULTS_HEADER}\n{line}{div_line}");
+        let back = parse(&text).unwrap();
+        assert_eq!(back, vec![ok, div]);
+    }
+
+    fn parse(text: &str) -> anyhow::Result<Vec<ResultRow>> {
+        let path = Path::new("results.csv");
+        csv::parse_rows(
+            path,
+            text,
+            RESULTS_HEADER,
+            TornTail::Drop,
+            ResultRecord::check,
+        )
+    }
+
+    /// Rows no sweep can have written are refused with the file, the line and the reason;
+    /// −0 reads as 0.
+    #[test]
+    fn impossible_rows_are_refused_with_the_line() {
+        let good = "sgd,0.1,0,0,3,0.9,0.9,0.1,10,ok,1.000";
+        for (row, says) in [
+            (
+                "sgd,0.1,0,0,3,NaN,0.9,0.1,10,ok,1.000",
+                "val_accuracy NaN is not in [0, 1]",
+            ),
+            (
+                "sgd,0.1,0,0,3,0.9,1.7,0.1,10,ok,1.000",
+                "test_accuracy 1.7 is not in [0, 1]",
+            ),
+            (
+                "sgd,0.1,0,0,3,0.9,0.9,inf,10,ok,1.000",
+                "train_loss inf is not a number ≥ 0",
+            ),
+            (
+                "sgd,-0.1,0,0,3,0.9,0.9,0.1,10,ok,1.000",
+                "learning rate -0.1 is not a positive",
+            ),
+            (
+                "sgd,0.1,-1e-3,0,3,0.9,0.9,0.1,10,ok,1.000",
+                "decay -0.001 is not a number ≥ 0",
+            ),
+            (
+                "lion,0.1,0,0,3,0.9,0.9,0.1,10,ok,1.000",
+                "unknown method \"lion\"",
+            ),
+            (
+                "sgd,0.1,0,0,3,0.9,0.9,0.1,10,done,1.000",
+                "unknown status \"done\"",
+            ),
+            (
+                "sgd,0.1,0,0,3,,,,,ok,1.000",
+                "status ok without a test accuracy",
+            ),
+            (
+                "sgd,0.1,0,0,3,0.9,0.9,0.1,10,ok",
+                "found record with 10 fields",
+            ),
+        ] {
+            let e = parse(&format!("{RESULTS_HEADER}\n{good}\n{row}\n")).unwrap_err();
+            let e = e.to_string();
+            assert!(e.starts_with("results.csv, line 3: "), "{row}: {e}");
+            assert!(e.contains(says), "{row}: {says:?} not in {e}");
+        }
+        let rows = parse(&format!(
+            "{RESULTS_HEADER}\nsgd,0.1,-0,0,3,0.9,0.9,0.1,10,ok,1\n"
+        ));
+        assert_eq!(rows.unwrap()[0].cell.decay.to_bits(), 0f64.to_bits());
+    }
+
+    #[test]
+    fn a_second_writer_of_a_results_file_is_refused_with_the_first_ones_pid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = results_path(dir.path(), None);
+        let first = ResultsFile::open(&path).unwrap();
+        let e = ResultsFile::open(&path).err().unwrap().to_string();
+        let pid = std::process::id().to_string();
+        assert!(
+            e.contains("is being written by another wdlab") && e.contains(&pid),
+            "{e}"
+        );
+        drop(first);
+        assert!(
+            ResultsFile::open(&path).is_ok(),
+            "the lock goes with its writer"
+        );
     }
 
     #[test]

@@ -25,9 +25,21 @@ pub(crate) struct Settings {
     pub(crate) beta2: f64,
     pub(crate) eps: f64,
     pub(crate) decay_biases: bool,
+    /// The SHA-256 fingerprint of the data every cell trains on ([`crate::data::Mnist`]); set
+    /// by the sweep once the data is loaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) data_fingerprint: Option<String>,
 }
 
 impl Settings {
+    /// These settings, recording the data they train on.
+    pub(crate) fn with_data(&self, fingerprint: Option<String>) -> Settings {
+        Settings {
+            data_fingerprint: fingerprint,
+            ..self.clone()
+        }
+    }
+
     /// The optimiser of one cell.
     pub(crate) fn optim(&self, method: Method, lr: f64, decay: f64) -> OptimConfig {
         OptimConfig {
@@ -140,6 +152,7 @@ impl Settings {
             beta2: 0.999,
             eps: 1e-8,
             decay_biases: true,
+            data_fingerprint: None,
         }
     }
 }

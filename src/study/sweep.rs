@@ -101,7 +101,16 @@ pub(crate) fn sweep(
 ) -> anyhow::Result<SweepSummary> {
     settings.validate(how)?;
     grid.validate(settings)?;
+    // Everything is checked before anything is written: the data first, then the folder.
+    let mnist = settings.data_config(how).load()?;
+    if mnist.val.is_none() {
+        return Err(usage(
+            "a sweep selects hyper-parameters on a validation split: give --val-size N (e.g. 10000)",
+        ));
+    }
+    let settings = &settings.with_data(Some(mnist.fingerprint.clone()));
     claim_study_dir(dir, settings)?;
+    let results = ResultsFile::open(&results_path(dir, shard))?;
     let all = grid.cells();
     let mine = match shard {
         Some(s) => s.select(&all),
@@ -119,8 +128,8 @@ pub(crate) fn sweep(
         ran: 0,
         diverged: 0,
     };
-    let ui = SweepBoard::new(todo.len(), how.quiet);
-    ui.println(&format!(
+    let board = SweepBoard::new(todo.len(), how.quiet);
+    board.println(&format!(
         "{}: {} cells{}, {} already finished, {} to run | {}",
         dir.display(),
         mine.len(),
@@ -132,19 +141,11 @@ pub(crate) fn sweep(
     if todo.is_empty() {
         return Ok(summary);
     }
-    let device = how.device.open()?;
-    let data_cfg = settings.data_config(how);
-    let mnist = data_cfg.load()?;
-    if mnist.val.is_none() {
-        return Err(usage(
-            "a sweep selects hyper-parameters on a validation split: give --val-size N (e.g. 10000)",
-        ));
-    }
-    let data = DeviceData::new(&mnist, &device)?;
+    let data = DeviceData::new(&mnist, &how.device.open()?)?;
     let mut sink = CountingSink {
         inner: DirSink {
             dir: dir.to_path_buf(),
-            results: ResultsFile::open(&results_path(dir, shard))?,
+            results,
             metrics: HashMap::new(),
             settings: settings.clone(),
             how: how.clone(),
@@ -152,8 +153,8 @@ pub(crate) fn sweep(
         ran: 0,
         diverged: 0,
     };
-    run_cells(&todo, settings, how, &data, &ui, &mut sink)?;
-    ui.finish();
+    run_cells(&todo, settings, how, &data, &board, &mut sink)?;
+    board.finish();
     summary.ran = sink.ran;
     summary.diverged = sink.diverged;
     Ok(summary)

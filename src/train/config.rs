@@ -28,6 +28,9 @@ impl Engine {
     }
 }
 
+/// The most epochs a run may have: far more than any study trains for.
+pub(crate) const MAX_EPOCHS: usize = 1_000_000;
+
 /// Length, size and seed of a run (no optimiser, no data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunConfig {
@@ -65,10 +68,18 @@ impl RunConfig {
         Ok(run)
     }
 
-    /// Refuses a run that trains nothing or a network without units.
+    /// Refuses a run that trains nothing, a network without units, or more epochs than a run
+    /// can record.
     pub(crate) fn validate(&self) -> anyhow::Result<()> {
         if self.epochs == 0 {
             return Err(usage("--epochs 0 trains nothing; give at least 1"));
+        }
+        if self.epochs > MAX_EPOCHS {
+            return Err(usage(format!(
+                "--epochs {} is more than the {MAX_EPOCHS} a run may have (metrics.csv is \
+                 rewritten after every evaluated epoch)",
+                self.epochs
+            )));
         }
         if self.batch_size == 0 {
             return Err(usage(

@@ -3,57 +3,55 @@
 //! ([`write_atomic`]), so a reader or an interrupted run never sees half a file, and the
 //! epochs finished so far are always on disk.
 
-use crate::util::csv::Row;
+use crate::util::csv::{self, TornTail};
 use crate::util::fs::write_atomic;
-use serde::Serialize;
-use std::fmt::Write as _;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 pub(crate) const METRICS_HEADER: &str =
     "epoch,train_loss,val_accuracy,test_loss,test_accuracy,weight_norm,seconds";
 
-/// What one epoch measured. Accuracies are fractions in [0, 1].
-#[derive(Debug, Clone, PartialEq)]
+/// What one epoch measured, one row of `metrics.csv`. Accuracies are fractions in [0, 1].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     pub epoch: usize,
+    #[serde(serialize_with = "csv::plain")]
     pub train_loss: f64,
+    #[serde(serialize_with = "csv::plain_opt")]
     pub val_accuracy: Option<f64>,
+    #[serde(serialize_with = "csv::plain")]
     pub test_loss: f64,
+    #[serde(serialize_with = "csv::plain")]
     pub test_accuracy: f64,
     /// ‖θ‖₂ over all parameters after the epoch.
+    #[serde(serialize_with = "csv::plain")]
     pub weight_norm: f64,
     /// Wall-clock seconds since the previous record (training and evaluation); with
     /// `--eval-every 1` the epoch's own time.
+    #[serde(serialize_with = "csv::millis")]
     pub seconds: f64,
 }
 
 impl EpochRecord {
-    /// One CSV row (no newline), columns as in [`METRICS_HEADER`].
-    pub(crate) fn csv_row(&self) -> String {
-        format!(
-            "{},{},{},{},{},{},{:.3}",
-            self.epoch,
-            self.train_loss,
-            self.val_accuracy.map(|v| v.to_string()).unwrap_or_default(),
-            self.test_loss,
-            self.test_accuracy,
-            self.weight_norm,
-            self.seconds
-        )
-    }
-
-    /// Parses a row written by [`Self::csv_row`].
-    pub(crate) fn parse_csv_row(line: &str) -> anyhow::Result<Self> {
-        let row = Row::split(line, 7)?;
-        Ok(EpochRecord {
-            epoch: row.parse(0)?,
-            train_loss: row.parse(1)?,
-            val_accuracy: row.optional(2)?,
-            test_loss: row.parse(3)?,
-            test_accuracy: row.parse(4)?,
-            weight_norm: row.parse(5)?,
-            seconds: row.parse(6)?,
-        })
+    /// Refuses a record that no run can have written.
+    fn check(self) -> anyhow::Result<Self> {
+        for (what, v) in [
+            ("train_loss", self.train_loss),
+            ("test_loss", self.test_loss),
+            ("weight_norm", self.weight_norm),
+            ("seconds", self.seconds),
+        ] {
+            anyhow::ensure!(v.is_finite() && v >= 0.0, "{what} {v} is not a number ≥ 0");
+        }
+        for (what, v) in [
+            ("test_accuracy", Some(self.test_accuracy)),
+            ("val_accuracy", self.val_accuracy),
+        ] {
+            if let Some(v) = v {
+                anyhow::ensure!((0.0..=1.0).contains(&v), "{what} {v} is not in [0, 1]");
+            }
+        }
+        Ok(self)
     }
 
     /// One human-readable line, prefixed with `label`.
@@ -92,26 +90,14 @@ impl MetricsFile {
     }
 
     pub(crate) fn push(&mut self, record: &EpochRecord) -> anyhow::Result<()> {
-        writeln!(self.contents, "{}", record.csv_row()).expect("writing to a String");
+        self.contents.push_str(&csv::line(record)?);
         write_atomic(&self.path, self.contents.as_bytes())
     }
 }
 
-/// Reads a `metrics.csv`, checking its header.
+/// Reads a `metrics.csv`, checking its header and every row.
 pub(crate) fn read_metrics(path: &Path) -> anyhow::Result<Vec<EpochRecord>> {
-    use anyhow::Context;
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut lines = text.lines();
-    anyhow::ensure!(
-        lines.next() == Some(METRICS_HEADER),
-        "{}: not a wdlab metrics.csv (the first line must be {METRICS_HEADER})",
-        path.display()
-    );
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| EpochRecord::parse_csv_row(l).with_context(|| format!("in {}", path.display())))
-        .collect()
+    csv::read_rows(path, METRICS_HEADER, TornTail::Keep, EpochRecord::check)
 }
 
 /// Writes `config.json`: the resolved configuration and the crate version.
@@ -134,7 +120,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_row_round_trips_and_leaves_missing_validation_empty() {
+    fn rows_round_trip_and_leave_a_missing_validation_empty() {
         let r = EpochRecord {
             epoch: 2,
             train_loss: 0.25,
@@ -144,16 +130,25 @@ mod tests {
             weight_norm: 31.5,
             seconds: 1.5,
         };
-        assert_eq!(r.csv_row(), "2,0.25,,0.125,0.9875,31.5,1.500");
-        assert_eq!(EpochRecord::parse_csv_row(&r.csv_row()).unwrap(), r);
+        assert_eq!(csv::line(&r).unwrap(), "2,0.25,,0.125,0.9875,31.5,1.500\n");
         let with_val = EpochRecord {
             val_accuracy: Some(0.5),
-            ..r
+            ..r.clone()
         };
-        assert_eq!(
-            EpochRecord::parse_csv_row(&with_val.csv_row()).unwrap(),
-            with_val
+        let text = format!(
+            "{METRICS_HEADER}\n{}{}",
+            csv::line(&r).unwrap(),
+            csv::line(&with_val).unwrap()
         );
+        let back = csv::parse_rows(
+            Path::new("metrics.csv"),
+            &text,
+            METRICS_HEADER,
+            TornTail::Keep,
+            EpochRecord::check,
+        )
+        .unwrap();
+        assert_eq!(back, vec![r, with_val]);
     }
 
     #[test]
@@ -183,5 +178,18 @@ mod tests {
         assert!(std::fs::read_to_string(&path)
             .unwrap()
             .starts_with(METRICS_HEADER));
+    }
+
+    #[test]
+    fn impossible_records_are_refused_with_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("metrics.csv");
+        let text = format!("{METRICS_HEADER}\n1,0.5,,0.4,1.7,10,0.1\n");
+        std::fs::write(&path, text).unwrap();
+        let e = read_metrics(&path).unwrap_err().to_string();
+        assert!(
+            e.ends_with("line 2: test_accuracy 1.7 is not in [0, 1]"),
+            "{e}"
+        );
     }
 }

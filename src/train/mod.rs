@@ -7,12 +7,14 @@
 pub(crate) mod config;
 pub(crate) mod data;
 mod learner;
+mod memory;
 pub(crate) mod metrics;
 mod run_loop;
 
 pub(crate) use config::{DataConfig, TrainConfig};
 pub use config::{Engine, RunConfig};
 pub use data::DeviceData;
+pub(crate) use memory::check as check_memory;
 pub use metrics::EpochRecord;
 pub(crate) use metrics::MetricsFile;
 use run_loop::{run_loop, LoopOutcome};
@@ -44,15 +46,28 @@ pub struct CellOutcome {
     pub train_seconds: Vec<f64>,
 }
 
-/// Steps in the whole run: the schedule spans them.
-fn total_steps(run: &RunConfig, data: &DeviceData) -> u64 {
-    (data.train.len().div_ceil(run.batch_size) * run.epochs) as u64
+/// Steps in the whole run (the schedule spans them), refused when the count overflows.
+fn total_steps(run: &RunConfig, data: &DeviceData) -> anyhow::Result<u64> {
+    (data.train.len().div_ceil(run.batch_size) as u64)
+        .checked_mul(run.epochs as u64)
+        .ok_or_else(|| {
+            crate::error::usage(format!(
+                "--epochs {} makes more steps than can be counted; train fewer epochs",
+                run.epochs
+            ))
+        })
+}
+
+/// The largest batch a run's buffers need: `--batch-size`, or the whole training split when
+/// it holds fewer images.
+fn batch_rows(run: &RunConfig, data: &DeviceData) -> usize {
+    run.batch_size.min(data.train.len())
 }
 
 /// Trains a fresh MLP from `run.seed` with the optimiser `optim`, calling `on_epoch` with each
 /// evaluated epoch's record (see [`RunConfig::evaluates`]) as soon as it exists. A NaN or
 /// infinite loss stops the run with [`Failure::Diverged`] after the finished epochs have been
-/// reported.
+/// reported. Sizes are checked against the machine's memory before anything is allocated.
 pub fn train(
     optim: &OptimConfig,
     run: &RunConfig,
@@ -60,16 +75,14 @@ pub fn train(
     progress: &Progress,
     on_epoch: &mut dyn FnMut(&EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Trained> {
-    let model = Mlp::new(
-        &layer_sizes(data.pixels, &run.hidden),
-        run.seed,
-        &data.device,
-    )?;
-    let total_steps = total_steps(run, data);
+    let sizes = layer_sizes(data.pixels, &run.hidden);
+    memory::check(&sizes, 1, batch_rows(run, data), optim.state_buffers())?;
+    let total_steps = total_steps(run, data)?;
+    let model = Mlp::new(&sizes, run.seed, &data.device)?;
     let on_epoch = &mut |_, r: &EpochRecord| on_epoch(r);
     let (model, mut out) = if run.trains_on_host(&data.device) {
         let optims = std::slice::from_ref(optim);
-        let mut learner = CpuNet::new(&model, optims, total_steps, run.batch_size)?;
+        let mut learner = CpuNet::new(&model, optims, total_steps, batch_rows(run, data))?;
         let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
         learner.write_into(&model)?;
         (model, out)
@@ -101,10 +114,12 @@ pub fn train_population(
     on_epoch: &mut dyn FnMut(usize, &EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<CellOutcome>> {
     let sizes = layer_sizes(data.pixels, &run.hidden);
-    let total_steps = total_steps(run, data);
+    let state = cells.first().map_or(0, OptimConfig::state_buffers);
+    memory::check(&sizes, cells.len(), batch_rows(run, data), state)?;
+    let total_steps = total_steps(run, data)?;
     if run.trains_on_host(&data.device) {
         let base = Mlp::new(&sizes, run.seed, &data.device)?;
-        let mut learner = CpuNet::new(&base, cells, total_steps, run.batch_size)?;
+        let mut learner = CpuNet::new(&base, cells, total_steps, batch_rows(run, data))?;
         let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
         return outcomes(out, |g| learner.cell_params(g));
     }

@@ -49,9 +49,9 @@ pub(crate) fn run_loop<L: Learner>(
     let steps_per_epoch = n.div_ceil(run.batch_size);
     let check_every = loss_check_interval(run, device);
     let mut out = LoopOutcome {
-        records: vec![Vec::with_capacity(run.epochs); cells],
+        records: vec![Vec::new(); cells],
         diverged: (0..cells).map(|_| None).collect(),
-        train_seconds: Vec::with_capacity(run.epochs),
+        train_seconds: Vec::new(),
     };
     let mut since_record = Instant::now();
     for epoch in 1..=run.epochs {
@@ -108,8 +108,14 @@ pub(crate) fn run_loop<L: Learner>(
     Ok(out)
 }
 
-/// Adds the losses read back after `step` to each cell's sum, and marks a cell whose loss is
-/// NaN or infinite as diverged (a diverged cell is left out from then on).
+/// A loss this far above the loss of a uniform guess over the ten classes (ln 10 ≈ 2.3, where
+/// every run starts) means the weights have exploded: no run that recovers gets there, and one
+/// that gets there gives test losses of 1e20 and chance accuracy.
+pub(crate) const EXPLODED_LOSS: f32 = 1000.0 * std::f32::consts::LN_10;
+
+/// Adds the losses read back after `step` to each cell's sum, and marks a cell as diverged when
+/// its loss is NaN, infinite or above [`EXPLODED_LOSS`] (a diverged cell is left out from
+/// then on).
 fn check_losses(
     losses: &[f32],
     epoch: usize,
@@ -121,7 +127,7 @@ fn check_losses(
         if diverged[cell].is_some() {
             continue;
         }
-        if !loss.is_finite() {
+        if !loss.is_finite() || loss > EXPLODED_LOSS {
             diverged[cell] = Some(Failure::Diverged { epoch, step, loss });
         }
         loss_sums[cell] += loss as f64;

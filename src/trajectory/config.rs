@@ -6,6 +6,10 @@ use crate::error::usage;
 use crate::optim::{Method, OptimConfig, WdScaling};
 use crate::util::fmt::decimal;
 
+/// The most steps a path may take: every point is kept in memory, drawn and written to
+/// paths.csv (a million steps make a paths.csv of tens of megabytes per run).
+const MAX_STEPS: usize = 1_000_000;
+
 /// Defaults per surface: (start, α, steps, λ values).
 pub(crate) fn surface_defaults(kind: SurfaceKind) -> (Point, f64, usize, Vec<f64>) {
     match kind {
@@ -62,6 +66,12 @@ impl TrajectoryConfig {
         }
         if steps == 0 {
             return Err(usage("--steps 0 takes no step; give at least 1"));
+        }
+        if steps > MAX_STEPS {
+            return Err(usage(format!(
+                "--steps {steps} is more than the {MAX_STEPS} a path may have (every step is \
+                 kept, drawn and written to paths.csv)"
+            )));
         }
         if !start.iter().all(|v| v.is_finite()) {
             return Err(usage(format!(

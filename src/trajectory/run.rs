@@ -4,10 +4,11 @@ use super::config::{RunSpec, TrajectoryConfig};
 use super::surface::{Point, Surface};
 use crate::error::usage;
 use crate::optim::{OptimConfig, ParamKind, WdOptimizer};
+use crate::util::csv;
 use crate::util::fs::write_atomic;
 use anyhow::Context;
 use candle_core::{Device, Tensor, Var};
-use std::fmt::Write as _;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// Header of `paths.csv`: one row per run and step (step 0 is the start point).
@@ -83,19 +84,36 @@ pub(super) fn compute(cfg: &TrajectoryConfig) -> anyhow::Result<Vec<PathRun>> {
 }
 
 /// `paths.csv`: the header [`PATHS_HEADER`], then every point of every run.
-fn paths_csv(runs: &[PathRun]) -> String {
-    let mut s = format!("{PATHS_HEADER}\n");
-    for r in runs {
-        for (step, (p, loss)) in r.points.iter().zip(&r.losses).enumerate() {
-            writeln!(s, "{},{step},{},{},{loss}", r.spec.name, p[0], p[1]).expect("to a String");
-        }
-    }
-    s
+fn paths_csv(runs: &[PathRun]) -> anyhow::Result<String> {
+    let rows = runs.iter().flat_map(|r| {
+        let steps = r.points.iter().zip(&r.losses).enumerate();
+        steps.map(|(step, (p, &loss))| PathPoint {
+            run: &r.spec.name,
+            step,
+            x: p[0],
+            y: p[1],
+            loss,
+        })
+    });
+    csv::text(PATHS_HEADER, rows)
+}
+
+/// One row of `paths.csv`.
+#[derive(Serialize)]
+struct PathPoint<'a> {
+    run: &'a str,
+    step: usize,
+    #[serde(serialize_with = "csv::plain")]
+    x: f64,
+    #[serde(serialize_with = "csv::plain")]
+    y: f64,
+    #[serde(serialize_with = "csv::plain")]
+    loss: f64,
 }
 
 /// Writes `paths.csv` into `dir` atomically.
 pub(super) fn write_paths_csv(dir: &Path, runs: &[PathRun]) -> anyhow::Result<PathBuf> {
     let path = dir.join("paths.csv");
-    write_atomic(&path, paths_csv(runs).as_bytes())?;
+    write_atomic(&path, paths_csv(runs)?.as_bytes())?;
     Ok(path)
 }

@@ -141,7 +141,10 @@ mod tests {
         let link = dir.path().join("link.bin");
         std::os::unix::fs::symlink("real.bin", &link).unwrap();
         write_atomic(&link, b"new").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
         let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
@@ -157,7 +160,10 @@ mod tests {
         assert!(e.to_string().contains("not a regular file"), "{e}");
         let missing = dir.path().join("no/such/w.safetensors");
         let e = check_writable_file(&missing, "--save").unwrap_err();
-        assert!(e.to_string().contains("does not exist; create it first"), "{e}");
+        assert!(
+            e.to_string().contains("does not exist; create it first"),
+            "{e}"
+        );
         assert_eq!(crate::error::exit_code(&e), 2);
     }
 }
