@@ -261,11 +261,11 @@ fn eval_every_n_records_every_nth_epoch_and_the_last() {
     );
 }
 
-/// `--save` writes weights that give, read back and applied by hand, the test accuracy the
-/// run reported.
+/// `--save` writes weights that candle-nn's `Linear` loads as they are and that give, on the
+/// test set, the test accuracy the run reported; the metadata names the run.
 #[test]
-fn saved_weights_read_back_give_the_reported_test_accuracy() {
-    use candle_core::{Device, Tensor, D};
+fn saved_weights_load_in_candle_nn_and_give_the_reported_test_accuracy() {
+    use candle_core::{DType, Device, Module, Tensor, D};
     let d = tempfile::tempdir().unwrap();
     let out = d.path().to_str().unwrap();
     let file = d.path().join("w.safetensors");
@@ -284,37 +284,29 @@ fn saved_weights_read_back_give_the_reported_test_accuracy() {
         "--save",
         file.to_str().unwrap(),
     ]);
-    let weights = candle_core::safetensors::load(&file, &Device::Cpu).unwrap();
-    let mut names: Vec<&String> = weights.keys().collect();
-    names.sort();
-    assert_eq!(
-        names,
-        [
-            "layers.0.bias",
-            "layers.0.weight",
-            "layers.1.bias",
-            "layers.1.weight",
-            "layers.2.bias",
-            "layers.2.weight"
-        ]
-    );
-    assert_eq!(weights["layers.0.weight"].dims(), [784, 32]);
-    assert_eq!(weights["layers.2.weight"].dims(), [16, 10]);
-    let opts = wdlab::data::LoadOptions {
-        val_size: 0,
-        train_size: None,
-        strict_checksums: true,
-    };
-    let test = wdlab::data::load_dir(Path::new("data/mnist"), &opts)
+    let bytes = std::fs::read(&file).unwrap();
+    let metadata = safetensors::SafeTensors::read_metadata(&bytes)
         .unwrap()
-        .test;
+        .1
+        .metadata()
+        .clone()
+        .expect("the file has metadata");
+    let vb =
+        candle_nn::VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu).unwrap();
+    // candle_nn::linear checks each weight is [out, in] and each bias [out].
+    let layers: Vec<candle_nn::Linear> = [(784, 32), (32, 16), (16, 10)]
+        .iter()
+        .enumerate()
+        .map(|(i, &(fan_in, fan_out))| {
+            candle_nn::linear(fan_in, fan_out, vb.pp(format!("layers.{i}"))).unwrap()
+        })
+        .collect();
+    let test = mnist_test_set();
     let n = test.len();
     let mut h = Tensor::from_slice(&test.images, (n, 784), &Device::Cpu).unwrap();
-    for i in 0..3 {
-        let w = &weights[&format!("layers.{i}.weight")];
-        let b = &weights[&format!("layers.{i}.bias")];
-        h = h.matmul(w).unwrap().broadcast_add(b).unwrap();
-        if i < 2 {
+    for (i, layer) in layers.iter().enumerate() {
+        h = layer.forward(&h).unwrap();
+        if i + 1 < layers.len() {
             h = h.relu().unwrap();
         }
     }
@@ -336,6 +328,186 @@ fn saved_weights_read_back_give_the_reported_test_accuracy() {
         (read_back - reported).abs() <= 2.0 / n as f64,
         "{read_back} read back vs {reported} reported"
     );
+    assert_eq!(metadata["method"], "adam");
+    assert_eq!(metadata["lr"], "0.001");
+    assert_eq!(metadata["hidden"], "32,16");
+    assert!(
+        metadata["decay_kind"].starts_with("λ (--l2"),
+        "{metadata:?}"
+    );
+    let in_metadata: f64 = metadata["test_accuracy"].parse().unwrap();
+    assert!((in_metadata - reported).abs() < 1e-9, "{metadata:?}");
+}
+
+fn mnist_test_set() -> wdlab::data::Split {
+    let opts = wdlab::data::LoadOptions {
+        val_size: 0,
+        train_size: None,
+        strict_checksums: true,
+    };
+    wdlab::data::load_dir(Path::new("data/mnist"), &opts)
+        .unwrap()
+        .test
+}
+
+/// The flags of a run that takes about a second.
+const TINY: [&str; 7] = [
+    "--train-size",
+    "256",
+    "--epochs",
+    "1",
+    "--hidden",
+    "16",
+    "--quiet",
+];
+
+/// `wdlab train` with [`TINY`] and `args`.
+fn train_tiny(args: &[&str]) -> Output {
+    let mut all = vec!["train"];
+    all.extend(TINY);
+    all.extend(args);
+    wdlab(&all)
+}
+
+#[test]
+fn save_into_a_missing_folder_fails_before_anything_is_trained() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("run");
+    let save = d.path().join("no-such-folder/w.safetensors");
+    let o = train_tiny(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--save",
+        save.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--save") && err.contains("does not exist"),
+        "{err}"
+    );
+    // Nothing loaded (no header line) and nothing trained (no metrics.csv).
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!out.join("metrics.csv").exists());
+}
+
+#[test]
+fn save_into_the_new_out_folder_is_allowed() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("run");
+    let save = out.join("w.safetensors");
+    let o = train_tiny(&[
+        "--out",
+        out.to_str().unwrap(),
+        "--save",
+        save.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(save.is_file() && out.join("metrics.csv").is_file());
+}
+
+#[test]
+fn save_refuses_a_device_or_a_folder_before_training() {
+    let d = tempfile::tempdir().unwrap();
+    for target in ["/dev/null", d.path().to_str().unwrap()] {
+        let o = train_tiny(&["--save", target]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{target}: {err}");
+        assert!(err.contains("not a regular file"), "{target}: {err}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn save_to_a_link_replaces_the_file_it_points_to_and_keeps_the_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let real = d.path().join("real.safetensors");
+    std::fs::write(&real, b"old").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = d.path().join("link.safetensors");
+    std::os::unix::fs::symlink("real.safetensors", &link).unwrap();
+    let o = train_tiny(&["--save", link.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let bytes = std::fs::read(&real).unwrap();
+    assert!(safetensors::SafeTensors::deserialize(&bytes).is_ok());
+    let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "a replaced file keeps its permissions");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_weights_file_gets_the_permissions_the_umask_gives() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let d = tempfile::tempdir().unwrap();
+    for (umask, mode) in [(0o022, 0o644), (0o027, 0o640)] {
+        let file = d.path().join(format!("w{umask:o}.safetensors"));
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wdlab"));
+        cmd.arg("train")
+            .args(TINY)
+            .args(["--save", file.to_str().unwrap()]);
+        // SAFETY: umask is async-signal-safe, as code between fork and exec must be.
+        unsafe {
+            cmd.pre_exec(move || {
+                libc::umask(umask);
+                Ok(())
+            });
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        let got = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(got, mode, "umask {umask:03o}: mode {got:03o}");
+    }
+}
+
+#[test]
+fn out_into_a_folder_holding_a_run_is_refused_unless_forced() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().to_str().unwrap();
+    let o = train_tiny(&["--out", out, "--seed", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let old = std::fs::read_to_string(d.path().join("metrics.csv")).unwrap();
+    let o = train_tiny(&["--out", out, "--seed", "2"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(out) && err.contains("already holds a run") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("metrics.csv")).unwrap(),
+        old
+    );
+    let o = train_tiny(&["--out", out, "--seed", "2", "--force"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_ne!(
+        std::fs::read_to_string(d.path().join("metrics.csv")).unwrap(),
+        old,
+        "--force replaces the run"
+    );
+}
+
+#[test]
+fn out_under_a_missing_folder_is_refused_before_training() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("missing/run");
+    let o = train_tiny(&["--out", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--out") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
 }
 
 #[test]

@@ -145,10 +145,19 @@ pub struct TrainArgs {
     pub(crate) val_size: usize,
     #[command(flatten)]
     pub(crate) train_size: TrainSizeArg,
-    /// Write metrics.csv (one row per epoch, as it goes) and config.json into DIR.
+    /// Write metrics.csv (one row per epoch, as it goes) and config.json into DIR (created if
+    /// missing; its parent folder must exist). A DIR that already holds a run is refused
+    /// unless --force is given.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
-    /// Save the trained weights as safetensors (weights stored (in, out)).
+    /// Write into an --out folder that already holds a run (metrics.csv or config.json),
+    /// replacing that run's files.
+    #[arg(long, requires = "out")]
+    pub(crate) force: bool,
+    /// Save the trained weights as safetensors in nn.Linear's layout (layers.{i}.weight
+    /// [out, in], layers.{i}.bias [out], f32), with the run's settings and final test accuracy
+    /// in the metadata. The file's folder must exist (or be the --out folder); it is checked
+    /// before training starts.
     #[arg(long, value_name = "FILE.safetensors")]
     pub(crate) save: Option<PathBuf>,
     #[command(flatten)]

@@ -1,15 +1,30 @@
-//! `wdlab train`: one run, its epochs printed and (with --out) written as they finish.
+//! `wdlab train`: one run, its epochs printed and (with --out) written as they finish, and
+//! (with --save) its weights written for candle-nn or PyTorch to load. Both outputs are
+//! checked before the data is loaded, so a path that cannot be written fails at once instead
+//! of after the last epoch.
 
 use crate::cli::resolve::train_config;
 use crate::cli::TrainArgs;
+use crate::error::usage;
 use crate::progress::Progress;
-use crate::train::metrics::write_config_json;
+use crate::train::config::TrainConfig;
+use crate::train::metrics::{write_config_json, EpochRecord};
 use crate::train::{self, DeviceData, MetricsFile};
-use crate::util::fs::create_dir;
+use crate::util::fs::{check_writable_dir, check_writable_file, create_dir};
 use anyhow::Context;
+use std::collections::HashMap;
+use std::path::{Component, Path};
+
+/// The files that make a folder a run's: `--out` refuses a folder holding one without --force.
+const RUN_FILES: [&str; 2] = ["metrics.csv", "config.json"];
+
+/// How the saved tensors are laid out and applied, for whoever loads the file.
+const LAYOUT: &str = "layers.{i}.weight [out, in] and layers.{i}.bias [out], f32, as \
+                      nn.Linear: y = x·Wᵀ + b, ReLU between layers; x = the 784 pixels / 255";
 
 pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let cfg = train_config(args)?;
+    check_outputs(&cfg, args.force)?;
     let device = cfg.run.device.open()?;
     let mnist = cfg.data.load()?;
     if !cfg.quiet {
@@ -46,13 +61,14 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
             None => Ok(()),
         }
     })?;
+    let last = trained.records.last();
     if let Some(path) = &cfg.save {
         trained
             .model
-            .save(path)
+            .save(path, &weights_metadata(&cfg, last))
             .with_context(|| format!("cannot save the weights to {}", path.display()))?;
     }
-    if let Some(last) = trained.records.last() {
+    if let Some(last) = last {
         let secs: f64 = trained.records.iter().map(|r| r.seconds).sum();
         say!(
             "final test accuracy {:.2}% (test loss {:.4}) after {} epochs, {:.2} s/epoch",
@@ -63,4 +79,105 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Checks, before any work, that `--out` and `--save` can be written: every epoch trained
+/// before a failed write would be lost.
+fn check_outputs(cfg: &TrainConfig, force: bool) -> anyhow::Result<()> {
+    if let Some(dir) = &cfg.out {
+        check_out_dir(dir, force)?;
+    }
+    if let Some(path) = &cfg.save {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        // `--out runs/a --save runs/a/w.safetensors`: the --out folder checked above is
+        // created before training, so the weights' folder need not exist yet.
+        let into_new_out = !folder.exists() && cfg.out.as_deref().is_some_and(|o| same(o, folder));
+        if !into_new_out {
+            check_writable_file(path, "--save")?;
+        }
+    }
+    Ok(())
+}
+
+/// `--out DIR`: a folder that holds no run (or --force), or a new folder whose parent exists
+/// and can be written.
+fn check_out_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => Err(usage(format!(
+            "--out {}: exists and is not a folder; give a folder for the run's files",
+            dir.display()
+        ))),
+        Ok(_) => {
+            let held: Vec<&str> = RUN_FILES
+                .into_iter()
+                .filter(|f| std::fs::symlink_metadata(dir.join(f)).is_ok())
+                .collect();
+            if !held.is_empty() && !force {
+                return Err(usage(format!(
+                    "--out {}: the folder already holds a run ({}); give a new folder, or add \
+                     --force to replace that run",
+                    dir.display(),
+                    held.join(", ")
+                )));
+            }
+            check_writable_dir(dir, "--out", dir)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let parent = match dir.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            check_writable_dir(parent, "--out", dir)
+        }
+        Err(e) => Err(e).with_context(|| format!("--out {}: cannot read it", dir.display())),
+    }
+}
+
+/// True when two paths name the same folder as written (`runs/a`, `./runs/a/`).
+fn same(a: &Path, b: &Path) -> bool {
+    let parts = |p| Path::components(p).filter(|c| *c != Component::CurDir);
+    parts(a).eq(parts(b))
+}
+
+/// The run a weights file comes from, as safetensors metadata (strings only): what was trained
+/// and how well it did, readable without the run's --out folder.
+fn weights_metadata(cfg: &TrainConfig, last: Option<&EpochRecord>) -> HashMap<String, String> {
+    let (o, r) = (&cfg.optim, &cfg.run);
+    let hidden: Vec<String> = r.hidden.iter().map(|h| h.to_string()).collect();
+    let mut m: Vec<(&str, String)> = vec![
+        ("wdlab_version", env!("CARGO_PKG_VERSION").into()),
+        ("layout", LAYOUT.into()),
+        ("method", o.method.name().into()),
+        ("lr", o.lr.to_string()),
+        ("decay", o.decay.to_string()),
+        ("schedule", o.schedule.name().into()),
+        ("decay_biases", o.decay_biases.to_string()),
+        ("hidden", hidden.join(",")),
+        ("epochs", r.epochs.to_string()),
+        ("batch_size", r.batch_size.to_string()),
+        ("seed", r.seed.to_string()),
+        ("val_size", cfg.data.val_size.to_string()),
+        (
+            "train_size",
+            cfg.data.train_size.map_or("all".into(), |n| n.to_string()),
+        ),
+    ];
+    if o.method.is_decoupled() {
+        m.push(("decay_kind", "λ' (--wd, decoupled weight decay)".into()));
+        m.push(("wd_scaling", o.wd_scaling.name().into()));
+    } else {
+        m.push(("decay_kind", "λ (--l2, L2 penalty)".into()));
+    }
+    if o.method.is_adaptive() {
+        m.push(("beta1", o.beta1.to_string()));
+        m.push(("beta2", o.beta2.to_string()));
+        m.push(("eps", o.eps.to_string()));
+    } else {
+        m.push(("momentum", o.momentum.to_string()));
+    }
+    if let Some(last) = last {
+        m.push(("test_accuracy", last.test_accuracy.to_string()));
+        m.push(("test_loss", last.test_loss.to_string()));
+    }
+    m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

@@ -8,9 +8,11 @@
 //! gradients as zeros + add. A test checks these gradients against candle's autograd.
 
 use crate::optim::ParamKind;
+use crate::util::fs::write_atomic;
 use candle_core::{DType, Device, Module, Result, Tensor, Var, D};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -154,21 +156,38 @@ impl Mlp {
         Ok(sum.sqrt())
     }
 
-    /// Writes the parameters as safetensors: `layers.{i}.weight` of shape (in, out) — the
-    /// transpose of PyTorch's nn.Linear layout — and `layers.{i}.bias`.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let tensors: HashMap<String, Tensor> = self
-            .layers
-            .iter()
-            .enumerate()
-            .flat_map(|(i, l)| {
-                [
-                    (format!("layers.{i}.weight"), l.weight.as_detached_tensor()),
-                    (format!("layers.{i}.bias"), l.bias.as_detached_tensor()),
-                ]
+    /// Writes the parameters as safetensors in the layout of candle-nn's `Linear` and PyTorch's
+    /// `nn.Linear`, so either loads the file as it is: `layers.{i}.weight` of shape (out, in) —
+    /// the transpose of the (in, out) kept in memory — and `layers.{i}.bias` of shape (out), all
+    /// f32, with `metadata` in the header. The file is written atomically ([`write_atomic`]).
+    pub fn save(&self, path: &Path, metadata: &HashMap<String, String>) -> anyhow::Result<()> {
+        write_atomic(path, &self.to_safetensors(metadata)?)
+    }
+
+    /// The bytes of the file [`Self::save`] writes.
+    fn to_safetensors(&self, metadata: &HashMap<String, String>) -> anyhow::Result<Vec<u8>> {
+        let mut tensors = Vec::with_capacity(2 * self.layers.len());
+        for (i, l) in self.layers.iter().enumerate() {
+            let weight = l.weight.as_detached_tensor().t()?;
+            tensors.push((format!("layers.{i}.weight"), weight));
+            tensors.push((format!("layers.{i}.bias"), l.bias.as_detached_tensor()));
+        }
+        // Little-endian f32 bytes, row-major: the byte order and layout safetensors specifies.
+        let buffers = tensors
+            .into_iter()
+            .map(|(name, t)| {
+                let values: Vec<f32> = t.to_dtype(DType::F32)?.flatten_all()?.to_vec1()?;
+                let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+                Ok((name, t.dims().to_vec(), bytes))
             })
-            .collect();
-        candle_core::safetensors::save(&tensors, path)
+            .collect::<Result<Vec<_>>>()?;
+        let views = buffers
+            .iter()
+            .map(|(name, shape, bytes)| {
+                TensorView::new(Dtype::F32, shape.clone(), bytes).map(|v| (name.as_str(), v))
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(safetensors::serialize(views, Some(metadata.clone()))?)
     }
 }
 
@@ -197,5 +216,41 @@ impl Module for Mlp {
             }
         }
         Ok(h)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The saved bytes, loaded as candle-nn `Linear` layers, give the logits the MLP gives.
+    #[test]
+    fn saved_weights_load_as_linear_layers_with_the_same_logits_and_the_metadata() {
+        let device = Device::Cpu;
+        let mlp = Mlp::new(&[6, 5, 3], 7, &device).unwrap();
+        let metadata = HashMap::from([("method".to_string(), "adamw".to_string())]);
+        let bytes = mlp.to_safetensors(&metadata).unwrap();
+        let header = safetensors::SafeTensors::read_metadata(&bytes).unwrap().1;
+        assert_eq!(header.metadata(), &Some(metadata));
+        let vb =
+            candle_nn::VarBuilder::from_buffered_safetensors(bytes, DType::F32, &device).unwrap();
+        let first = candle_nn::linear(6, 5, vb.pp("layers.0")).unwrap();
+        let second = candle_nn::linear(5, 3, vb.pp("layers.1")).unwrap();
+        let x = Tensor::arange(0f32, 12.0, &device)
+            .unwrap()
+            .reshape((2, 6))
+            .unwrap();
+        let loaded = second
+            .forward(&first.forward(&x).unwrap().relu().unwrap())
+            .unwrap();
+        let diff = (loaded - mlp.logits(&x).unwrap())
+            .unwrap()
+            .abs()
+            .unwrap()
+            .max_all()
+            .unwrap()
+            .to_scalar::<f32>()
+            .unwrap();
+        assert!(diff < 1e-5, "largest difference {diff}");
     }
 }
