@@ -87,7 +87,7 @@ pub fn check_writable_file(path: &Path, flag: &str) -> anyhow::Result<()> {
 pub fn check_writable_dir(dir: &Path, flag: &str, given: &Path) -> anyhow::Result<()> {
     if !dir.is_dir() {
         return Err(crate::error::usage(format!(
-            "{flag} {}: the folder {} does not exist; create it first (mkdir -p {0})",
+            "{flag} {}: the folder {} does not exist; create it first (mkdir -p {1})",
             given.display(),
             dir.display()
         )));
@@ -98,11 +98,11 @@ pub fn check_writable_dir(dir: &Path, flag: &str, given: &Path) -> anyhow::Resul
             let _ = std::fs::remove_file(&probe);
             Ok(())
         }
-        Err(e) => Err(anyhow::anyhow!(
-            "{flag} {}: cannot write in {}: {e}",
+        Err(e) => Err(crate::error::usage(format!(
+            "{flag} {}: cannot write in {}: {e}; choose a folder you can write to",
             given.display(),
             dir.display()
-        )),
+        ))),
     }
 }
 
