@@ -1,8 +1,12 @@
-//! The IDX files: finding `NAME` or `NAME.gz`, decompressing with a size cap, checking the
-//! SHA-256 and parsing the header and payload.
+//! The IDX files: finding `NAME` or `NAME.gz`, reading or decompressing them under a size cap,
+//! checking the SHA-256, parsing the header and payload, and the data set's fingerprint.
 
+#[cfg(any(test, feature = "hub"))]
+use super::Split;
 use super::{DataError, DEFAULT_DATA_DIR, NUM_CLASSES};
+use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
+use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -30,14 +34,15 @@ pub(crate) const STANDARD_FILES: [(&str, &str); 4] = [
 /// IDX magic numbers: two zero bytes, the type code 0x08 (unsigned byte), the number of dims.
 const MAGIC_IMAGES: u32 = 0x0000_0803;
 const MAGIC_LABELS: u32 = 0x0000_0801;
-/// No IDX file of this kind is larger than this once decompressed (MNIST's largest is 47 MB);
-/// the cap stops a gzip bomb or a corrupt stream from filling memory.
-const MAX_DECOMPRESSED_BYTES: u64 = 512 << 20;
+/// No IDX file of this kind is larger than this uncompressed (MNIST's largest is 47 MB); the
+/// cap stops a gzip bomb, a corrupt stream or a wrong file from filling memory.
+const MAX_IDX_BYTES: u64 = 512 << 20;
 
-/// A file as found on disk: its decompressed bytes and where it came from.
+/// A file as found on disk: its decompressed bytes, their SHA-256 and where it came from.
 pub(super) struct IdxFile {
     pub(super) path: PathBuf,
     pub(super) bytes: Vec<u8>,
+    pub(super) sha256: [u8; 32],
 }
 
 /// A parsed image file: pixels in [0, 1], row-major.
@@ -62,15 +67,16 @@ pub(super) fn read_checked(
     sha: &str,
     strict: bool,
 ) -> Result<IdxFile, DataError> {
-    let file = read_idx_file(dir, name)?;
-    let digest = hex(&Sha256::digest(&file.bytes));
+    let (path, bytes) = read_idx_file(dir, name)?;
+    let sha256: [u8; 32] = Sha256::digest(&bytes).into();
+    let digest = hex(&sha256);
     if digest != sha {
         let what = format!(
             "SHA-256 of the uncompressed contents is {digest}, not the standard MNIST {sha}"
         );
         if strict {
             return Err(DataError::Corrupt {
-                path: file.path,
+                path,
                 problem: format!(
                     "{what}. The bundled copy is damaged: restore it with `git checkout -- data/mnist`, \
                      or pass --data-dir to train on other MNIST-format data"
@@ -79,58 +85,127 @@ pub(super) fn read_checked(
         }
         eprintln!(
             "warning: {}: {what}; training on it as MNIST-format data",
-            file.path.display()
+            path.display()
         );
     }
-    Ok(file)
+    Ok(IdxFile {
+        path,
+        bytes,
+        sha256,
+    })
 }
 
-/// Reads `dir/name.gz` (gzip) or `dir/name` (plain), whichever exists, decompressed.
-fn read_idx_file(dir: &Path, name: &str) -> Result<IdxFile, DataError> {
+/// The fingerprint of a data set: the hex SHA-256 of its four files' SHA-256 digests (32 raw
+/// bytes each, of the uncompressed contents) concatenated in [`STANDARD_FILES`] order.
+pub(super) fn fingerprint(digests: [&[u8; 32]; 4]) -> String {
+    let mut h = Sha256::new();
+    digests.iter().for_each(|d| h.update(d));
+    hex(&h.finalize())
+}
+
+/// `dir/name.gz` or else `dir/name`, whichever exists.
+fn find_idx_file(dir: &Path, name: &str) -> Result<PathBuf, DataError> {
     let gz = dir.join(format!("{name}.gz"));
     let plain = dir.join(name);
-    let path = if gz.exists() {
-        gz
+    if gz.exists() {
+        Ok(gz)
     } else if plain.exists() {
-        plain
+        Ok(plain)
     } else {
-        return Err(DataError::Missing {
+        Err(DataError::Missing {
             path: gz,
             hint: format!(
                 "Expected {name}.gz (or {name}) in {}. The repository bundles MNIST in {DEFAULT_DATA_DIR}; \
                  run from the repository root or pass --data-dir DIR",
                 dir.display()
             ),
-        });
+        })
+    }
+}
+
+/// The SHA-256 of the IDX image and label files that hold `split` (pixels back to bytes), for
+/// data that did not come from files: the same data gets the same fingerprint either way.
+/// `None` when `split` is not whole `rows` x `cols` images, one per label, that an IDX header
+/// can describe.
+#[cfg(any(test, feature = "hub"))]
+pub(super) fn split_digests(split: &Split, rows: usize, cols: usize) -> Option<[[u8; 32]; 2]> {
+    let n = split.len();
+    let values = n.checked_mul(rows).and_then(|v| v.checked_mul(cols));
+    if n == 0 || values != Some(split.images.len()) {
+        return None;
+    }
+    let dims = [n, rows, cols].map(|d| u32::try_from(d).ok());
+    let [Some(count), Some(rows), Some(cols)] = dims else {
+        return None;
     };
+    let header = |magic: u32, dims: &[u32]| -> Vec<u8> {
+        let words = std::iter::once(magic).chain(dims.iter().copied());
+        words.flat_map(u32::to_be_bytes).collect()
+    };
+    // The pixels are bytes / 255, so this rounding gives the bytes back exactly.
+    let pixels: Vec<u8> = (split.images.iter())
+        .map(|&p| (p * 255.0).round().clamp(0.0, 255.0) as u8)
+        .collect();
+    let images = Sha256::new()
+        .chain_update(header(MAGIC_IMAGES, &[count, rows, cols]))
+        .chain_update(&pixels)
+        .finalize();
+    let labels = Sha256::new()
+        .chain_update(header(MAGIC_LABELS, &[count]))
+        .chain_update(&split.labels)
+        .finalize();
+    Some([images.into(), labels.into()])
+}
+
+/// Reads `dir/name.gz` or `dir/name`, decompressed when it starts with the gzip magic bytes
+/// (whatever its name), never holding more than [`MAX_IDX_BYTES`] of it.
+fn read_idx_file(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>), DataError> {
+    let path = find_idx_file(dir, name)?;
     let io = |source| DataError::Io {
         path: path.clone(),
         source,
     };
-    let raw = std::fs::read(&path).map_err(io)?;
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        gunzip(&raw).map_err(|e| DataError::Corrupt {
-            path: path.clone(),
-            problem: format!("not a valid gzip stream ({e}); the file is truncated or damaged"),
-        })?
-    } else {
-        raw
+    let mut file = File::open(&path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    let mut head = Vec::with_capacity(2);
+    (&mut file).take(2).read_to_end(&mut head).map_err(io)?;
+    let stream = head.as_slice().chain(file);
+    let too_large = |problem| DataError::TooLarge {
+        path: path.clone(),
+        problem: format!(
+            "{problem} the {MAX_IDX_BYTES}-byte ({} MiB) cap on an uncompressed IDX file \
+             (MNIST's largest is 47 MB); is this the right file?",
+            MAX_IDX_BYTES >> 20
+        ),
     };
-    Ok(IdxFile { path, bytes })
+    if head == [0x1f, 0x8b] {
+        let bytes = read_capped(MultiGzDecoder::new(stream), MAX_IDX_BYTES, 0).map_err(|e| {
+            DataError::Corrupt {
+                path: path.clone(),
+                problem: format!("not a valid gzip stream ({e}); the file is truncated or damaged"),
+            }
+        })?;
+        return bytes
+            .map(|b| (path.clone(), b))
+            .ok_or_else(|| too_large("it decompresses to more than".into()));
+    }
+    // The size on disk is checked before the file is read in; the read is capped as well, for
+    // a file that grows meanwhile or a device whose size reads as 0.
+    if size > MAX_IDX_BYTES {
+        return Err(too_large(format!("the file is {size} bytes, over")));
+    }
+    let bytes = read_capped(stream, MAX_IDX_BYTES, size).map_err(io)?;
+    bytes
+        .map(|b| (path.clone(), b))
+        .ok_or_else(|| too_large("it holds more than".into()))
 }
 
-fn gunzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(raw)
-        .take(MAX_DECOMPRESSED_BYTES + 1)
-        .read_to_end(&mut out)?;
-    if out.len() as u64 > MAX_DECOMPRESSED_BYTES {
-        return Err(std::io::Error::other(format!(
-            "decompresses to more than {} MiB",
-            MAX_DECOMPRESSED_BYTES >> 20
-        )));
-    }
-    Ok(out)
+/// Reads `r` to its end, or `None` when it holds more than `cap` bytes (at most `cap + 1`
+/// are read). `size_hint` (at most `cap`) is reserved up front.
+fn read_capped(r: impl Read, cap: u64, size_hint: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut out = Vec::with_capacity(size_hint.min(cap) as usize);
+    r.take(cap + 1).read_to_end(&mut out)?;
+    Ok((out.len() as u64 <= cap).then_some(out))
 }
 
 fn corrupt(file: &IdxFile, problem: String) -> DataError {
@@ -206,9 +281,10 @@ fn idx_header<'a>(
     Ok((dims, payload))
 }
 
-/// Parses an IDX image file into pixels scaled to [0,1].
-pub(super) fn parse_images(file: &IdxFile) -> Result<Images, DataError> {
-    let (dims, payload) = idx_header(file, MAGIC_IMAGES, "images")?;
+/// Parses an IDX image file into pixels scaled to [0,1]. Takes the file so that its bytes are
+/// freed as soon as the pixels exist.
+pub(super) fn parse_images(file: IdxFile) -> Result<Images, DataError> {
+    let (dims, payload) = idx_header(&file, MAGIC_IMAGES, "images")?;
     Ok(Images {
         path: file.path.clone(),
         pixels: payload.iter().map(|&p| p as f32 / 255.0).collect(),
@@ -219,11 +295,11 @@ pub(super) fn parse_images(file: &IdxFile) -> Result<Images, DataError> {
 }
 
 /// Parses an IDX label file; every label must be a class index below [`NUM_CLASSES`].
-pub(super) fn parse_labels(file: &IdxFile) -> Result<Labels, DataError> {
-    let (_, payload) = idx_header(file, MAGIC_LABELS, "labels")?;
+pub(super) fn parse_labels(file: IdxFile) -> Result<Labels, DataError> {
+    let (_, payload) = idx_header(&file, MAGIC_LABELS, "labels")?;
     if let Some(i) = payload.iter().position(|&l| l as usize >= NUM_CLASSES) {
         return Err(corrupt(
-            file,
+            &file,
             format!(
                 "label {} at index {i} is not a digit 0-{}",
                 payload[i],
@@ -239,4 +315,70 @@ pub(super) fn parse_labels(file: &IdxFile) -> Result<Labels, DataError> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{write::GzEncoder, Compression};
+    use std::io::Write;
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn the_cap_counts_every_member_of_a_gzip_file() {
+        let members: Vec<u8> = [[1u8; 100], [2; 100], [3; 100]]
+            .iter()
+            .flat_map(|m| gz(m))
+            .collect();
+        let whole = read_capped(MultiGzDecoder::new(&members[..]), 300, 0).unwrap();
+        assert_eq!(whole.map(|b| (b.len(), b[0], b[299])), Some((300, 1, 3)));
+        // Over the cap in the last member: refused, having read at most cap + 1 bytes.
+        assert!(read_capped(MultiGzDecoder::new(&members[..]), 299, 0)
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn a_split_hashes_like_the_idx_files_that_hold_it() {
+        let bytes: Vec<u8> = (0..2 * 6).map(|i| (i * 23 % 256) as u8).collect();
+        let split = Split {
+            images: bytes.iter().map(|&b| b as f32 / 255.0).collect(),
+            labels: vec![3, 7],
+        };
+        let mut images = vec![0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3];
+        images.extend(&bytes);
+        let labels = [0, 0, 8, 1, 0, 0, 0, 2, 3, 7];
+        let expected: [[u8; 32]; 2] = [
+            Sha256::digest(&images).into(),
+            Sha256::digest(labels).into(),
+        ];
+        assert_eq!(split_digests(&split, 2, 3), Some(expected));
+        // Every byte value survives the trip through f32.
+        let all = Split {
+            images: (0..=255u8).map(|b| b as f32 / 255.0).collect(),
+            labels: vec![0],
+        };
+        let mut idx = vec![0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 16, 0, 0, 0, 16];
+        idx.extend(0..=255u8);
+        assert_eq!(
+            split_digests(&all, 16, 16).unwrap()[0],
+            <[u8; 32]>::from(Sha256::digest(&idx))
+        );
+        assert_eq!(split_digests(&split, 2, 2), None);
+        assert_eq!(split_digests(&Split::default(), 28, 28), None);
+    }
+
+    #[test]
+    fn a_plain_stream_over_the_cap_is_refused_whatever_its_size_hint() {
+        assert!(read_capped(&[0u8; 10][..], 9, 0).unwrap().is_none());
+        assert_eq!(
+            read_capped(&[7u8; 9][..], 9, u64::MAX).unwrap(),
+            Some(vec![7; 9])
+        );
+    }
 }

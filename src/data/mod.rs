@@ -4,7 +4,8 @@
 //!
 //! Every defect in a file is reported as a [`DataError`] naming the file and what is wrong.
 //! Sizes come from the header but are checked against the bytes actually present before
-//! anything is allocated from them, so a lying header cannot trigger a huge allocation.
+//! anything is allocated from them, so a lying header cannot trigger a huge allocation; a file
+//! is read or decompressed only up to a fixed cap.
 
 #[cfg(feature = "hub")]
 mod hub;
@@ -14,7 +15,7 @@ mod idx;
 pub(crate) use hub::load_hub;
 pub(crate) use idx::STANDARD_FILES;
 
-use idx::{parse_images, parse_labels, read_checked, Images, Labels};
+use idx::{fingerprint, parse_images, parse_labels, read_checked, Images, Labels};
 use std::path::{Path, PathBuf};
 
 /// The data set bundled with the repository (relative to the working directory).
@@ -35,9 +36,48 @@ pub enum DataError {
     },
     #[error("{path}: {problem}")]
     Corrupt { path: PathBuf, problem: String },
+    /// A file larger than any IDX file of this kind, refused before it is read in whole.
+    #[error("{path}: {problem}")]
+    TooLarge { path: PathBuf, problem: String },
+    /// Two files that must agree do not (image sizes, image and label counts): a defect of the
+    /// data, not of the flags.
+    #[error("{} and {} do not match: {problem}", first.display(), second.display())]
+    Mismatch {
+        first: PathBuf,
+        second: PathBuf,
+        problem: String,
+    },
+    /// MNIST could not be had from the Hugging Face Hub (feature `hub`): the download, the
+    /// cache or the data it holds.
+    #[error(
+        "cannot load MNIST from the Hugging Face Hub (data set {}, its train and test parquet \
+         files): {problem}. Offline, use the bundled files (drop --hub) or --data-dir",
+        HUB_DATASET
+    )]
+    Hub { problem: String },
     /// A split the flags ask for is impossible (a usage error: the message names the flag).
     #[error("{0}")]
     Split(String),
+}
+
+/// Where candle-datasets fetches MNIST from (feature `hub`).
+const HUB_DATASET: &str = "ylecun/mnist";
+
+impl DataError {
+    /// The error as a command reports it: an impossible split names a flag the user gave, so it
+    /// is a usage error (exit 2); everything else is wrong with the data or its source, a
+    /// runtime error (exit 1).
+    pub fn into_anyhow(self) -> anyhow::Error {
+        match self {
+            DataError::Split(msg) => crate::error::usage(msg),
+            DataError::Missing { .. }
+            | DataError::Io { .. }
+            | DataError::Corrupt { .. }
+            | DataError::TooLarge { .. }
+            | DataError::Mismatch { .. }
+            | DataError::Hub { .. } => self.into(),
+        }
+    }
 }
 
 /// Pixels scaled to [0, 1] (row-major, `len * rows * cols` values) and their labels.
@@ -74,6 +114,12 @@ pub struct Mnist {
     pub test: Split,
     pub rows: usize,
     pub cols: usize,
+    /// What data this is: the hex SHA-256 of the four IDX files' SHA-256 digests (32 raw bytes
+    /// each, of the *uncompressed* contents) concatenated in the order train-images,
+    /// train-labels, t10k-images, t10k-labels. The split options do not change it. From the
+    /// Hub it is computed over the IDX files the downloaded data makes, so the same data gets
+    /// the same fingerprint from either source.
+    pub fingerprint: String,
 }
 
 impl Mnist {
@@ -98,22 +144,33 @@ pub struct LoadOptions {
 pub fn load_dir(dir: &Path, opts: &LoadOptions) -> Result<Mnist, DataError> {
     let [train_images, train_labels, test_images, test_labels] =
         STANDARD_FILES.map(|(name, sha)| read_checked(dir, name, sha, opts.strict_checksums));
-    let train_images = parse_images(&train_images?)?;
-    let train_labels = parse_labels(&train_labels?)?;
-    let test_images = parse_images(&test_images?)?;
-    let test_labels = parse_labels(&test_labels?)?;
+    let (train_images, train_labels) = (train_images?, train_labels?);
+    let (test_images, test_labels) = (test_images?, test_labels?);
+    let fingerprint = fingerprint([
+        &train_images.sha256,
+        &train_labels.sha256,
+        &test_images.sha256,
+        &test_labels.sha256,
+    ]);
+    let train_images = parse_images(train_images)?;
+    let train_labels = parse_labels(train_labels)?;
+    let test_images = parse_images(test_images)?;
+    let test_labels = parse_labels(test_labels)?;
     let (rows, cols) = (train_images.rows, train_images.cols);
     if (test_images.rows, test_images.cols) != (rows, cols) {
-        return Err(DataError::Split(format!(
-            "{}: test images are {}x{} but training images are {rows}x{cols}",
-            dir.display(),
-            test_images.rows,
-            test_images.cols
-        )));
+        return Err(DataError::Mismatch {
+            first: train_images.path,
+            second: test_images.path,
+            problem: format!(
+                "the training images are {rows}x{cols} pixels but the test images are {}x{}; \
+                 all images of a data set must have one size",
+                test_images.rows, test_images.cols
+            ),
+        });
     }
-    let train = pair(train_images, train_labels, dir, "train")?;
-    let test = pair(test_images, test_labels, dir, "t10k")?;
-    assemble(train, test, rows, cols, opts)
+    let train = pair(train_images, train_labels, "train")?;
+    let test = pair(test_images, test_labels, "t10k")?;
+    assemble(train, test, rows, cols, fingerprint, opts)
 }
 
 /// Splits the training images as `opts` says and puts the data set together.
@@ -122,6 +179,7 @@ fn assemble(
     test: Split,
     rows: usize,
     cols: usize,
+    fingerprint: String,
     opts: &LoadOptions,
 ) -> Result<Mnist, DataError> {
     let (train, val) = split_train(train, rows * cols, opts)?;
@@ -131,20 +189,22 @@ fn assemble(
         test,
         rows,
         cols,
+        fingerprint,
     })
 }
 
 /// Joins images and labels of one split, checking that they have the same count.
-fn pair(images: Images, labels: Labels, dir: &Path, prefix: &str) -> Result<Split, DataError> {
+fn pair(images: Images, labels: Labels, prefix: &str) -> Result<Split, DataError> {
     if images.count != labels.labels.len() {
-        return Err(DataError::Split(format!(
-            "{}: {} holds {} images but {} holds {} labels; the {prefix} files must match",
-            dir.display(),
-            images.path.display(),
-            images.count,
-            labels.path.display(),
-            labels.labels.len()
-        )));
+        return Err(DataError::Mismatch {
+            problem: format!(
+                "{} images but {} labels; the {prefix} files must hold one label per image",
+                images.count,
+                labels.labels.len()
+            ),
+            first: images.path,
+            second: labels.path,
+        });
     }
     Ok(Split {
         images: images.pixels,

@@ -149,13 +149,14 @@ impl DataConfig {
         })
     }
 
-    /// Loads and splits the data; a split the flags make impossible is a usage error.
+    /// Loads and splits the data; a split the flags make impossible is a usage error, anything
+    /// else wrong with the data a runtime error ([`DataError::into_anyhow`]).
     pub(crate) fn load(&self) -> anyhow::Result<Mnist> {
         #[cfg(feature = "hub")]
         if self.hub {
-            return crate::data::load_hub(&self.load_options()).map_err(usage_if_split);
+            return crate::data::load_hub(&self.load_options()).map_err(DataError::into_anyhow);
         }
-        load_dir(&self.data_dir, &self.load_options()).map_err(usage_if_split)
+        load_dir(&self.data_dir, &self.load_options()).map_err(DataError::into_anyhow)
     }
 
     /// Checksums are enforced for the bundled copy and only warned about elsewhere.
@@ -165,15 +166,6 @@ impl DataConfig {
             train_size: self.train_size,
             strict_checksums: self.data_dir == Path::new(DEFAULT_DATA_DIR),
         }
-    }
-}
-
-/// Split problems name a flag the user set: exit code 2; anything else about the files is a
-/// runtime error.
-fn usage_if_split(e: DataError) -> anyhow::Error {
-    match e {
-        DataError::Split(msg) => usage(msg),
-        other => other.into(),
     }
 }
 
