@@ -50,17 +50,13 @@ fn sizes_that_cannot_fit_are_refused_before_anything_is_allocated() {
         "more than the 1000000 a run may have",
     );
     check(&["--hidden", "10000000"], 2, "this machine has");
-    check(
-        &["--hidden", "18446744073709551615"],
-        2,
-        "the sizes overflow",
-    );
+    check(&["--hidden", "18446744073709551615"], 2, "this machine has");
     check(
         &[
             "--batch-size",
             "18446744073709551615",
             "--hidden",
-            "18446744073709551615",
+            "18446744073709551615,18446744073709551615",
         ],
         2,
         "the sizes overflow",
@@ -80,6 +76,21 @@ fn sizes_that_cannot_fit_are_refused_before_anything_is_allocated() {
         &["trajectory", "--out", "/tmp/never", "--steps", "100000000"],
         2,
         "more than the 1000000 a path may have",
+    );
+}
+
+#[test]
+fn bench_reads_the_data_dir_it_is_given() {
+    answers(
+        &[
+            "bench",
+            "--data-dir",
+            "/nonexistent/mnist",
+            "--methods",
+            "sgd",
+        ],
+        1,
+        "/nonexistent/mnist/train-images-idx3-ubyte",
     );
 }
 

@@ -531,7 +531,7 @@ fn rows_without_a_study_json_are_refused_with_the_way_out() {
     let out = dir.path().join("s");
     assert!(tiny_sweep(&out, &[]).status.success());
     std::fs::remove_file(out.join("study.json")).unwrap();
-    let o = tiny_sweep(&out, &["--epochs", "2"]);
+    let o = tiny_sweep(&out, &["--batch-size", "64"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(
         text(&o).contains("holds 1 results rows but no study.json"),
@@ -545,16 +545,36 @@ fn rows_without_a_study_json_are_refused_with_the_way_out() {
 fn a_sweep_refused_by_a_data_check_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s");
-    let o = tiny_sweep(&out, &["--train-size", "60000"]);
+    let sweep = |train_size: &str| {
+        run(&[
+            "sweep",
+            "--out",
+            out.to_str().unwrap(),
+            "--grid",
+            "sgd:0.1:0",
+            "--seeds",
+            "1",
+            "--epochs",
+            "1",
+            "--hidden",
+            "16",
+            "--quiet",
+            "--train-size",
+            train_size,
+        ])
+    };
+    let o = sweep("60000");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("--train-size 60000"), "{}", text(&o));
     assert!(
         !out.join("study.json").exists(),
         "no study.json was claimed"
     );
+    let o = sweep("300");
     assert!(
-        tiny_sweep(&out, &[]).status.success(),
-        "the corrected command runs"
+        o.status.success(),
+        "the corrected command runs: {}",
+        text(&o)
     );
 }
 
@@ -652,8 +672,9 @@ fn the_same_shard_started_twice_trains_once_and_other_shards_run_side_by_side() 
             "sgd:0.05,0.1,0.2:0,1e-3",
             "--seeds",
             "2",
+            // Long enough that the first is still training when its twin starts.
             "--epochs",
-            "2",
+            "100",
             "--jobs",
             "1",
             "--shard",
@@ -692,6 +713,10 @@ fn the_same_shard_started_twice_trains_once_and_other_shards_run_side_by_side() 
     let mut unique = keys(&all);
     unique.dedup();
     assert_eq!(unique.len(), 12);
+    let o = run(&["report", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("12 cells finished (0 diverged)"), "{md}");
 }
 
 #[test]

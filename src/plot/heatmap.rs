@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -168,17 +168,19 @@ pub(crate) fn heatmaps(
             .filter(|v| v.is_finite())
     };
     let measured = ColourScale::spanning(finite());
+    let any_measured = measured.is_some();
     // With nothing measured no cell is coloured; the scale only fills the place.
     let scale = measured.unwrap_or(ColourScale { lo: 0.0, hi: 1.0 });
     let values: Vec<String> = finite().map(fmt_value).collect();
     let bar_ticks = linear_ticks(&(scale.lo..scale.hi), 5);
-    let bar_labels: Vec<String> = match measured {
-        Some(_) => bar_ticks
+    let bar_labels: Vec<String> = if any_measured {
+        bar_ticks
             .bold
             .iter()
             .map(|&t| bar_ticks.format.format(t))
-            .collect(),
-        None => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     let layout = HeatLayout::new(panels, &values, &bar_labels);
     let size = (layout.width as u32, layout.height as u32);
@@ -189,7 +191,7 @@ pub(crate) fn heatmaps(
             draw_heat_panel_title(root, &layout, i, panel)?;
             draw_heat_axes(root, &layout, i, panel, x_label, y_label)?;
         }
-        if measured.is_some() {
+        if any_measured {
             draw_colour_bar(root, &layout, &scale, &bar_ticks, z_label)?;
         }
         let any_missing = panels

@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_torn_tail_is_dropped_only_when_asked() {
-        let text = "name,x,y\na,1,\nb,0.9";
+        let text = "name,x,y\na,1,\nb,0.9,";
         assert_eq!(parse(text, TornTail::Drop).unwrap().len(), 1);
         assert_eq!(parse(text, TornTail::Keep).unwrap().len(), 2);
     }
