@@ -10,29 +10,14 @@ and safetensors (pip install torch numpy safetensors).
 """
 
 import argparse
-import gzip
 from pathlib import Path
 
-import numpy as np
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 from torch import nn
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "mnist"
-IMAGES_MAGIC, LABELS_MAGIC = 2051, 2049  # IDX headers: 0x00000803, 0x00000801
-
-
-def read_idx(path, magic, header_ints):
-    """Reads a gzipped IDX file (big-endian int32 header, then unsigned bytes)."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    header = np.frombuffer(raw, dtype=">i4", count=header_ints)
-    if header[0] != magic:
-        raise ValueError(f"{path}: magic {header[0]}, expected {magic}")
-    data = np.frombuffer(raw, dtype=np.uint8, offset=4 * header_ints)
-    return data.reshape(header[1], -1)
-
+from mnist_idx import DATA_DIR, load_split
 
 def build_model(state):
     """nn.Sequential(Linear, ReLU, …, Linear) with the shapes the file's weights have."""
@@ -70,10 +55,7 @@ def main():
         metadata = f.metadata() or {}
     model = build_model(state)
 
-    images = read_idx(args.data_dir / "t10k-images-idx3-ubyte.gz", IMAGES_MAGIC, 4)
-    labels = read_idx(args.data_dir / "t10k-labels-idx1-ubyte.gz", LABELS_MAGIC, 2).ravel()
-    x = torch.from_numpy(images.astype(np.float32) / 255.0)
-    y = torch.from_numpy(labels.astype(np.int64))
+    x, y = load_split(args.data_dir, "t10k")
     with torch.no_grad():
         logits = model(x)
     accuracy = (logits.argmax(dim=1) == y).float().mean().item()

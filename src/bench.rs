@@ -5,6 +5,7 @@ use crate::nn::layer_sizes;
 use crate::optim::{Method, OptimConfig};
 use crate::progress::Progress;
 use crate::train::{train, train_population, DeviceData, EpochRecord, RunConfig, Trained};
+use crate::util::sys::peak_rss_mib;
 use candle_core::{Device, Tensor};
 use serde::Serialize;
 use std::time::Instant;
@@ -59,20 +60,6 @@ pub(crate) fn sgemm_gflops(device: &Device) -> candle_core::Result<f64> {
         drop(c);
     }
     Ok(2.0 * (N * N * N) as f64 / best / 1e9)
-}
-
-/// Peak resident memory of this process (Linux), in MiB.
-pub(crate) fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kib: f64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kib / 1024.0)
 }
 
 /// Trains `method` with batches of `batch_size` for `run.epochs` epochs (the first is a

@@ -3,6 +3,7 @@
 //! and the limit, instead of aborting on a failed allocation midway.
 
 use crate::error::usage;
+use crate::util::sys::total_memory;
 
 /// Bytes of memory the training of `cells` networks of layer `sizes` with batches of `batch`
 /// images needs, roughly: parameters, gradients and `state_buffers` optimiser buffers per
@@ -36,20 +37,6 @@ pub(crate) fn bytes_needed(
         .checked_mul(cells)?
         .checked_mul(widths.checked_add(widest.checked_mul(2)?)?)?;
     weights.checked_add(activations)?.checked_mul(4)
-}
-
-/// This machine's memory in bytes (Linux; None where it cannot be read).
-pub(crate) fn total_memory() -> Option<u128> {
-    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let kib: u128 = info
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kib * 1024)
 }
 
 /// Refuses a run whose networks (`--hidden`, the number of cells) and batches (`--batch-size`)
