@@ -75,6 +75,13 @@ impl Method {
         }
     }
 
+    /// A setting as legends and reports name it: `AdamW α=1e-3 λ'=1e-4`.
+    pub(crate) fn setting_label(self, lr: f64, decay: f64) -> String {
+        use crate::util::fmt::short;
+        let (label, symbol) = (self.label(), self.decay_symbol());
+        format!("{label} α={} {symbol}={}", short(lr), short(decay))
+    }
+
     /// The learning rate a run of this method gets when none is given: 0.1 for SGD, 1e-3 for
     /// Adam (PyTorch's Adam default), both good for three epochs of the full MNIST.
     pub(crate) fn default_lr(self) -> f64 {
@@ -133,5 +140,10 @@ mod tests {
         assert_eq!(Method::Adamw.decay_symbol(), "λ'");
         assert_eq!(Method::Adam.decay_flag(), "--l2");
         assert_eq!(Method::Sgdw.decay_flag(), "--wd");
+        assert_eq!(
+            Method::Adamw.setting_label(1e-3, 1e-4),
+            "AdamW α=1e-3 λ'=1e-4"
+        );
+        assert_eq!(Method::Sgd.setting_label(0.5, 0.0), "SGD + L2 α=5e-1 λ=0");
     }
 }

@@ -19,16 +19,7 @@ pub(crate) fn write_compare(
 ) -> anyhow::Result<()> {
     let groups: Vec<(String, Vec<crate::study::Cell>)> = lines
         .iter()
-        .map(|l| {
-            let label = format!(
-                "{} α={} {}={}",
-                l.method.label(),
-                short(l.lr),
-                l.method.decay_symbol(),
-                short(l.decay)
-            );
-            (label, l.cells.clone())
-        })
+        .map(|l| (l.method.setting_label(l.lr, l.decay), l.cells.clone()))
         .collect();
     let title = format!(
         "Test accuracy over epochs, mean ± sd over {seeds} seed{} ({} training images)",

@@ -116,13 +116,7 @@ pub(super) fn chosen_curves(a: &Analysis) -> anyhow::Result<bool> {
         .filter_map(|m| {
             let c = m.chosen.as_ref()?;
             Some((
-                format!(
-                    "{} α={} {}={}",
-                    m.method.label(),
-                    short(c.lr),
-                    m.method.decay_symbol(),
-                    short(c.decay)
-                ),
+                m.method.setting_label(c.lr, c.decay),
                 c.seeds
                     .iter()
                     .map(|&seed| Cell {

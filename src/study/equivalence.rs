@@ -74,15 +74,7 @@ fn pair(
         ..settings.optim(method, lr, decay)
     };
     let (a, b) = (config(l2_method, l2), config(partner, wd));
-    let label = |m: Method, decay: f64| {
-        format!(
-            "{} α={} {}={}",
-            m.label(),
-            short(lr),
-            m.decay_symbol(),
-            short(decay)
-        )
-    };
+    let label = |m: Method, decay: f64| m.setting_label(lr, decay);
     let title = format!(
         "{} (α = {}, λ = {}) vs {} (α = {}, λ' = {}){}",
         l2_method.label(),
