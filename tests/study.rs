@@ -236,13 +236,39 @@ fn reproduce_writes_the_report_heat_maps_curves_and_equivalence() {
         "equivalence-adam.svg",
         "equivalence.json",
         "study.json",
+        "heatmaps-pytorch.svg",
+        "equal-loss.svg",
     ] {
         assert!(out.join(f).exists(), "{f} missing; {}", text(&o));
     }
     let md = std::fs::read_to_string(out.join("report.md")).unwrap();
-    for needle in ["## Verdicts", "**1.", "**2.", "**3.", "slope", "± "] {
+    for needle in [
+        "## Verdicts",
+        "**1.",
+        "**2.",
+        "**3.",
+        "valley slope",
+        "± ",
+        "## Noise",
+        "tie margin",
+        "## Basin width",
+        "## Generalisation at equal training loss",
+        "Transfer test",
+    ] {
         assert!(md.contains(needle), "{needle} not in report:\n{md}");
     }
+    // The verdicts on another results file are printed, and the folder is left as it was.
+    let results = out.join("results.csv");
+    let o = run(&[
+        "report",
+        out.to_str().unwrap(),
+        "--results",
+        results.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("3. The best L2 penalty"), "{}", text(&o));
+    assert!(text(&o).contains("nothing written"), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(out.join("report.md")).unwrap(), md);
     // Whether the pairs agree is pinned elsewhere (the golden optimiser tests and one run on
     // MNIST); here the check's file must hold both pairs, complete.
     let eq: serde_json::Value =

@@ -1,22 +1,45 @@
 //! The analysis of a study folder: for each method the best cell on the validation split, the
-//! test accuracy of the chosen cell over seeds, the best decay at each learning rate and the
-//! coupling of the best decay to the learning rate.
+//! test accuracy of the chosen cell over seeds, the best decay at each learning rate, the
+//! measured seed noise, the coupling of the best decay to the learning rate (a fit of the
+//! valley and the argmax line, each with a bootstrap interval), basin widths and the transfer
+//! of one decay across learning rates; for each pair of an L2 method and its decoupled partner
+//! the slope difference and the test error at equal training loss.
 //!
 //! Selection is honest: for each method the cell with the highest mean *validation* accuracy
 //! (over the seeds every cell of that method has, so no cell wins by having more seeds) is
 //! chosen, and its *test* accuracy is reported as mean ± sd over every seed run at that cell.
+//! Cells within the measured noise of a choice are named as tied with it ([`Noise`]).
+
+mod basin;
+mod bootstrap;
+mod equal_loss;
+mod noise;
+mod pairs;
+mod transfer;
+mod uncertainty;
+mod val_grid;
+mod valley;
+
+pub(crate) use bootstrap::Estimate;
+pub(crate) use noise::{Noise, FALLBACK_TIE_POINTS};
+pub(crate) use pairs::{loss_points, PairAnalysis};
+pub(crate) use transfer::{Held, Transfer};
+pub(crate) use uncertainty::{BasinEstimate, Slopes};
+pub(crate) use val_grid::{Pick, ValGrid};
+pub(crate) use valley::{Coupling, NEAR_BEST_POINTS, SEPARATED_WITHIN};
 
 use crate::optim::Method;
 use crate::study::{
     read_equivalence, read_results, read_study, Equivalence, ResultRow, Settings, Status,
 };
-use crate::util::stats::{least_squares, mean_sd, Fit};
+use crate::util::stats::{mean_sd, Fit};
+use bootstrap::SeedGrid;
+pub(crate) use bootstrap::REPLICATES;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-/// Differences in accuracy below this (in points, i.e. percent) are noise on MNIST: rounding
-/// alone moves single-seed accuracy by about 0.03 points, seeds by about 0.1.
-pub(crate) const NOISE_POINTS: f64 = 0.1;
+/// The δ (points of validation accuracy) at which basins are measured.
+pub(crate) const BASIN_DELTAS: [f64; 2] = [0.1, 0.2];
 
 /// The chosen cell of one method and its test accuracy over seeds.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +51,10 @@ pub(crate) struct Chosen {
     /// Test accuracy (fraction) of every seed run at this cell.
     pub(crate) tests: Vec<f64>,
     pub(crate) seeds: Vec<u64>,
+    /// The second best cell (lr, decay) and how far behind it is, in points.
+    pub(crate) runner_up: Option<(f64, f64, f64)>,
+    /// Every other cell (lr, decay) within the method's tie margin of this one.
+    pub(crate) tied: Vec<(f64, f64)>,
 }
 
 impl Chosen {
@@ -37,59 +64,67 @@ impl Chosen {
 }
 
 /// The best decay at one learning rate.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct BestAtLr {
     pub(crate) lr: f64,
     pub(crate) decay: f64,
     pub(crate) val: f64,
     /// Validation accuracy of decay 0 at this lr, when the grid has it.
     pub(crate) val_no_decay: Option<f64>,
+    /// The runner-up decay and how far behind it is, in points.
+    pub(crate) runner_up: Option<(f64, f64)>,
+    /// The other decays within the tie margin.
+    pub(crate) tied: Vec<f64>,
+}
+
+/// Where the chosen learning rate sits on the grid's α axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bracket {
+    /// A learning rate on each side trained and did worse.
+    Interior,
+    /// The chosen α is the smallest (false) or largest (true) tried.
+    AtEdge { largest: bool },
+    /// Every cell at the next larger α diverged: the edge of what trains.
+    BelowDivergence,
 }
 
 /// Everything the report says about one method.
 #[derive(Debug, Clone)]
 pub(crate) struct MethodAnalysis {
     pub(crate) method: Method,
-    /// Sorted ascending.
-    pub(crate) lrs: Vec<f64>,
-    /// Sorted ascending (0 first when present).
-    pub(crate) decays: Vec<f64>,
+    /// Mean validation accuracy over the selection seeds.
+    pub(crate) grid: ValGrid,
+    /// The selection seeds' own accuracies, for the bootstrap and the transfer test.
+    pub(super) seeds: SeedGrid,
     /// The seeds every cell of this method has (the selection is made on them).
     pub(crate) selection_seeds: Vec<u64>,
-    /// Mean validation accuracy over the selection seeds, `val[decay index][lr index]`; None
-    /// for a missing cell or one where a seed diverged.
-    pub(crate) val: Vec<Vec<Option<f64>>>,
-    /// (decay index, lr index) of the best cell.
-    pub(crate) best: Option<(usize, usize)>,
+    pub(crate) noise: Noise,
     pub(crate) chosen: Option<Chosen>,
     pub(crate) per_lr: Vec<BestAtLr>,
     /// log10(best decay) against log10(lr), over the lrs whose best decay is not 0.
     pub(crate) coupling: Option<Fit>,
+    pub(crate) slopes: Slopes,
+    pub(crate) basins: Vec<BasinEstimate>,
+    pub(crate) bracket: Option<Bracket>,
 }
 
 impl MethodAnalysis {
-    /// Learning rates at which the best decay beats decay 0 by at least [`NOISE_POINTS`].
-    pub(crate) fn informative_lrs(&self) -> usize {
-        self.per_lr
-            .iter()
-            .filter(|b| {
-                b.val_no_decay
-                    .is_some_and(|z| 100.0 * (b.val - z) >= NOISE_POINTS - 1e-9)
-            })
-            .count()
-    }
-
     /// How much the best cell beats the best cell without decay, in points (when the grid has
     /// decay 0).
     pub(crate) fn gain_over_no_decay(&self) -> Option<f64> {
         let best = self.chosen.as_ref()?.val;
-        let zero = self.decays.iter().position(|&d| d == 0.0)?;
-        let best_zero = self.val[zero]
+        let zero = self.grid.decays.iter().position(|&d| d == 0.0)?;
+        let best_zero = self.grid.val[zero]
             .iter()
             .flatten()
             .copied()
-            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
+            .reduce(f64::max)?;
         Some(100.0 * (best - best_zero))
+    }
+
+    /// The transfer test holding `held` fixed.
+    pub(crate) fn transfer(&self, held: Held) -> Option<Transfer> {
+        transfer::transfer(&self.seeds, held.power(self.method.is_decoupled()))
     }
 }
 
@@ -113,50 +148,105 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
             .push(r);
     }
     let selection_seeds = common_seeds(&by_cell);
-    let val = validation_grid(&by_cell, &selection_seeds, decays.len(), lrs.len());
-    let best = best_of(
-        &val,
-        (0..lrs.len()).flat_map(|li| (0..decays.len()).map(move |di| (di, li))),
-    )
-    .map(|b| b.0);
-    let chosen = best.map(|(di, li)| {
-        let (tests, seeds) = finished_tests(&by_cell[&(di, li)]);
-        Chosen {
-            lr: lrs[li],
-            decay: decays[di],
-            val: val[di][li].expect("best is a finite cell"),
-            tests,
-            seeds,
-        }
-    });
-    let zero = decays.iter().position(|&d| d == 0.0);
-    let per_lr: Vec<BestAtLr> = (0..lrs.len())
-        .filter_map(|li| {
-            let ((di, _), v) = best_of(&val, (0..decays.len()).map(|di| (di, li)))?;
-            Some(BestAtLr {
-                lr: lrs[li],
-                decay: decays[di],
-                val: v,
-                val_no_decay: zero.and_then(|z| val[z][li]),
-            })
-        })
-        .collect();
-    let points: Vec<(f64, f64)> = per_lr
-        .iter()
-        .filter(|b| b.decay > 0.0)
-        .map(|b| (b.lr.log10(), b.decay.log10()))
-        .collect();
+    let seeds = seed_grid(&by_cell, &selection_seeds, lrs, decays);
+    let grid = seeds.means();
+    let noise = Noise::pooled(
+        by_cell
+            .values()
+            .map(|c| finished_vals(c))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(Vec::as_slice),
+        selection_seeds.len().max(1),
+    );
+    let best = grid.best();
+    let chosen = best.map(|p| chosen(&grid, &by_cell, p, noise.tie_points()));
+    let per_lr = per_lr(&grid, noise.tie_points());
+    let slopes_and_basins = uncertainty::uncertainty(&seeds, &grid, stream(method));
     Some(MethodAnalysis {
         method,
-        coupling: least_squares(&points),
-        lrs,
-        decays,
+        coupling: grid.argmax_slope(),
+        bracket: chosen.as_ref().map(|c| bracket(&grid, c.lr)),
+        slopes: slopes_and_basins.0,
+        basins: slopes_and_basins.1,
+        grid,
+        seeds,
         selection_seeds,
-        val,
-        best,
+        noise,
         chosen,
         per_lr,
     })
+}
+
+/// The bootstrap stream of a method, so each method's replicates are its own.
+fn stream(m: Method) -> u64 {
+    Method::ALL.iter().position(|&x| x == m).unwrap_or(0) as u64
+}
+
+/// The chosen cell `p` of `grid`, its test accuracies and what it is tied with.
+fn chosen(grid: &ValGrid, by_cell: &ByCell, p: Pick, margin: f64) -> Chosen {
+    let (di, li) = p.at;
+    let (tests, seeds) = finished_tests(&by_cell[&(di, li)]);
+    let cell = |(d, l): (usize, usize)| (grid.lrs[l], grid.decays[d]);
+    Chosen {
+        lr: grid.lrs[li],
+        decay: grid.decays[di],
+        val: p.val,
+        tests,
+        seeds,
+        runner_up: p.runner_up.map(|(c, v)| {
+            let (lr, decay) = cell(c);
+            (lr, decay, 100.0 * (p.val - v))
+        }),
+        tied: grid
+            .cells()
+            .filter(|&c| c != p.at)
+            .filter(|&c| grid.at(c).is_some_and(|v| 100.0 * (p.val - v) < margin))
+            .map(cell)
+            .collect(),
+    }
+}
+
+/// The best decay at each learning rate, with its runner-up and ties.
+fn per_lr(grid: &ValGrid, margin: f64) -> Vec<BestAtLr> {
+    let zero = grid.decays.iter().position(|&d| d == 0.0);
+    (0..grid.lrs.len())
+        .filter_map(|li| {
+            let p = grid.best_at_lr(li)?;
+            Some(BestAtLr {
+                lr: grid.lrs[li],
+                decay: grid.decays[p.at.0],
+                val: p.val,
+                val_no_decay: zero.and_then(|z| grid.val[z][li]),
+                runner_up: p
+                    .runner_up
+                    .map(|((d, _), v)| (grid.decays[d], 100.0 * (p.val - v))),
+                tied: (0..grid.decays.len())
+                    .filter(|&d| d != p.at.0)
+                    .filter(|&d| grid.val[d][li].is_some_and(|v| 100.0 * (p.val - v) < margin))
+                    .map(|d| grid.decays[d])
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Where the chosen `lr` sits among the learning rates that trained.
+fn bracket(grid: &ValGrid, lr: f64) -> Bracket {
+    let trained = |li: usize| (0..grid.decays.len()).any(|di| grid.val[di][li].is_some());
+    let li = grid
+        .lrs
+        .iter()
+        .position(|&x| x == lr)
+        .expect("chosen from the grid");
+    if li == 0 {
+        return Bracket::AtEdge { largest: false };
+    }
+    match (li + 1..grid.lrs.len()).find(|&l| trained(l)) {
+        Some(_) => Bracket::Interior,
+        None if li + 1 < grid.lrs.len() => Bracket::BelowDivergence,
+        None => Bracket::AtEdge { largest: true },
+    }
 }
 
 /// Sorted ascending, without duplicates.
@@ -179,21 +269,22 @@ fn common_seeds(by_cell: &ByCell) -> Vec<u64> {
     selection.unwrap_or_default().into_iter().collect()
 }
 
-/// Mean validation accuracy over the selection seeds of each cell, `[decay index][lr index]`:
-/// None for a missing cell or one where a seed diverged.
-fn validation_grid(
+/// The validation accuracies of the selection seeds of each cell, in seed order: None for a
+/// missing cell or one where a seed diverged. Without common seeds (an unfinished sharded
+/// grid), every seed of the cell counts.
+fn seed_grid(
     by_cell: &ByCell,
     selection_seeds: &[u64],
-    n_decays: usize,
-    n_lrs: usize,
-) -> Vec<Vec<Option<f64>>> {
-    let mut val = vec![vec![None; n_lrs]; n_decays];
+    lrs: Vec<f64>,
+    decays: Vec<f64>,
+) -> SeedGrid {
+    let mut cells = vec![vec![None; lrs.len()]; decays.len()];
     for (&(di, li), cell_rows) in by_cell {
-        // Without common seeds (an unfinished sharded grid), every seed of the cell counts.
-        let chosen_rows: Vec<&&ResultRow> = cell_rows
+        let mut chosen_rows: Vec<&&ResultRow> = cell_rows
             .iter()
             .filter(|r| selection_seeds.is_empty() || selection_seeds.contains(&r.cell.seed))
             .collect();
+        chosen_rows.sort_by_key(|r| r.cell.seed);
         let vals: Option<Vec<f64>> = chosen_rows
             .iter()
             .map(|r| match r.status {
@@ -201,27 +292,18 @@ fn validation_grid(
                 Status::Diverged => None,
             })
             .collect();
-        val[di][li] = vals.filter(|v| !v.is_empty()).map(|v| mean_sd(&v).0);
+        cells[di][li] = vals.filter(|v| !v.is_empty());
     }
-    val
+    SeedGrid { lrs, decays, cells }
 }
 
-/// The cell of `cells` with the highest validation accuracy, and that accuracy. A tie goes to
-/// the cell `cells` lists first: over the whole grid the smaller lr, then the smaller decay;
-/// at one lr the smaller decay (the simpler model).
-fn best_of(
-    val: &[Vec<Option<f64>>],
-    cells: impl Iterator<Item = (usize, usize)>,
-) -> Option<((usize, usize), f64)> {
-    let mut best: Option<((usize, usize), f64)> = None;
-    for (di, li) in cells {
-        if let Some(v) = val[di][li] {
-            if best.is_none_or(|(_, b)| v > b) {
-                best = Some(((di, li), v));
-            }
-        }
-    }
-    best
+/// The validation accuracy of every finished seed of one cell (for the seed noise).
+fn finished_vals(cell_rows: &[&ResultRow]) -> Vec<f64> {
+    cell_rows
+        .iter()
+        .filter(|r| r.status == Status::Ok)
+        .filter_map(|r| r.val_accuracy)
+        .collect()
 }
 
 /// The test accuracy (fraction) and the seed of every finished run of one cell, by seed.
@@ -243,12 +325,17 @@ pub(crate) struct Analysis {
     pub(crate) settings: Settings,
     pub(crate) rows: Vec<ResultRow>,
     pub(crate) methods: Vec<MethodAnalysis>,
+    pub(crate) pairs: Vec<PairAnalysis>,
     pub(crate) equivalence: Option<Equivalence>,
 }
 
 impl Analysis {
     pub(crate) fn load(dir: &Path) -> anyhow::Result<Self> {
-        let rows = read_results(dir)?;
+        Self::load_rows(dir, read_results(dir)?)
+    }
+
+    /// `rows` analysed with the settings of the study folder `dir`.
+    pub(crate) fn load_rows(dir: &Path, rows: Vec<ResultRow>) -> anyhow::Result<Self> {
         if rows.is_empty() {
             return Err(crate::error::usage(format!(
                 "{} holds no results (no results.csv or results.shard-*.csv with rows): run \
@@ -257,13 +344,14 @@ impl Analysis {
             )));
         }
         let settings = read_study(dir)?;
-        let methods = Method::ALL
+        let methods: Vec<MethodAnalysis> = Method::ALL
             .iter()
             .filter_map(|&m| analyse_method(m, &rows))
             .collect();
         Ok(Analysis {
             dir: dir.to_path_buf(),
             settings,
+            pairs: pairs::pairs(&methods, &rows),
             rows,
             methods,
             equivalence: read_equivalence(dir)?,
@@ -282,7 +370,7 @@ impl Analysis {
         let l2 = if c.decay > 0.0 {
             c.decay
         } else {
-            *ma.decays.iter().find(|&&d| d > 0.0)?
+            *ma.grid.decays.iter().find(|&&d| d > 0.0)?
         };
         Some((c.lr, l2))
     }
@@ -321,7 +409,7 @@ pub(crate) mod test_rows {
             let peak = c.log10() + slope * f64::log10(lr);
             for &d in &decays {
                 let dist = if d == 0.0 { 10.0 } else { d.log10() - peak };
-                rows.push(row(method, lr, d, 0, 0.95 - 0.01 * dist * dist));
+                rows.push(row(method, lr, d, 0, 0.95 - 0.002 * dist * dist));
             }
         }
         rows
@@ -391,6 +479,6 @@ mod tests {
         rows[1] = ResultRow::diverged(rows[1].cell, 10, 0.1);
         let a = analyse_method(m, &rows).unwrap();
         assert_eq!(a.chosen.unwrap().lr, 0.1);
-        assert_eq!(a.val[0][1], None);
+        assert_eq!(a.grid.val[0][1], None);
     }
 }

@@ -406,6 +406,11 @@ pub struct ReportArgs {
     /// Evaluate every N epochs in the equivalence runs.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub(crate) eval_every: usize,
+    /// Analyse the rows of FILE (a results CSV, e.g. a replicate kept beside the study) with
+    /// the folder's settings instead of the folder's own results, print the verdicts and write
+    /// nothing.
+    #[arg(long, value_name = "FILE", conflicts_with = "equivalence")]
+    pub(crate) results: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) data_dir: DataDirArg,
     #[command(flatten)]

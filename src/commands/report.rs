@@ -7,12 +7,23 @@ use crate::cli::ReportArgs;
 use crate::error::usage;
 use crate::optim::Method;
 use crate::report::write_report;
+use crate::study::results::read_results_file;
 use crate::study::{equivalence, write_equivalence, Execution};
 use std::path::Path;
 
 pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
     if args.equivalence {
         run_equivalence(&args.dir, &report_execution(args)?)?;
+    }
+    if let Some(file) = &args.results {
+        let analysis = Analysis::load_rows(&args.dir, read_results_file(file)?)?;
+        for (claim, text) in crate::report::verdicts(&analysis) {
+            say!("{claim}\n  {}\n", text.replace("**", ""))?;
+        }
+        return say!(
+            "(verdicts on the rows of {}; nothing written)",
+            file.display()
+        );
     }
     let analysis = Analysis::load(&args.dir)?;
     let path = write_report(&analysis)?;

@@ -35,11 +35,28 @@ impl DrawableSeries {
     }
 }
 
+/// Whether a chart joins each series' points by lines or only marks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Marks {
+    Lines,
+    Points,
+}
+
 /// Line chart with legend, labelled axes, optional log scales, bands drawn semi-transparent under lines.
 ///
 /// Fails (rather than drawing an empty frame) when no series has a single
 /// drawable point.
 pub(crate) fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<()> {
+    chart(path, axes, series, Marks::Lines)
+}
+
+/// Scatter chart: each series' points marked, not joined (the order of the points does not
+/// matter); otherwise as [`line_chart`].
+pub(crate) fn scatter_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<()> {
+    chart(path, axes, series, Marks::Points)
+}
+
+fn chart(path: &Path, axes: &Axes, series: &[Series], marks: Marks) -> Result<()> {
     let drawable: Vec<DrawableSeries> = series
         .iter()
         .map(|s| drawable_series(s, axes.log_x, axes.log_y))
@@ -69,13 +86,14 @@ pub(crate) fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<
         let body = draw_title(root, &axes.title)?;
         let (plot, legend) = body.split_horizontally(LINE_PLOT_W);
         let ticks = (&x_ticks, &y_ticks);
+        let d = (&drawable[..], marks);
         match (axes.log_x, axes.log_y) {
-            (false, false) => draw_line_plot(&plot, axes, &drawable, (linear(x), linear(y)), ticks),
-            (true, false) => draw_line_plot(&plot, axes, &drawable, (log(x), linear(y)), ticks),
-            (false, true) => draw_line_plot(&plot, axes, &drawable, (linear(x), log(y)), ticks),
-            (true, true) => draw_line_plot(&plot, axes, &drawable, (log(x), log(y)), ticks),
+            (false, false) => draw_line_plot(&plot, axes, d, (linear(x), linear(y)), ticks),
+            (true, false) => draw_line_plot(&plot, axes, d, (log(x), linear(y)), ticks),
+            (false, true) => draw_line_plot(&plot, axes, d, (linear(x), log(y)), ticks),
+            (true, true) => draw_line_plot(&plot, axes, d, (log(x), log(y)), ticks),
         }?;
-        draw_line_legend(&legend, &drawable)
+        draw_line_legend(&legend, &drawable, marks)
     })
 }
 
@@ -121,7 +139,7 @@ fn data_bounds(series: &[DrawableSeries]) -> Option<(f64, f64, f64, f64)> {
 fn draw_line_plot<X, Y>(
     area: &Area,
     axes: &Axes,
-    series: &[DrawableSeries],
+    (series, marks): (&[DrawableSeries], Marks),
     (x, y): (X, Y),
     (x_ticks, y_ticks): (&Ticks, &Ticks),
 ) -> Result<()>
@@ -160,6 +178,10 @@ where
     for (i, s) in series.iter().enumerate() {
         let colour = palette(i);
         for run in &s.runs {
+            if marks == Marks::Points {
+                chart.draw_series(run.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+                continue;
+            }
             chart.draw_series(once(PathElement::new(run.clone(), colour.stroke_width(2))))?;
             if run.len() <= MAX_DOTTED_POINTS {
                 chart.draw_series(run.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
@@ -189,7 +211,7 @@ fn line_legend_text(s: &DrawableSeries) -> String {
 
 /// Legend beside (not over) the plot, so it can never hide a curve; rows
 /// close up when there are too many series for the usual spacing.
-fn draw_line_legend(area: &Area, series: &[DrawableSeries]) -> Result<()> {
+fn draw_line_legend(area: &Area, series: &[DrawableSeries], marks: Marks) -> Result<()> {
     let (_, h) = area.dim_in_pixel();
     let row_h = 28f64.min(f64::from(h.saturating_sub(60)) / series.len().max(1) as f64);
     for (i, s) in series.iter().enumerate() {
@@ -201,10 +223,12 @@ fn draw_line_legend(area: &Area, series: &[DrawableSeries]) -> Result<()> {
                 colour.mix(0.18).filled(),
             ))?;
         }
-        area.draw(&PathElement::new(
-            vec![(4, y), (36, y)],
-            colour.stroke_width(2),
-        ))?;
+        if marks == Marks::Lines {
+            area.draw(&PathElement::new(
+                vec![(4, y), (36, y)],
+                colour.stroke_width(2),
+            ))?;
+        }
         area.draw(&Circle::new((20, y), 3, colour.filled()))?;
         let style = text_style(LEGEND_FONT, HPos::Left, VPos::Center);
         area.draw_text(&line_legend_text(s), &style, (44, y))?;
@@ -241,6 +265,34 @@ mod tests {
             log_x,
             log_y,
         }
+    }
+
+    #[test]
+    fn scatter_chart_marks_points_without_lines() {
+        let (_dir, path) = temp_svg("scatter");
+        let s = Series {
+            label: "AdamW".into(),
+            x: vec![0.01, 0.1, 0.03],
+            y: vec![4.0, 5.0, 4.5],
+            band: None,
+        };
+        scatter_chart(
+            &path,
+            &axes("Error at equal loss", true, false),
+            std::slice::from_ref(&s),
+        )
+        .unwrap();
+        let scatter = take_svg(&path, "Error at equal loss");
+        assert!(scatter.contains("AdamW") && scatter.contains("<circle"));
+        line_chart(&path, &axes("Error at equal loss", true, false), &[s]).unwrap();
+        let lines = take_svg(&path, "Error at equal loss");
+        let count = |svg: &str| svg.matches("<polyline").count();
+        // The line chart joins the points (and draws a legend line); the scatter does neither.
+        assert_eq!(
+            count(&lines),
+            count(&scatter) + 2,
+            "a scatter draws no lines"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! heat maps of validation error, the best decay at each learning rate, the learning curves
 //! of the chosen settings (and of `wdlab compare`), and the equivalence pairs.
 
-use crate::analysis::{Analysis, BestAtLr, MethodAnalysis};
+use crate::analysis::{Analysis, BestAtLr, MethodAnalysis, ValGrid};
 use crate::plot::{self as plots, Axes, HeatPanel, Series};
 use crate::study::{Cell, EquivalencePair};
 use crate::util::fmt::short;
@@ -14,7 +14,11 @@ const LR_AXIS: &str = "learning rate α (log scale)";
 /// `heatmaps.svg` (one panel per method) and `heatmap-<method>.svg` (each panel alone);
 /// false, with nothing drawn, when the folder has no method.
 pub(super) fn heat_maps(a: &Analysis) -> anyhow::Result<bool> {
-    let panels: Vec<HeatPanel> = a.methods.iter().map(heat_panel).collect();
+    let panels: Vec<HeatPanel> = a
+        .methods
+        .iter()
+        .map(|m| heat_panel(m.method.label(), &m.grid, m.method.decay_symbol()))
+        .collect();
     if panels.is_empty() {
         return Ok(false);
     }
@@ -51,22 +55,79 @@ fn method_heat_map(dir: &Path, m: &MethodAnalysis, panel: &HeatPanel) -> anyhow:
     )
 }
 
-/// Validation error (%) over one method's grid, its best cell ringed.
-fn heat_panel(m: &MethodAnalysis) -> HeatPanel {
+/// Validation error (%) over a grid whose decay axis is named `symbol`, its best cell ringed.
+fn heat_panel(title: &str, g: &ValGrid, symbol: &str) -> HeatPanel {
     HeatPanel {
-        title: m.method.label().to_string(),
-        x_labels: m.lrs.iter().map(|&v| short(v)).collect(),
-        y_labels: m
+        title: title.to_string(),
+        x_labels: g.lrs.iter().map(|&v| short(v)).collect(),
+        y_labels: g
             .decays
             .iter()
-            .map(|&v| format!("{} {}", m.method.decay_symbol(), short(v)))
+            .map(|&v| format!("{symbol} {}", short(v)))
             .collect(),
-        z: m.val
+        z: g.val
             .iter()
             .map(|row| row.iter().map(|v| v.map(|v| 100.0 * (1.0 - v))).collect())
             .collect(),
-        best: m.best,
+        best: g.best().map(|p| p.at),
     }
+}
+
+/// `heatmaps-pytorch.svg`: the decoupled methods with the decay axis in PyTorch's convention
+/// (λ_pt = λ'/α, the same runs sheared; cells the sweep did not run are hatched); false when
+/// the folder has no decoupled method.
+pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
+    let panels: Vec<HeatPanel> = a
+        .methods
+        .iter()
+        .filter(|m| m.method.is_decoupled())
+        .map(|m| heat_panel(m.method.label(), &m.grid.per_lr_decay(), "λ_pt"))
+        .collect();
+    if panels.is_empty() {
+        return Ok(false);
+    }
+    plots::heatmaps(
+        &a.dir.join("heatmaps-pytorch.svg"),
+        "Validation error (%) of the decoupled methods, decay in PyTorch's convention",
+        LR_AXIS,
+        "λ_pt = λ'/α (log scale)",
+        "validation error (%)",
+        &panels,
+    )?;
+    Ok(true)
+}
+
+/// `equal-loss.svg`: test error against final training loss for every finished run with a
+/// positive decay of each method (Loshchilov & Hutter 2019, Fig. 3); false without such runs.
+pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
+    let series: Vec<Series> = a
+        .methods
+        .iter()
+        .filter_map(|m| {
+            let pts = crate::analysis::loss_points(&a.rows, m.method);
+            (!pts.is_empty()).then(|| Series {
+                label: m.method.label().to_string(),
+                x: pts.iter().map(|p| 10f64.powf(p.0)).collect(),
+                y: pts.iter().map(|p| p.1).collect(),
+                band: None,
+            })
+        })
+        .collect();
+    if series.is_empty() {
+        return Ok(false);
+    }
+    plots::scatter_chart(
+        &a.dir.join("equal-loss.svg"),
+        &Axes {
+            title: "Test error against final training loss (every run with decay > 0)".into(),
+            x_label: "final training loss (log scale)".into(),
+            y_label: "test error (%)".into(),
+            log_x: true,
+            log_y: false,
+        },
+        &series,
+    )?;
+    Ok(true)
 }
 
 /// `coupling.svg`: the non-zero best decay at each learning rate, one line per method, on

@@ -1,7 +1,25 @@
 //! The small formatters the report's tables and verdicts share.
 
+use crate::analysis::Estimate;
 use crate::util::fmt::percent;
 use crate::util::stats::mean_sd;
+
+/// "−0.62 [−0.75, −0.49]": a signed estimate with its 95 % interval (none with one seed per
+/// cell).
+pub(super) fn est(e: &Estimate) -> String {
+    match e.interval {
+        Some((lo, hi)) => format!("{:+.2} [{lo:+.2}, {hi:+.2}]", e.point),
+        None => format!("{:+.2} (no interval)", e.point),
+    }
+}
+
+/// "2.25 [1.74, 2.42]": a size with its 95 % interval.
+pub(super) fn size(e: &Estimate) -> String {
+    match e.interval {
+        Some((lo, hi)) => format!("{:.2} [{lo:.2}, {hi:.2}]", e.point),
+        None => format!("{:.2} (no interval)", e.point),
+    }
+}
 
 /// R² for tables: "–" when the best decay is the same at every learning rate (R² undefined).
 pub(super) fn r2(v: f64) -> String {

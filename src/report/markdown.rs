@@ -2,9 +2,9 @@
 //! with a figure draws it through [`super::figures`]).
 
 use super::figures;
-use super::format::{pm, r2};
+use super::format::pm;
 use super::verdicts::verdicts;
-use crate::analysis::{Analysis, NOISE_POINTS};
+use crate::analysis::{Analysis, Bracket, MethodAnalysis};
 use crate::study::{EquivalencePair, ResultRow, Status};
 use crate::util::fmt::{percent, short};
 use std::fmt::Write as _;
@@ -33,8 +33,8 @@ pub(super) fn title_and_settings(md: &mut String, a: &Analysis) {
     let _ = writeln!(
         md,
         "Why this regime: with all 50,000 training images and a few epochs the MLP barely \
-         overfits and weight decay never helps by more than seed noise (about 0.1 points; \
-         rounding alone moves single-seed accuracy by about 0.03). Few training images and many \
+         overfits and weight decay never helps by more than seed noise (section \"Noise\" \
+         measures it for this folder). Few training images and many \
          epochs make it overfit, so regularisation can pay; the column \"gain of decay\" below \
          measures how much it pays here, per method. Change the regime with --train-size, \
          --epochs, --momentum and the grid flags (README, \"Choosing the regime\").\n"
@@ -49,7 +49,8 @@ pub(super) fn verdicts_section(md: &mut String, a: &Analysis) {
     }
 }
 
-/// Each method's chosen cell, its test accuracy over seeds and what decay gains there.
+/// Each method's chosen cell, its test accuracy over seeds, what decay gains there, the cells
+/// tied with it and where it sits on the α axis.
 pub(super) fn chosen_settings(md: &mut String, a: &Analysis) {
     let _ = writeln!(
         md,
@@ -57,14 +58,14 @@ pub(super) fn chosen_settings(md: &mut String, a: &Analysis) {
     );
     let _ = writeln!(
         md,
-        "| method | α | decay | validation acc. (selection seeds) | test acc. (mean ± sd) | gain of decay on validation |"
+        "| method | α | decay | validation acc. (selection seeds) | test acc. (mean ± sd) | gain of decay on validation | runner-up (behind by) | tied cells |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for m in &a.methods {
         if let Some(c) = &m.chosen {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} = {} | {} % ({} seed{}) | {} | {} |",
+                "| {} | {} | {} = {} | {} % ({} seed{}) | {} | {} | {} | {} |",
                 m.method.label(),
                 short(c.lr),
                 m.method.decay_symbol(),
@@ -77,14 +78,52 @@ pub(super) fn chosen_settings(md: &mut String, a: &Analysis) {
                     .map_or("– (no decay 0 in grid)".into(), |g| format!(
                         "{g:+.2} points"
                     )),
+                c.runner_up.map_or("–".into(), |(lr, d, gap)| format!(
+                    "α {}, {} {} ({gap:.3})",
+                    short(lr),
+                    m.method.decay_symbol(),
+                    short(d)
+                )),
+                c.tied.len(),
             );
         }
     }
     let _ = writeln!(
         md,
-        "\n\"Gain of decay\": best cell minus best cell with decay 0, validation accuracy; \
-         differences below {NOISE_POINTS} points are noise.\n"
+        "\n\"Gain of decay\": best cell minus best cell with decay 0, validation accuracy. \
+         \"Tied cells\": other cells within the method's tie margin of the chosen one \
+         (section \"Noise\"); the choice among them is the measured best, and where two means \
+         agree to 1e-9 (float rounding) the smaller α, then the smaller decay, wins.\n"
     );
+    for m in &a.methods {
+        if let Some(line) = bracket_line(m) {
+            let _ = writeln!(md, "- {line}");
+        }
+    }
+    let _ = writeln!(md);
+}
+
+/// Where a method's chosen α sits on its grid, when not inside it.
+fn bracket_line(m: &MethodAnalysis) -> Option<String> {
+    let c = m.chosen.as_ref()?;
+    let label = m.method.label();
+    Some(match m.bracket? {
+        Bracket::Interior => format!(
+            "{label}: the chosen α = {} is interior (a larger and a smaller α trained and did \
+             worse).",
+            short(c.lr)
+        ),
+        Bracket::AtEdge { largest } => format!(
+            "{label}: the chosen α = {} is the {} tried: the grid does not bracket α.",
+            short(c.lr),
+            if largest { "largest" } else { "smallest" }
+        ),
+        Bracket::BelowDivergence => format!(
+            "{label}: the chosen α = {} is the largest that trained: every cell at the next α \
+             diverged.",
+            short(c.lr)
+        ),
+    })
 }
 
 /// The heat maps of validation error over each method's grid (no section without a method).
@@ -104,82 +143,15 @@ pub(super) fn heat_maps(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    Ok(())
-}
-
-/// The best decay at each learning rate, the fit of its coupling to the learning rate, and
-/// the figure of both.
-pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
-    let _ = writeln!(md, "## Coupling of the best decay to the learning rate\n");
-    let _ = writeln!(
-        md,
-        "For each learning rate, the decay with the best validation accuracy; the slope is a \
-         least-squares fit of log10(best decay) on log10(α) over the learning rates whose best \
-         decay is not 0. Expect about −1 for the L2 methods (the best λ is λ'/α for a fixed \
-         best λ') and about 0 for the decoupled ones.\n"
-    );
-    best_decay_table(md, a);
-    coupling_fit_table(md, a);
-    if figures::coupling(a)? {
-        let _ = writeln!(md, "\n![coupling](coupling.svg)\n");
+    if figures::pytorch_heat_maps(a)? {
+        let _ = writeln!(
+            md,
+            "The decoupled methods again, with the decay axis in PyTorch's convention \
+             (λ_pt = λ'/α: the same runs, sheared; hatched cells were not run):\n\n\
+             ![heat maps, PyTorch's convention](heatmaps-pytorch.svg)\n"
+        );
     }
     Ok(())
-}
-
-/// One row per method and learning rate: the best decay there and what it gains over none.
-fn best_decay_table(md: &mut String, a: &Analysis) {
-    let _ = writeln!(
-        md,
-        "| method | α | best decay | validation acc. | same α, decay 0 | gain |"
-    );
-    let _ = writeln!(md, "|---|---|---|---|---|---|");
-    for m in &a.methods {
-        for b in &m.per_lr {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} = {} | {} % | {} | {} |",
-                m.method.label(),
-                short(b.lr),
-                m.method.decay_symbol(),
-                short(b.decay),
-                percent(b.val),
-                b.val_no_decay
-                    .map_or("–".into(), |v| format!("{} %", percent(v))),
-                b.val_no_decay.map_or("–".into(), |v| format!(
-                    "{:+.2} points",
-                    100.0 * (b.val - v)
-                ))
-            );
-        }
-    }
-}
-
-/// One row per method: the least-squares line of log10(best decay) on log10(α).
-fn coupling_fit_table(md: &mut String, a: &Analysis) {
-    let _ = writeln!(md, "\n| method | slope | intercept | R² | points |");
-    let _ = writeln!(md, "|---|---|---|---|---|");
-    for m in &a.methods {
-        match m.coupling {
-            Some(f) => {
-                let _ = writeln!(
-                    md,
-                    "| {} | {:+.2} | {:+.2} | {} | {} |",
-                    m.method.label(),
-                    f.slope,
-                    f.intercept,
-                    r2(f.r2),
-                    f.points
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    md,
-                    "| {} | – (fewer than two learning rates with a non-zero best decay) | | | |",
-                    m.method.label()
-                );
-            }
-        }
-    }
 }
 
 /// The learning curves of the chosen settings (no section when no run left metrics).

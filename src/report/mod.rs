@@ -1,17 +1,23 @@
 //! The report of an analysed study folder, and `wdlab compare`'s table.
 //!
 //! - [`write_report`]: `report.md` in the study folder, one section after another
-//!   (`markdown`), with its SVG figures (`figures`): heat maps, coupling, learning curves,
-//!   the equivalence check.
+//!   (`markdown`, and `noise`, `coupling`, `basins`, `generalisation` for the sections that
+//!   read the measured noise), with its SVG figures (`figures`): heat maps in both decay
+//!   conventions, coupling, test error at equal training loss, learning curves, the
+//!   equivalence check.
 //! - [`verdicts()`]: the plain-language verdict on each claim (`verdicts`); the report opens
 //!   with them and `wdlab report` prints them.
 //! - [`write_curves`]: learning curves of groups of cells, mean ± sd over seeds.
 //! - [`compare`]: `compare.md` and the curves of `wdlab compare`.
 
+mod basins;
 pub(crate) mod compare;
+mod coupling;
 mod figures;
 mod format;
+mod generalisation;
 mod markdown;
+mod noise;
 mod verdicts;
 
 pub(crate) use figures::write_curves;
@@ -26,9 +32,12 @@ pub(crate) fn write_report(a: &Analysis) -> anyhow::Result<PathBuf> {
     let mut md = String::new();
     markdown::title_and_settings(&mut md, a);
     markdown::verdicts_section(&mut md, a);
+    noise::noise(&mut md, a);
     markdown::chosen_settings(&mut md, a);
     markdown::heat_maps(&mut md, a)?;
-    markdown::coupling(&mut md, a)?;
+    coupling::coupling(&mut md, a)?;
+    basins::basins(&mut md, a);
+    generalisation::equal_loss(&mut md, a)?;
     markdown::learning_curves(&mut md, a)?;
     markdown::equivalence(&mut md, a)?;
     markdown::diverged_cells(&mut md, a);

@@ -2,8 +2,10 @@
 //! what it only suggests, and what it does not show. The report opens with them and `wdlab
 //! report` prints them.
 
-use super::format::{pm, r2};
-use crate::analysis::{Analysis, MethodAnalysis, NOISE_POINTS};
+use super::format::{est, pm};
+use crate::analysis::{
+    Analysis, Coupling, Held, MethodAnalysis, PairAnalysis, FALLBACK_TIE_POINTS,
+};
 use crate::optim::Method;
 use crate::study::{Equivalence, EquivalencePair};
 use crate::util::fmt::{percent, short};
@@ -83,7 +85,8 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>) -> String
 /// chosen cell of `sgd` (when it has several seeds).
 fn curve_drift(p: &EquivalencePair, sgd: Option<&MethodAnalysis>) -> String {
     let gap = p.max_curve_gap();
-    if gap <= NOISE_POINTS {
+    let margin = sgd.map_or(FALLBACK_TIE_POINTS, |m| m.noise.tie_points());
+    if gap <= margin {
         return format!("Their test-accuracy curves stay within {gap:.2} points of each other.");
     }
     let at = p
@@ -145,14 +148,18 @@ fn claim2(a: &Analysis) -> String {
     let (ml, sl) = l2.test_mean_sd();
     let (mw, sw) = w.test_mean_sd();
     let diff = 100.0 * (mw - ml);
-    // Standard error of the difference; with one seed, the noise floor stands in.
+    // Standard error of the difference; with one seed each, the grids' tie margins stand in.
     let se = match (sl, sw) {
         (Some(sl), Some(sw)) => Some(
             100.0 * (sl.powi(2) / l2.tests.len() as f64 + sw.powi(2) / w.tests.len() as f64).sqrt(),
         ),
         _ => None,
     };
-    let threshold = se.map_or(NOISE_POINTS, |se| (2.0 * se).max(NOISE_POINTS));
+    let margins = [Method::Adam, Method::Adamw].map(|m| {
+        a.method(m)
+            .map_or(FALLBACK_TIE_POINTS, |x| x.noise.tie_points())
+    });
+    let threshold = se.map_or(margins[0].max(margins[1]), |se| 2.0 * se);
     let mut s = format!(
         "At their best settings on validation, AdamW (α = {}, λ' = {}) reaches {} test \
          accuracy and Adam + L2 (α = {}, λ = {}) {}: a difference of {:+.2} points{}. ",
@@ -181,12 +188,46 @@ fn claim2(a: &Analysis) -> String {
         let _ = write!(
             s,
             "**Not shown**: the difference is within the noise (below {threshold:.2} \
-             points), so on this MNIST setup AdamW and Adam + L2 tie at their best \
-             settings. That they are different algorithms is still visible in the \
-             equivalence check and in the different shapes of their heat maps."
+             points, twice its standard error), so on this MNIST setup AdamW and Adam + L2 \
+             tie at their best settings. That they are different algorithms is still \
+             visible in the equivalence check and in the different shapes of their heat \
+             maps."
         );
     }
+    if let Some(p) = a.pairs.iter().find(|p| p.decoupled == Method::Adamw) {
+        s.push(' ');
+        s.push_str(&equal_loss_sentence(p));
+    }
     s
+}
+
+/// The pair at equal training loss, in one sentence.
+pub(super) fn equal_loss_sentence(p: &PairAnalysis) -> String {
+    let (l2, dec) = (p.l2.label(), p.decoupled.label());
+    let Some(e) = &p.equal_loss else {
+        return format!(
+            "At equal training loss: not measured ({l2} and {dec} need four or more runs with \
+             a positive decay each, over overlapping training losses)."
+        );
+    };
+    let (lo, hi) = e.overlap;
+    let word = match e.gap.interval {
+        Some((l, h)) if h < 0.0 || l > 0.0 => {
+            if h < 0.0 {
+                format!("**{dec} generalises better at the same training loss**")
+            } else {
+                format!("**{l2} generalises better at the same training loss**")
+            }
+        }
+        Some(_) => "**a tie**: the interval holds 0".to_string(),
+        None => "no interval".to_string(),
+    };
+    format!(
+        "At equal training loss (Loshchilov & Hutter's Fig. 3 view; [figure](equal-loss.svg)), \
+         {dec}'s test error minus {l2}'s is {} points over the final training losses both \
+         reach ({lo:.1e} to {hi:.1e}): {word}.",
+        est(&e.gap),
+    )
 }
 
 /// Claim 3: one coupling verdict per pair of an L2 method and its decoupled partner.
@@ -196,11 +237,12 @@ fn claim3(a: &Analysis) -> String {
         let (Some(a2), Some(ad)) = (a.method(l2), a.method(dec)) else {
             continue;
         };
+        let _ = write!(s, "*{} and {}.* ", l2.label(), dec.label());
         match all_diverged(a, &[l2, dec]) {
             Some(gone) => s.push_str(&gone),
-            None => s.push_str(&coupling_verdict(a2, ad)),
+            None => s.push_str(&coupling_verdict(a, a2, ad)),
         }
-        s.push(' ');
+        s.push_str("\n\n");
     }
     if s.is_empty() {
         s = "Not measured: the sweep needs an L2 method and its decoupled partner.".into();
@@ -208,118 +250,151 @@ fn claim3(a: &Analysis) -> String {
     s.trim_end().to_string()
 }
 
-/// Claim 3 for one pair: an L2 method `a2` and its decoupled partner `ad`.
-fn coupling_verdict(a2: &MethodAnalysis, ad: &MethodAnalysis) -> String {
-    let slope = |m: &MethodAnalysis| {
-        m.coupling.map_or(
-            "no fit (fewer than two learning rates with a non-zero best decay)".to_string(),
-            |f| format!("{:+.2} (R² {}, {} points)", f.slope, r2(f.r2), f.points),
-        )
+/// Claim 3 for one pair: an L2 method `a2` and its decoupled partner `ad`, read from the
+/// intervals of their valley slopes (see [`Coupling`]).
+fn coupling_verdict(a: &Analysis, a2: &MethodAnalysis, ad: &MethodAnalysis) -> String {
+    let Some((v2, vd)) = a2.slopes.valley.zip(ad.slopes.valley) else {
+        return format!(
+            "{} and {}: no valley fit (each needs two or more learning rates with three \
+             positive decays within {} point of that rate's best, around a floor).",
+            a2.method.label(),
+            ad.method.label(),
+            crate::analysis::NEAR_BEST_POINTS
+        );
     };
-    let fits = format!(
-        "{} slope of log(best λ) on log(α): {}; {} slope of log(best λ') on log(α): {}.",
+    let vd_pt = vd.shifted(-1.0);
+    let (c2, cd, cd_pt) = (Coupling::of(&v2), Coupling::of(&vd), Coupling::of(&vd_pt));
+    let mut s = format!(
+        "Valley slope d log(best decay)/d log α with its 95 % interval: {} {} ({}); {} {} \
+         ({}) with λ' as swept, {} ({}) in PyTorch's convention (λ_pt = λ'/α). Argmax \
+         slopes, for comparison: {} {}, {} {}. ",
         a2.method.label(),
-        slope(a2),
+        est(&v2),
+        c2.word(),
         ad.method.label(),
-        slope(ad)
+        est(&vd),
+        cd.word(),
+        est(&vd_pt),
+        cd_pt.word(),
+        a2.method.label(),
+        a2.slopes.argmax.as_ref().map_or("–".into(), est),
+        ad.method.label(),
+        ad.slopes.argmax.as_ref().map_or("–".into(), est),
     );
-    let moves = format!(
-        "Over α from {} to {}, the best λ goes {} and the best λ' {}.",
-        short(a2.lrs.first().copied().unwrap_or(f64::NAN)),
-        short(a2.lrs.last().copied().unwrap_or(f64::NAN)),
-        best_decay_path(a2),
-        best_decay_path(ad)
-    );
-    let weak = weak_fits(a2, ad);
-    let verdict = coupling_conclusion(a2, ad, !weak.is_empty());
-    let caveat = if weak.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " Caveat: {}, so the best decay at the other rates is set by noise.",
-            weak.join("; ")
-        )
-    };
-    let edges: Vec<String> = [a2, ad].iter().filter_map(|m| grid_edges(m)).collect();
-    let caveat = if edges.is_empty() {
-        caveat
-    } else {
-        format!("{caveat} Also: {}.", edges.join("; "))
-    };
-    format!("{fits} {moves} {verdict}{caveat}")
-}
-
-/// The methods of the pair whose slope rests on fewer than three informative learning rates,
-/// in words. A best decay only means something at a learning rate where decay beats no decay
-/// by more than the noise; with fewer than three such rates the slope is mostly noise.
-fn weak_fits(a2: &MethodAnalysis, ad: &MethodAnalysis) -> Vec<String> {
-    [a2, ad]
-        .iter()
-        .filter(|m| m.informative_lrs() < 3)
-        .map(|m| {
-            format!(
-                "{} beats no decay by {NOISE_POINTS} points or more at only {} of {} learning rates",
-                m.method.label(),
-                m.informative_lrs(),
-                m.lrs.len()
-            )
-        })
-        .collect()
-}
-
-/// The verdict proper of claim 3, from the two slopes; `weak` when either rests on too few
-/// informative learning rates (see [`weak_fits`]).
-fn coupling_conclusion(a2: &MethodAnalysis, ad: &MethodAnalysis, weak: bool) -> &'static str {
-    // Two points always lie on a line: a verdict needs three, and a fit that explains
-    // at least half of the spread.
-    let fit = |m: &MethodAnalysis, ok: fn(f64) -> bool| {
-        m.coupling
-            .is_some_and(|f| f.points >= 3 && f.r2 >= 0.5 && ok(f.slope))
-    };
-    let coupled = fit(a2, |slope| slope <= -0.5);
-    let separable = ad
-        .coupling
-        .is_some_and(|f| f.points >= 3 && f.slope.abs() < 0.5);
-    // The other way round needs evidence on both sides: a best λ' that grows with α, and a
-    // best λ fitted over three or more rates that does not fall.
-    let decay_tracks_lr =
-        fit(ad, |slope| slope >= 0.5) && a2.coupling.is_some_and(|f| f.points >= 3);
-    match (coupled, separable) {
-        (true, true) if weak => {
-            "**Suggested, not shown**: the slopes point the expected way (the best L2 \
-             coefficient falls as the learning rate grows, the best decoupled decay \
-             moves much less)."
-        }
-        (true, true) => {
-            "**Shown**: the best L2 coefficient falls as the learning rate grows, while \
-             the best decoupled decay moves much less."
-        }
-        (true, false) => {
-            "**Partly shown**: the best L2 coefficient falls as the learning rate grows, \
-             but the best decoupled decay moves too."
-        }
-        (false, true) => {
-            "**Partly shown**: the best decoupled decay stays put, but the best L2 \
-             coefficient does not clearly fall with the learning rate."
-        }
-        (false, false) if decay_tracks_lr => {
-            "**Not shown, the other way round**: the best L2 coefficient does not clearly \
-             fall with the learning rate, and the best decoupled decay grows with it \
-             (λ' ≈ αλ at a fixed λ). What stays roughly fixed here is λ, as if the runs \
-             settled near the minimiser of R_emp + (λ/2)‖θ‖², which does not depend on α."
-        }
-        (false, false) => {
-            "**Not shown** by these grids (a verdict needs slopes fitted over at least \
-             three learning rates, about −1 for L2 and about 0 for decoupled decay)."
+    s.push_str(&coupling_conclusion(c2, cd, cd_pt));
+    if let Some(p) = a.pairs.iter().find(|p| p.l2 == a2.method) {
+        if a2.method == Method::Sgd {
+            s.push(' ');
+            s.push_str(&calibration(p));
         }
     }
+    s.push(' ');
+    s.push_str(&transfer_sentence(ad));
+    let edges: Vec<String> = [a2, ad].iter().filter_map(|m| grid_edges(m)).collect();
+    if !edges.is_empty() {
+        let _ = write!(s, " Grid edges: {}.", edges.join("; "));
+    }
+    s
+}
+
+/// The verdict proper of claim 3 from the readings of the L2 slope `c2` and the decoupled
+/// slope in the paper's (`cd`) and PyTorch's (`cd_pt`) conventions.
+fn coupling_conclusion(c2: Coupling, cd: Coupling, cd_pt: Coupling) -> String {
+    let falls = c2 == Coupling::Coupled { falls: true };
+    let pt = if cd_pt == Coupling::Separated && cd != Coupling::Separated {
+        " In PyTorch's convention the decoupled decay is separated: one λ_pt serves every α."
+    } else {
+        ""
+    };
+    let head = match (falls, c2, cd) {
+        (_, Coupling::NoInterval, _) | (_, _, Coupling::NoInterval) => {
+            return "**Not settled**: one seed per cell gives no interval (sweep two or more \
+                    seeds per cell, `--seeds 2`)."
+                .to_string();
+        }
+        (true, _, Coupling::Separated) => {
+            "**Shown**: the best L2 coefficient falls as the learning rate grows (its \
+             interval excludes 0), while the best decoupled decay stays within ±0.25 of flat."
+        }
+        (true, _, Coupling::Coupled { .. }) => {
+            "**Partly shown**: the best L2 coefficient falls as the learning rate grows, but \
+             the best decoupled decay moves with α too."
+        }
+        (true, _, _) => {
+            "**Partly shown**: the best L2 coefficient falls as the learning rate grows; \
+             whether the best decoupled decay stays put, the intervals do not settle."
+        }
+        (false, Coupling::Separated, Coupling::Coupled { falls: false }) => {
+            "**Not shown, the other way round**: the best L2 coefficient stays put and the \
+             best decoupled decay grows with α (λ' ≈ αλ at a fixed λ), as if the runs \
+             settled near the minimiser of R_emp + (λ/2)‖θ‖², which does not depend on α."
+        }
+        (false, Coupling::Coupled { .. }, _) => {
+            "**Not shown**: the best L2 coefficient grows with the learning rate."
+        }
+        _ => {
+            "**Not settled**: the L2 slope's interval neither excludes 0 nor sits within \
+             ±0.25, so these grids cannot say whether the best L2 coefficient falls with α."
+        }
+    };
+    format!("{head}{pt}")
+}
+
+/// The SGD pair's built-in check: SGD + L2 with λ is SGDW with λ' = αλ, so their valley
+/// slopes must differ by exactly 1.
+fn calibration(p: &PairAnalysis) -> String {
+    match &p.slope_gap {
+        Some(g) => format!(
+            "Calibration: {}'s slope minus {}'s is {} (1 expected, since the two are one \
+             algorithm under λ' = αλ){}.",
+            p.decoupled.label(),
+            p.l2.label(),
+            est(g),
+            match g.interval {
+                Some(_) if g.covers(1.0) => ": the fit passes its own check",
+                Some(_) =>
+                    ": the interval misses 1, so each valley slope may be off by about \
+                            the difference",
+                None => "",
+            }
+        ),
+        None => "Calibration: not measured (no valley fit for one of the pair).".to_string(),
+    }
+}
+
+/// The transfer test of a decoupled method in both conventions.
+fn transfer_sentence(ad: &MethodAnalysis) -> String {
+    let (Some(paper), Some(pt)) = (ad.transfer(Held::AsSwept), ad.transfer(Held::PerStep)) else {
+        return format!(
+            "Transfer test: not measured for {} (it needs two seeds per cell).",
+            ad.method.label()
+        );
+    };
+    let margin = ad.noise.tie_points();
+    let better = if (paper.loss_points - pt.loss_points).abs() < margin {
+        format!("a tie within the tie margin ({margin:.2} points)")
+    } else if pt.loss_points < paper.loss_points {
+        "PyTorch's convention lets one value serve every α better".to_string()
+    } else {
+        "the paper's convention lets one value serve every α better".to_string()
+    };
+    format!(
+        "Transfer test ({}: decay tuned at one α on one seed, reused at every other α, scored \
+         on the other seed, against tuning at each α): {:.2} points lost with λ' fixed, {:.2} \
+         with λ_pt fixed ({} and {} comparisons): {better}.",
+        ad.method.label(),
+        paper.loss_points,
+        pt.loss_points,
+        paper.comparisons,
+        pt.comparisons
+    )
 }
 
 /// The learning rates whose best decay is the smallest or the largest non-zero decay of the
 /// grid, where the optimum may lie beyond what was tried ("AdamW: at α = 5e-4 and 1e-3 the
 /// best λ' is the smallest non-zero value tried").
 fn grid_edges(m: &MethodAnalysis) -> Option<String> {
-    let nonzero: Vec<f64> = m.decays.iter().copied().filter(|&d| d > 0.0).collect();
+    let nonzero: Vec<f64> = m.grid.decays.iter().copied().filter(|&d| d > 0.0).collect();
     let (lo, hi) = (nonzero.first()?, nonzero.last()?);
     let side = |edge: f64, word: &str| {
         let lrs: Vec<String> = m
@@ -343,14 +418,6 @@ fn grid_edges(m: &MethodAnalysis) -> Option<String> {
     (!parts.is_empty()).then(|| format!("{}: {}", m.method.label(), parts.join(", ")))
 }
 
-/// The best decay at the smallest and the largest learning rate: "from 1e-3 to 1.25e-4".
-fn best_decay_path(m: &MethodAnalysis) -> String {
-    match (m.per_lr.first(), m.per_lr.last()) {
-        (Some(a), Some(b)) => format!("from {} to {}", short(a.decay), short(b.decay)),
-        _ => "(no data)".to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,35 +425,45 @@ mod tests {
     use crate::analysis::test_rows::synthetic;
 
     #[test]
-    fn the_coupling_verdict_reads_the_slopes_both_ways() {
-        let analyse = |m: Method, slope: f64, c: f64| {
-            analyse_method(m, &synthetic(m, slope, c)).expect("rows")
-        };
+    fn the_coupling_verdict_reads_the_intervals_both_ways() {
+        let falls = Coupling::Coupled { falls: true };
+        let grows = Coupling::Coupled { falls: false };
+        let sep = Coupling::Separated;
+        let open = Coupling::NotSettled;
         // L-H's picture: best λ ∝ 1/α, best λ' fixed.
-        let v = coupling_verdict(
-            &analyse(Method::Adam, -1.0, 1e-6),
-            &analyse(Method::Adamw, 0.0, 1e-4),
-        );
-        assert!(v.contains("**Shown**"), "{v}");
+        assert!(coupling_conclusion(falls, sep, falls).starts_with("**Shown**"));
+        // λ' moves with α, but λ_pt = λ'/α does not.
+        let v = coupling_conclusion(falls, grows, sep);
+        assert!(v.starts_with("**Partly shown**"), "{v}");
+        assert!(v.contains("one λ_pt serves every α"), "{v}");
         // The other way round: best λ fixed, so best λ' = αλ grows with α.
-        let v = coupling_verdict(
-            &analyse(Method::Sgd, 0.0, 1e-3),
-            &analyse(Method::Sgdw, 1.0, 1e-2),
-        );
-        assert!(v.contains("**Not shown, the other way round**"), "{v}");
-        assert!(
-            v.contains("best λ' from 1e-5 to 1e-3"),
-            "the path of the best λ': {v}"
-        );
-        // Both fixed: the L2 side does not fall.
-        let v = coupling_verdict(
-            &analyse(Method::Sgd, 0.0, 1e-3),
-            &analyse(Method::Sgdw, 0.0, 1e-3),
-        );
-        assert!(
-            v.contains("**Partly shown**: the best decoupled decay stays put"),
-            "{v}"
-        );
+        let v = coupling_conclusion(sep, grows, open);
+        assert!(v.starts_with("**Not shown, the other way round**"), "{v}");
+        let v = coupling_conclusion(open, sep, falls);
+        assert!(v.starts_with("**Not settled**"), "{v}");
+        let v = coupling_conclusion(Coupling::NoInterval, sep, falls);
+        assert!(v.contains("one seed per cell gives no interval"), "{v}");
+    }
+
+    #[test]
+    fn a_one_seed_study_settles_nothing_about_the_coupling() {
+        let mut rows = synthetic(Method::Adam, -1.0, 1e-6);
+        rows.extend(synthetic(Method::Adamw, 0.0, 1e-4));
+        let a = Analysis {
+            dir: std::path::PathBuf::from("unused"),
+            settings: crate::study::presets::preset(crate::study::presets::Preset::Quick).settings,
+            methods: [Method::Adam, Method::Adamw]
+                .iter()
+                .filter_map(|&m| analyse_method(m, &rows))
+                .collect(),
+            pairs: Vec::new(),
+            rows,
+            equivalence: None,
+        };
+        let v = claim3(&a);
+        assert!(v.contains("Valley slope"), "{v}");
+        assert!(v.contains("**Not settled**: one seed per cell"), "{v}");
+        assert!(v.contains("Transfer test: not measured for AdamW"), "{v}");
     }
 
     #[test]

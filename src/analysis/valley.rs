@@ -1,0 +1,283 @@
+//! The coupling slope as a fit of the valley rather than of its argmax.
+//!
+//! Near its floor, validation error over (x, y) = (log₂ α, log₂ decay) is modelled as
+//!
+//!   err = a_i + b·y + c·x·y + d·y²,
+//!
+//! one free offset a_i per learning rate (so how good a learning rate is plays no part) and a
+//! parabola in y whose vertex y* = −(b + c·x)/(2d) moves linearly with x. The valley slope
+//! d log(best decay)/d log α is therefore −c/(2d), the same in any log base. The fit uses the
+//! cells with a positive decay within [`NEAR_BEST_POINTS`] of their learning rate's best, so
+//! the far walls of the valley (where the parabola is wrong) do not pull it.
+//!
+//! Why a fit and not the argmax: neighbouring decays differ by about the seed noise near the
+//! floor, so the per-α argmax jumps between them; every cell near the floor informs the fit.
+//! Its behaviour under noise of the measured size is pinned by the tests below.
+//!
+//! A shear y → y − x (PyTorch's λ_pt = λ'/α) maps the model onto itself with c → c + 2d, so
+//! the slope in that convention is the slope here minus 1 exactly.
+
+use super::bootstrap::Estimate;
+use super::val_grid::ValGrid;
+use crate::util::stats::linear_least_squares;
+
+/// A slope whose interval lies inside ±this is "separated": across the 16–32-fold α range
+/// of the presets (4–5 doublings), the best decay then moves by about one grid step (one
+/// doubling) or less, which a grid cannot tell from not moving.
+pub(crate) const SEPARATED_WITHIN: f64 = 0.25;
+
+/// What a slope's interval says about the coupling of the best decay to α.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Coupling {
+    /// The interval excludes 0; `falls` when the slope is negative.
+    Coupled { falls: bool },
+    /// The interval lies within ±[`SEPARATED_WITHIN`].
+    Separated,
+    /// Neither.
+    NotSettled,
+    /// One seed per cell: nothing to redraw, no interval.
+    NoInterval,
+}
+
+impl Coupling {
+    pub(crate) fn of(e: &Estimate) -> Coupling {
+        match e.interval {
+            None => Coupling::NoInterval,
+            Some((lo, hi)) if lo > 0.0 || hi < 0.0 => Coupling::Coupled { falls: hi < 0.0 },
+            Some((lo, hi)) if lo > -SEPARATED_WITHIN && hi < SEPARATED_WITHIN => {
+                Coupling::Separated
+            }
+            Some(_) => Coupling::NotSettled,
+        }
+    }
+
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Coupling::Coupled { .. } => "coupled",
+            Coupling::Separated => "separated",
+            Coupling::NotSettled => "not settled",
+            Coupling::NoInterval => "no interval",
+        }
+    }
+}
+
+/// Cells further than this (points of validation error) above their learning rate's best are
+/// left out of the fit.
+pub(crate) const NEAR_BEST_POINTS: f64 = 1.0;
+
+/// A fitted valley.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Valley {
+    /// d log(best decay) / d log α along the valley floor.
+    pub(crate) slope: f64,
+    /// The curvature d (points of error per doubling²): how sharply the decay matters.
+    pub(crate) curvature: f64,
+    /// Cells in the fit.
+    pub(crate) cells: usize,
+}
+
+/// The valley of `g`, or None when fewer than two learning rates have three usable cells, the
+/// design is singular, or the fitted parabola opens downwards (no floor).
+pub(crate) fn fit_valley(g: &ValGrid) -> Option<Valley> {
+    let mut used: Vec<(usize, f64, f64, f64)> = Vec::new();
+    for li in 0..g.lrs.len() {
+        let Some(best) = (0..g.decays.len())
+            .filter_map(|di| g.val[di][li])
+            .reduce(f64::max)
+        else {
+            continue;
+        };
+        let near: Vec<(usize, f64, f64, f64)> = (0..g.decays.len())
+            .filter(|&di| g.decays[di] > 0.0)
+            .filter_map(|di| {
+                let v = g.val[di][li]?;
+                (100.0 * (best - v) <= NEAR_BEST_POINTS)
+                    .then(|| (li, g.lrs[li].log2(), g.decays[di].log2(), 100.0 * (1.0 - v)))
+            })
+            .collect();
+        if near.len() >= 3 {
+            used.extend(near);
+        }
+    }
+    let rows: Vec<usize> = {
+        let mut r: Vec<usize> = used.iter().map(|u| u.0).collect();
+        r.dedup();
+        r
+    };
+    if rows.len() < 2 {
+        return None;
+    }
+    // Centred coordinates keep the normal equations well conditioned; c and d do not change.
+    let n = used.len() as f64;
+    let mx = used.iter().map(|u| u.1).sum::<f64>() / n;
+    let my = used.iter().map(|u| u.2).sum::<f64>() / n;
+    let design: Vec<Vec<f64>> = used
+        .iter()
+        .map(|&(li, x, y, _)| {
+            let (x, y) = (x - mx, y - my);
+            let mut row: Vec<f64> = rows.iter().map(|&r| f64::from(r == li)).collect();
+            row.extend([y, x * y, y * y]);
+            row
+        })
+        .collect();
+    let err: Vec<f64> = used.iter().map(|u| u.3).collect();
+    let beta = linear_least_squares(&design, &err)?;
+    let k = rows.len();
+    let (c, d) = (beta[k + 1], beta[k + 2]);
+    (d > 0.0).then(|| Valley {
+        slope: -c / (2.0 * d),
+        curvature: d,
+        cells: used.len(),
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod synthetic {
+    //! Grids with a known valley slope and seed noise of the measured size.
+
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// One seed's validation accuracy sd on the full study, as a fraction (0.07 points).
+    pub(crate) const SEED_SD: f64 = 0.0007;
+
+    /// Per-seed validation accuracies `[decay][lr][seed]` of a factor-2 grid whose valley
+    /// floor is log₂ decay = −10 + slope·(log₂ α − log₂ α_mid), with 0.1 points of error per
+    /// doubling² away from it and N(0, SEED_SD²) seed noise.
+    pub(crate) fn noisy_grid(
+        slope: f64,
+        seeds: usize,
+        rng_seed: u64,
+    ) -> (Vec<f64>, Vec<f64>, Vec<Vec<Vec<f64>>>) {
+        let lrs: Vec<f64> = (0..5).map(|i| 1e-3 * 2f64.powi(i)).collect();
+        let decays: Vec<f64> = (0..11).map(|j| 2f64.powi(-15 + j)).collect();
+        let mid = lrs[2].log2();
+        let mut rng = ChaCha8Rng::seed_from_u64(rng_seed);
+        let mut normal = move || {
+            // Box–Muller: rand's own normal lives in another crate.
+            let (u, v): (f64, f64) = (rng.random::<f64>().max(1e-300), rng.random());
+            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        };
+        let cells = decays
+            .iter()
+            .map(|&d| {
+                lrs.iter()
+                    .map(|&a| {
+                        let floor = -10.0 + slope * (a.log2() - mid);
+                        let err = 0.001 * (d.log2() - floor).powi(2);
+                        (0..seeds)
+                            .map(|_| 0.95 - err + SEED_SD * normal())
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        (lrs, decays, cells)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::synthetic::noisy_grid;
+    use super::*;
+
+    fn mean_grid(lrs: Vec<f64>, decays: Vec<f64>, cells: &[Vec<Vec<f64>>]) -> ValGrid {
+        let val = cells
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|s| Some(s.iter().sum::<f64>() / s.len() as f64))
+                    .collect()
+            })
+            .collect();
+        ValGrid { lrs, decays, val }
+    }
+
+    #[test]
+    fn a_noiseless_valley_gives_its_slope_exactly_in_both_conventions() {
+        for slope in [-1.0, 0.0, 1.0] {
+            let (lrs, decays, cells) = noisy_grid(slope, 1, 0);
+            // No noise: rebuild the grid from the model alone.
+            let exact: Vec<Vec<Vec<f64>>> = decays
+                .iter()
+                .map(|&d: &f64| {
+                    lrs.iter()
+                        .map(|&a: &f64| {
+                            let floor = -10.0 + slope * (a.log2() - lrs[2].log2());
+                            vec![0.95 - 0.001 * (d.log2() - floor).powi(2)]
+                        })
+                        .collect()
+                })
+                .collect();
+            assert_eq!(exact.len(), cells.len());
+            let g = mean_grid(lrs, decays, &exact);
+            let v = fit_valley(&g).unwrap();
+            assert!((v.slope - slope).abs() < 1e-9, "{slope}: {v:?}");
+            assert!((v.curvature - 0.1).abs() < 1e-9);
+            let sheared = fit_valley(&g.per_lr_decay()).unwrap();
+            assert!(
+                (sheared.slope - (slope - 1.0)).abs() < 1e-9,
+                "slope_pt = slope − 1: {sheared:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn with_noise_of_the_measured_size_the_fit_stays_near_the_true_slope() {
+        for slope in [-1.0, 0.0, 1.0] {
+            let close = (0..40)
+                .filter(|&draw| {
+                    let (lrs, decays, cells) = noisy_grid(slope, 2, 100 + draw);
+                    let v = fit_valley(&mean_grid(lrs, decays, &cells)).unwrap();
+                    (v.slope - slope).abs() < 0.25
+                })
+                .count();
+            assert!(
+                close >= 36,
+                "slope {slope}: only {close} of 40 draws within 0.25"
+            );
+        }
+    }
+
+    #[test]
+    fn intervals_read_as_coupled_separated_or_not_settled() {
+        let e = |lo: f64, hi: f64| Estimate {
+            point: (lo + hi) / 2.0,
+            interval: Some((lo, hi)),
+            failed: 0,
+        };
+        assert_eq!(
+            Coupling::of(&e(-1.2, -0.8)),
+            Coupling::Coupled { falls: true }
+        );
+        assert_eq!(
+            Coupling::of(&e(0.1, 0.3)),
+            Coupling::Coupled { falls: false }
+        );
+        assert_eq!(Coupling::of(&e(-0.2, 0.2)), Coupling::Separated);
+        assert_eq!(Coupling::of(&e(-0.3, 0.1)), Coupling::NotSettled);
+        let none = Estimate {
+            point: 0.0,
+            interval: None,
+            failed: 0,
+        };
+        assert_eq!(Coupling::of(&none), Coupling::NoInterval);
+    }
+
+    #[test]
+    fn a_grid_without_a_floor_has_no_valley() {
+        // Error peaks in the middle of the decay axis: the parabola opens downwards.
+        let lrs = vec![1e-3, 2e-3, 4e-3];
+        let decays = vec![1e-4, 2e-4, 4e-4, 8e-4];
+        let val = decays
+            .iter()
+            .map(|&d: &f64| {
+                lrs.iter()
+                    .map(|_| Some(0.9 + 0.0001 * (d.log2() + 11.5).powi(2)))
+                    .collect()
+            })
+            .collect();
+        let g = ValGrid { lrs, decays, val };
+        assert_eq!(fit_valley(&g), None);
+    }
+}

@@ -1,0 +1,176 @@
+//! The report's coupling section: the best decay at each learning rate with its runner-up,
+//! the valley and argmax slopes with their intervals in both decay conventions, the SGD pair's
+//! calibration and the transfer test, and the figure of the best decays.
+
+use super::figures;
+use super::format::{est, r2};
+use crate::analysis::{Analysis, Coupling, Held, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN};
+use crate::util::fmt::{percent, short};
+use std::fmt::Write as _;
+
+/// The section, tables first, then the figure.
+pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
+    let _ = writeln!(md, "## Coupling of the best decay to the learning rate\n");
+    let _ = writeln!(
+        md,
+        "Expect a slope of about −1 for the L2 methods (the best λ is λ'/α for a fixed best \
+         λ') and about 0 for the decoupled ones in the paper's convention (about −1 in \
+         PyTorch's, λ_pt = λ'/α, which shears every decoupled slope by exactly −1).\n\n\
+         **Valley slope**: validation error (points) over the cells with a positive decay \
+         within {NEAR_BEST_POINTS} point of their learning rate's best is fitted as \
+         err = a_α + b·y + c·x·y + d·y² (x = log α, y = log decay, one offset per α); the \
+         valley floor y*(x) = −(b + c·x)/(2d) has slope −c/(2d). **Argmax slope**: the \
+         least-squares line through the best decay at each α (the older estimator; \
+         neighbouring decays often differ by less than the noise, so it jumps). Intervals: \
+         95 %, from {REPLICATES} bootstrap redraws of each cell's seeds (rescaled for few \
+         seeds). Reading: **coupled** when the interval excludes 0, **separated** when it lies \
+         within ±{SEPARATED_WITHIN} (over the grid's 16–32-fold α range the best decay then \
+         moves by about one grid step or less), otherwise **not settled**.\n"
+    );
+    slopes_table(md, a);
+    calibration_and_transfer(md, a);
+    best_decay_table(md, a);
+    if figures::coupling(a)? {
+        let _ = writeln!(md, "\n![coupling](coupling.svg)\n");
+    }
+    Ok(())
+}
+
+/// One row per method and convention: the valley and argmax slopes and their readings.
+fn slopes_table(md: &mut String, a: &Analysis) {
+    let _ = writeln!(
+        md,
+        "| method | decay as | valley slope [95 %] | reading | cells fitted | argmax slope [95 %] | argmax R² |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    for m in &a.methods {
+        let conventions: &[(&str, f64)] = if m.method.is_decoupled() {
+            &[("λ' (paper)", 0.0), ("λ_pt = λ'/α (PyTorch)", -1.0)]
+        } else {
+            &[("λ", 0.0)]
+        };
+        for &(name, shift) in conventions {
+            let valley = m.slopes.valley.map(|e| e.shifted(shift));
+            let argmax = m.slopes.argmax.map(|e| e.shifted(shift));
+            let _ = writeln!(
+                md,
+                "| {} | {name} | {} | {} | {} | {} | {} |",
+                m.method.label(),
+                valley.as_ref().map_or("– (no valley fit)".into(), est),
+                valley.as_ref().map_or("–", |e| Coupling::of(e).word()),
+                m.slopes.valley_cells.map_or("–".into(), |n| n.to_string()),
+                argmax.as_ref().map_or("–".into(), est),
+                m.coupling.map_or("–".into(), |f| r2(f.r2)),
+            );
+        }
+    }
+    let _ = writeln!(md);
+}
+
+/// The SGD pair's calibration and the transfer test of every method.
+fn calibration_and_transfer(md: &mut String, a: &Analysis) {
+    for p in &a.pairs {
+        if let Some(g) = &p.slope_gap {
+            let _ = writeln!(
+                md,
+                "Valley slope of {} minus {}: {}{}.\n",
+                p.decoupled.label(),
+                p.l2.label(),
+                est(g),
+                if p.l2 == crate::optim::Method::Sgd {
+                    " — 1 expected, since SGD + L2 with λ is SGDW with λ' = αλ (the fit's \
+                     built-in calibration)"
+                } else {
+                    " — no value expected: for Adam the two are different algorithms"
+                }
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "**Transfer test**: the decay is tuned at one α on one seed, reused at every other α \
+         (holding the decay as swept fixed, or the per-step product: λ_pt = λ'/α for the \
+         decoupled methods, αλ for the L2 ones), and scored on the other seed against tuning \
+         at each α on the same seed. Points of validation accuracy lost, mean over \
+         comparisons (reused decays that fall off the grid are skipped):\n"
+    );
+    let _ = writeln!(
+        md,
+        "| method | held fixed | points lost | comparisons | off the grid |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|");
+    for m in &a.methods {
+        let per_step = if m.method.is_decoupled() {
+            "λ_pt = λ'/α"
+        } else {
+            "αλ"
+        };
+        for (held, name) in [
+            (Held::AsSwept, m.method.decay_symbol()),
+            (Held::PerStep, per_step),
+        ] {
+            let _ = match m.transfer(held) {
+                Some(t) => writeln!(
+                    md,
+                    "| {} | {name} | {:.3} | {} | {} |",
+                    m.method.label(),
+                    t.loss_points,
+                    t.comparisons,
+                    t.off_grid
+                ),
+                None => writeln!(
+                    md,
+                    "| {} | {name} | – (needs two seeds per cell) | | |",
+                    m.method.label()
+                ),
+            };
+        }
+    }
+    let _ = writeln!(md);
+}
+
+/// One row per method and learning rate: the best decay there, its runner-up, the decays
+/// tied with it and what it gains over none.
+fn best_decay_table(md: &mut String, a: &Analysis) {
+    let _ = writeln!(
+        md,
+        "The best decay at each learning rate; \"tied\" lists the other decays within the \
+         method's tie margin (section \"Noise\"), so a best decay with ties is not decided by \
+         these runs.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| method | α | best decay | validation acc. | runner-up (behind by, points) | tied | same α, decay 0 | gain |"
+    );
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
+    for m in &a.methods {
+        for b in &m.per_lr {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} = {} | {} % | {} | {} | {} | {} |",
+                m.method.label(),
+                short(b.lr),
+                m.method.decay_symbol(),
+                short(b.decay),
+                percent(b.val),
+                b.runner_up
+                    .map_or("–".into(), |(d, gap)| format!("{} ({gap:.3})", short(d))),
+                if b.tied.is_empty() {
+                    "–".to_string()
+                } else {
+                    b.tied
+                        .iter()
+                        .map(|&d| short(d))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+                b.val_no_decay
+                    .map_or("–".into(), |v| format!("{} %", percent(v))),
+                b.val_no_decay.map_or("–".into(), |v| format!(
+                    "{:+.2} points",
+                    100.0 * (b.val - v)
+                ))
+            );
+        }
+    }
+}
