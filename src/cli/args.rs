@@ -387,7 +387,7 @@ pub struct SweepArgs {
     /// the methods given by --grid run. A value given twice (or as -0 and 0) is one cell.
     #[arg(long = "grid", value_name = "METHOD:LRS:DECAYS")]
     pub(crate) grids: Vec<MethodGrid>,
-    /// Seeds 0..N for every cell [preset: quick 1, full 2].
+    /// Seeds 0..N for every cell [preset: 2].
     #[arg(long, value_name = "N")]
     pub(crate) seeds: Option<usize>,
     /// Run only the K-th of N deterministic slices of the grid (1 ≤ K ≤ N), into

@@ -3,7 +3,7 @@
 //! calibration and the transfer test, and the figure of the best decays.
 
 use super::figures;
-use super::format::{est, r2};
+use super::format::{decay_cell, est, r2};
 use crate::analysis::{Analysis, Coupling, Held, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN};
 use crate::util::fmt::{percent, short};
 use std::fmt::Write as _;
@@ -147,11 +147,10 @@ fn best_decay_table(md: &mut String, a: &Analysis) {
         for b in &m.per_lr {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} = {} | {} % | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} % | {} | {} | {} | {} |",
                 m.method.label(),
                 short(b.lr),
-                m.method.decay_symbol(),
-                short(b.decay),
+                decay_cell(m.method, b.lr, b.decay),
                 percent(b.val),
                 b.runner_up
                     .map_or("–".into(), |(d, gap)| format!("{} ({gap:.3})", short(d))),

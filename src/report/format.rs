@@ -1,7 +1,8 @@
 //! The small formatters the report's tables and verdicts share.
 
 use crate::analysis::Estimate;
-use crate::util::fmt::percent;
+use crate::optim::Method;
+use crate::util::fmt::{percent, short};
 use crate::util::stats::mean_sd;
 
 /// "−0.62 [−0.75, −0.49]": a signed estimate with its 95 % interval (none with one seed per
@@ -36,5 +37,16 @@ pub(super) fn pm(xs: &[f64]) -> String {
     match sd {
         Some(sd) => format!("{} ± {} % ({} seeds)", percent(m), percent(sd), xs.len()),
         None => format!("{} % (1 seed, no sd)", percent(m)),
+    }
+}
+
+/// A cell's decay in the method's symbol, and for a decoupled method in PyTorch's convention
+/// too: "λ' = 2e-3 (λ_pt = 5e-1)", "λ = 1e-3".
+pub(super) fn decay_cell(m: Method, lr: f64, decay: f64) -> String {
+    let own = format!("{} = {}", m.decay_symbol(), short(decay));
+    if m.is_decoupled() {
+        format!("{own} (λ_pt = {})", short(decay / lr))
+    } else {
+        own
     }
 }

@@ -2,7 +2,7 @@
 //! with a figure draws it through [`super::figures`]).
 
 use super::figures;
-use super::format::pm;
+use super::format::{decay_cell, pm};
 use super::verdicts::verdicts;
 use crate::analysis::{Analysis, Bracket, MethodAnalysis};
 use crate::study::{EquivalencePair, ResultRow, Status};
@@ -65,11 +65,10 @@ pub(super) fn chosen_settings(md: &mut String, a: &Analysis) {
         if let Some(c) = &m.chosen {
             let _ = writeln!(
                 md,
-                "| {} | {} | {} = {} | {} % ({} seed{}) | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} % ({} seed{}) | {} | {} | {} | {} |",
                 m.method.label(),
                 short(c.lr),
-                m.method.decay_symbol(),
-                short(c.decay),
+                decay_cell(m.method, c.lr, c.decay),
                 percent(c.val),
                 m.selection_seeds.len().max(1),
                 if m.selection_seeds.len() > 1 { "s" } else { "" },

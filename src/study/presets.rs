@@ -101,7 +101,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
                         &[0.0, 1e-3, 3e-3, 1e-2],
                     ),
                 ],
-                seeds: vec![0],
+                seeds: vec![0, 1],
             },
             eval_every: 20,
             final_seeds: 3,
@@ -118,7 +118,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
                     // Factor-2 steps in α and in the decay, so a best decay ∝ 1/α falls on
                     // a diagonal of the grid and λ' = αλ maps the SGD pair's grids onto each
                     // other. Each family's α axis goes at least one doubling past the best of
-                    // the 4-α grid that preceded it (results-4x7-3ba448d.csv), and each decay
+                    // the 4-α grid that preceded it (docs/results/full/results-4x7-1c31449.csv), and each decay
                     // axis at least one doubling past that grid's best decay on both sides.
                     mg(
                         Method::Sgd,
