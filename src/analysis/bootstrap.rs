@@ -38,6 +38,19 @@ impl SeedGrid {
         self.cells.iter().flatten().flatten().any(|v| v.len() >= 2)
     }
 
+    /// The same grid with only the learning rates `keep` (indices, ascending).
+    pub(crate) fn keep_lrs(&self, keep: &[usize]) -> SeedGrid {
+        SeedGrid {
+            lrs: keep.iter().map(|&li| self.lrs[li]).collect(),
+            decays: self.decays.clone(),
+            cells: self
+                .cells
+                .iter()
+                .map(|row| keep.iter().map(|&li| row[li].clone()).collect())
+                .collect(),
+        }
+    }
+
     /// `replicates` redrawn grids from the generator seeded with `stream`.
     pub(crate) fn replicates(&self, replicates: usize, stream: u64) -> Vec<ValGrid> {
         let mut rng = ChaCha8Rng::seed_from_u64(0x5eed_0000 + stream);

@@ -25,7 +25,7 @@ pub(crate) use noise::{Noise, FALLBACK_TIE_POINTS};
 pub(crate) use pairs::{loss_points, PairAnalysis};
 pub(crate) use transfer::{Held, Transfer};
 pub(crate) use uncertainty::{BasinEstimate, Slopes};
-pub(crate) use val_grid::{Pick, ValGrid};
+pub(crate) use val_grid::{Pick, ValGrid, FAILED_POINTS};
 pub(crate) use valley::{Coupling, NEAR_BEST_POINTS, SEPARATED_WITHIN};
 
 use crate::optim::Method;
@@ -78,10 +78,11 @@ pub(crate) struct BestAtLr {
 }
 
 /// Where the chosen learning rate sits on the grid's α axis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Bracket {
-    /// A learning rate on each side trained and did worse.
-    Interior,
+    /// A learning rate on each side finished and did worse; the next larger one and the
+    /// validation accuracy of its best cell.
+    Interior { next_lr: f64, next_best: f64 },
     /// The chosen α is the smallest (false) or largest (true) tried.
     AtEdge { largest: bool },
     /// Every cell at the next larger α diverged: the edge of what trains.
@@ -94,8 +95,12 @@ pub(crate) struct MethodAnalysis {
     pub(crate) method: Method,
     /// Mean validation accuracy over the selection seeds.
     pub(crate) grid: ValGrid,
-    /// The selection seeds' own accuracies, for the bootstrap and the transfer test.
+    /// The selection seeds' own accuracies at the learning rates that trained: the slopes,
+    /// basins and the transfer test are measured on them.
     pub(super) seeds: SeedGrid,
+    /// Learning rates left out of those measures because they failed to train
+    /// ([`val_grid::FAILED_POINTS`]).
+    pub(crate) untrained_lrs: Vec<f64>,
     /// The seeds every cell of this method has (the selection is made on them).
     pub(crate) selection_seeds: Vec<u64>,
     pub(crate) noise: Noise,
@@ -148,8 +153,15 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
             .push(r);
     }
     let selection_seeds = common_seeds(&by_cell);
-    let seeds = seed_grid(&by_cell, &selection_seeds, lrs, decays);
-    let grid = seeds.means();
+    let all_seeds = seed_grid(&by_cell, &selection_seeds, lrs, decays);
+    let grid = all_seeds.means();
+    let trained = grid.trained_lrs();
+    let untrained_lrs = (0..grid.lrs.len())
+        .filter(|li| !trained.contains(li))
+        .map(|li| grid.lrs[li])
+        .collect();
+    let seeds = all_seeds.keep_lrs(&trained);
+    let fit_grid = seeds.means();
     let noise = Noise::pooled(
         by_cell
             .values()
@@ -162,10 +174,11 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
     let best = grid.best();
     let chosen = best.map(|p| chosen(&grid, &by_cell, p, noise.tie_points()));
     let per_lr = per_lr(&grid, noise.tie_points());
-    let slopes_and_basins = uncertainty::uncertainty(&seeds, &grid, stream(method));
+    let slopes_and_basins = uncertainty::uncertainty(&seeds, &fit_grid, stream(method));
     Some(MethodAnalysis {
         method,
-        coupling: grid.argmax_slope(),
+        coupling: fit_grid.argmax_slope(),
+        untrained_lrs,
         bracket: chosen.as_ref().map(|c| bracket(&grid, c.lr)),
         slopes: slopes_and_basins.0,
         basins: slopes_and_basins.1,
@@ -243,7 +256,10 @@ fn bracket(grid: &ValGrid, lr: f64) -> Bracket {
         return Bracket::AtEdge { largest: false };
     }
     match (li + 1..grid.lrs.len()).find(|&l| trained(l)) {
-        Some(_) => Bracket::Interior,
+        Some(next) => Bracket::Interior {
+            next_lr: grid.lrs[next],
+            next_best: grid.best_at_lr(next).map_or(f64::NAN, |p| p.val),
+        },
         None if li + 1 < grid.lrs.len() => Bracket::BelowDivergence,
         None => Bracket::AtEdge { largest: true },
     }
@@ -470,6 +486,21 @@ mod tests {
         let (mean, sd) = c.test_mean_sd();
         assert!((mean - 0.919).abs() < 1e-9);
         assert!((sd.unwrap() - 0.02).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_learning_rate_that_fails_to_train_is_left_out_of_the_slopes() {
+        let clean = analyse_method(Method::Adam, &synthetic(Method::Adam, -1.0, 1e-5)).unwrap();
+        let mut rows = synthetic(Method::Adam, -1.0, 1e-5);
+        // At α = 1 the network stays at chance level whatever the decay.
+        for d in [0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0] {
+            rows.push(row(Method::Adam, 1.0, d, 0, 0.1064));
+        }
+        let a = analyse_method(Method::Adam, &rows).unwrap();
+        assert_eq!(a.untrained_lrs, vec![1.0]);
+        assert_eq!(a.coupling, clean.coupling);
+        assert_eq!(a.slopes.valley, clean.slopes.valley);
+        assert!(a.per_lr.iter().any(|b| b.lr == 1.0), "the table keeps it");
     }
 
     #[test]

@@ -50,21 +50,18 @@ pub(super) fn pairs(methods: &[MethodAnalysis], rows: &[ResultRow]) -> Vec<PairA
                 l2,
                 decoupled: dec,
                 slope_gap,
-                equal_loss: equal_loss_gap(
-                    &loss_points(rows, l2),
-                    &loss_points(rows, dec),
-                    k as u64,
-                ),
+                equal_loss: equal_loss_gap(&loss_points(rows, a), &loss_points(rows, b), k as u64),
             })
         })
         .collect()
 }
 
 /// (log10 final training loss, test error in points) of a method's finished runs with a
-/// positive decay.
-pub(crate) fn loss_points(rows: &[ResultRow], m: Method) -> Vec<(f64, f64)> {
+/// positive decay, at the learning rates that trained.
+pub(crate) fn loss_points(rows: &[ResultRow], m: &MethodAnalysis) -> Vec<(f64, f64)> {
     rows.iter()
-        .filter(|r| r.cell.method == m && r.cell.decay > 0.0 && r.status == Status::Ok)
+        .filter(|r| r.cell.method == m.method && r.cell.decay > 0.0 && r.status == Status::Ok)
+        .filter(|r| !m.untrained_lrs.contains(&r.cell.lr))
         .filter_map(|r| {
             let loss = r.train_loss.filter(|l| *l > 0.0)?;
             Some((loss.log10(), 100.0 * (1.0 - r.test_accuracy?)))

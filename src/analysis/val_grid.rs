@@ -14,6 +14,11 @@ use crate::util::stats::{least_squares, Fit};
 /// about 1e-16.
 pub(crate) const SAME: f64 = 1e-9;
 
+/// A learning rate whose best cell is more than this many points below the method's best
+/// failed to train (at chance level, 10 %, a network predicts one class): it has no valley and
+/// no best decay to speak of, so the slope, basin and transfer measures leave it out.
+pub(crate) const FAILED_POINTS: f64 = 10.0;
+
 /// Mean validation accuracy over `[decay index][lr index]` of sorted axes; None for a missing
 /// cell or one where a seed diverged.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,6 +75,19 @@ impl ValGrid {
     /// The best decay at lr index `li`.
     pub(crate) fn best_at_lr(&self, li: usize) -> Option<Pick> {
         self.pick((0..self.decays.len()).map(|di| (di, li)))
+    }
+
+    /// The lr indices that trained: their best cell within [`FAILED_POINTS`] of the best.
+    pub(crate) fn trained_lrs(&self) -> Vec<usize> {
+        let Some(best) = self.best() else {
+            return Vec::new();
+        };
+        (0..self.lrs.len())
+            .filter(|&li| {
+                self.best_at_lr(li)
+                    .is_some_and(|p| 100.0 * (best.val - p.val) <= FAILED_POINTS)
+            })
+            .collect()
     }
 
     /// log10(best decay) against log10(lr), over the lrs whose best decay is not 0.
@@ -142,6 +160,16 @@ mod tests {
         assert!((p.val - p.runner_up.unwrap().1).abs() < 1e-12);
         let best = g.best().unwrap();
         assert_eq!(best.at, (1, 1));
+    }
+
+    #[test]
+    fn learning_rates_that_failed_to_train_are_named() {
+        let g = grid(vec![
+            vec![Some(0.95), Some(0.1064)],
+            vec![Some(0.94), Some(0.3061)],
+            vec![Some(0.93), None],
+        ]);
+        assert_eq!(g.trained_lrs(), vec![0]);
     }
 
     #[test]

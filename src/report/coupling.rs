@@ -4,7 +4,9 @@
 
 use super::figures;
 use super::format::{decay_cell, est, r2};
-use crate::analysis::{Analysis, Coupling, Held, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN};
+use crate::analysis::{
+    Analysis, Coupling, Held, FAILED_POINTS, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN,
+};
 use crate::util::fmt::{percent, short};
 use std::fmt::Write as _;
 
@@ -27,6 +29,24 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
          within ±{SEPARATED_WITHIN} (over the grid's 16–32-fold α range the best decay then \
          moves by about one grid step or less), otherwise **not settled**.\n"
     );
+    let left_out: Vec<String> = a
+        .methods
+        .iter()
+        .filter(|m| !m.untrained_lrs.is_empty())
+        .map(|m| {
+            let lrs: Vec<String> = m.untrained_lrs.iter().map(|&v| short(v)).collect();
+            format!("{} α = {}", m.method.label(), lrs.join(", "))
+        })
+        .collect();
+    if !left_out.is_empty() {
+        let _ = writeln!(
+            md,
+            "Left out of the slopes, basins and transfer test because they failed to train \
+             (best validation accuracy more than {FAILED_POINTS} points below the method's \
+             best): {}.\n",
+            left_out.join("; ")
+        );
+    }
     slopes_table(md, a);
     calibration_and_transfer(md, a);
     best_decay_table(md, a);

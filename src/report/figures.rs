@@ -98,13 +98,13 @@ pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
 }
 
 /// `equal-loss.svg`: test error against final training loss for every finished run with a
-/// positive decay of each method (Loshchilov & Hutter 2019, Fig. 3); false without such runs.
+/// positive decay of each method, at the learning rates that trained (Loshchilov & Hutter 2019, Fig. 3); false without such runs.
 pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
     let series: Vec<Series> = a
         .methods
         .iter()
         .filter_map(|m| {
-            let pts = crate::analysis::loss_points(&a.rows, m.method);
+            let pts = crate::analysis::loss_points(&a.rows, m);
             (!pts.is_empty()).then(|| Series {
                 label: m.method.label().to_string(),
                 x: pts.iter().map(|p| 10f64.powf(p.0)).collect(),
@@ -137,7 +137,11 @@ pub(super) fn coupling(a: &Analysis) -> anyhow::Result<bool> {
         .methods
         .iter()
         .filter_map(|m| {
-            let pts: Vec<&BestAtLr> = m.per_lr.iter().filter(|b| b.decay > 0.0).collect();
+            let pts: Vec<&BestAtLr> = m
+                .per_lr
+                .iter()
+                .filter(|b| b.decay > 0.0 && !m.untrained_lrs.contains(&b.lr))
+                .collect();
             (!pts.is_empty()).then(|| Series {
                 label: format!(
                     "{} (slope {})",

@@ -16,7 +16,7 @@ pub(super) fn equal_loss(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     let _ = writeln!(
         md,
         "![test error against training loss](equal-loss.svg)\n\nEvery finished run with a \
-         positive decay. For each method, test error is fitted as a quadratic in log₁₀(final \
+         positive decay, at the learning rates that trained (section \"Coupling\"). For each method, test error is fitted as a quadratic in log₁₀(final \
          training loss); the gap is the mean difference of a pair's two curves over the \
          training losses both reach, with a 95 % interval from a bootstrap over runs.\n"
     );

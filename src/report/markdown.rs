@@ -107,10 +107,17 @@ fn bracket_line(m: &MethodAnalysis) -> Option<String> {
     let c = m.chosen.as_ref()?;
     let label = m.method.label();
     Some(match m.bracket? {
-        Bracket::Interior => format!(
-            "{label}: the chosen α = {} is interior (a larger and a smaller α trained and did \
-             worse).",
-            short(c.lr)
+        Bracket::Interior { next_lr, next_best } => format!(
+            "{label}: the chosen α = {} is interior: at the next α, {}, the best cell reaches \
+             {} % validation accuracy{}.",
+            short(c.lr),
+            short(next_lr),
+            percent(next_best),
+            if m.untrained_lrs.contains(&next_lr) {
+                " (it fails to train)"
+            } else {
+                ""
+            }
         ),
         Bracket::AtEdge { largest } => format!(
             "{label}: the chosen α = {} is the {} tried: the grid does not bracket α.",

@@ -400,7 +400,7 @@ fn grid_edges(m: &MethodAnalysis) -> Option<String> {
         let lrs: Vec<String> = m
             .per_lr
             .iter()
-            .filter(|b| b.decay == edge)
+            .filter(|b| b.decay == edge && !m.untrained_lrs.contains(&b.lr))
             .map(|b| short(b.lr))
             .collect();
         (!lrs.is_empty()).then(|| {
