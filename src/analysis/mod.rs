@@ -162,10 +162,13 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
         .collect();
     let seeds = all_seeds.keep_lrs(&trained);
     let fit_grid = seeds.means();
+    // A network that fails to train lands anywhere between chance and half-trained from one
+    // seed to the next: its cells would swamp the seed noise of the runs that train.
     let noise = Noise::pooled(
         by_cell
-            .values()
-            .map(|c| finished_vals(c))
+            .iter()
+            .filter(|((_, li), _)| trained.contains(li))
+            .map(|(_, c)| finished_vals(c))
             .collect::<Vec<_>>()
             .iter()
             .map(Vec::as_slice),
@@ -496,8 +499,24 @@ mod tests {
         for d in [0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0] {
             rows.push(row(Method::Adam, 1.0, d, 0, 0.1064));
         }
+        // Seed noise: 0.1 points between two seeds of a cell that trains, 40 points between
+        // two seeds at chance and half-trained where the network fails.
+        let twin = rows[3].clone();
+        rows.push(row(
+            Method::Adam,
+            twin.cell.lr,
+            twin.cell.decay,
+            1,
+            0.001 + twin.val_accuracy.unwrap(),
+        ));
+        rows.push(row(Method::Adam, 1.0, 0.0, 1, 0.5064));
         let a = analyse_method(Method::Adam, &rows).unwrap();
         assert_eq!(a.untrained_lrs, vec![1.0]);
+        let sd = a.noise.sd_points.unwrap();
+        assert!(
+            (sd - 0.1 / 2f64.sqrt()).abs() < 1e-9,
+            "σ {sd} counts only cells that train"
+        );
         assert_eq!(a.coupling, clean.coupling);
         assert_eq!(a.slopes.valley, clean.slopes.valley);
         assert!(a.per_lr.iter().any(|b| b.lr == 1.0), "the table keeps it");
