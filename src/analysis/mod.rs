@@ -163,12 +163,16 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
     let seeds = all_seeds.keep_lrs(&trained);
     let fit_grid = seeds.means();
     // A network that fails to train lands anywhere between chance and half-trained from one
-    // seed to the next: its cells would swamp the seed noise of the runs that train.
+    // seed to the next: such cells would swamp the seed noise of the runs that train.
+    let floor = grid
+        .best()
+        .map_or(0.0, |p| p.val - val_grid::FAILED_POINTS / 100.0);
     let noise = Noise::pooled(
         by_cell
             .iter()
             .filter(|((_, li), _)| trained.contains(li))
             .map(|(_, c)| finished_vals(c))
+            .filter(|v| v.iter().all(|&x| x >= floor))
             .collect::<Vec<_>>()
             .iter()
             .map(Vec::as_slice),
@@ -212,7 +216,7 @@ fn chosen(grid: &ValGrid, by_cell: &ByCell, p: Pick, margin: f64) -> Chosen {
         seeds,
         runner_up: p.runner_up.map(|(c, v)| {
             let (lr, decay) = cell(c);
-            (lr, decay, 100.0 * (p.val - v))
+            (lr, decay, (100.0 * (p.val - v)).max(0.0))
         }),
         tied: grid
             .cells()
@@ -236,7 +240,7 @@ fn per_lr(grid: &ValGrid, margin: f64) -> Vec<BestAtLr> {
                 val_no_decay: zero.and_then(|z| grid.val[z][li]),
                 runner_up: p
                     .runner_up
-                    .map(|((d, _), v)| (grid.decays[d], 100.0 * (p.val - v))),
+                    .map(|((d, _), v)| (grid.decays[d], (100.0 * (p.val - v)).max(0.0))),
                 tied: (0..grid.decays.len())
                     .filter(|&d| d != p.at.0)
                     .filter(|&d| grid.val[d][li].is_some_and(|v| 100.0 * (p.val - v) < margin))

@@ -51,8 +51,8 @@ value_enum!(Schedule, {
 value_enum!(Preset, {
     Preset::Quick => "2,000 training images, 60 epochs, a 4 × 4 grid per method over two seeds \
                       (three at the chosen cells): the study in minutes",
-    Preset::Full => "the real study: 5,000 training images, 100 epochs, 5–6 learning rates × \
-                     7–9 decays per method over two seeds (five at the chosen cells)",
+    Preset::Full => "the real study: 5,000 training images, 100 epochs, 6 learning rates × 7–9 \
+                     decays per method over two seeds (five at the chosen cells)",
 });
 
 value_enum!(CellBackend, {

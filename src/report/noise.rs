@@ -1,7 +1,7 @@
 //! The report's noise section: the seed noise measured per method and the tie margin every
 //! choice in the report is read against.
 
-use crate::analysis::{Analysis, FALLBACK_TIE_POINTS};
+use crate::analysis::{Analysis, FAILED_POINTS, FALLBACK_TIE_POINTS};
 use std::fmt::Write as _;
 
 /// σ per method, the standard error of a difference between two selection means, and the
@@ -11,8 +11,8 @@ pub(super) fn noise(md: &mut String, a: &Analysis) {
     let _ = writeln!(
         md,
         "σ: the sample standard deviation of one seed's validation accuracy, pooled over every \
-         cell of the method that ran two or more seeds at a learning rate that trained \
-         (degrees of freedom: Σ (seeds − 1)). Two \
+         cell of the method that ran two or more seeds, all within {FAILED_POINTS} points of the method's \
+         best, at a learning rate that trained (degrees of freedom: Σ (seeds − 1)). Two \
          cells' selection means (k seeds each) differ by noise alone with standard error \
          σ·√(2/k); the **tie margin** is twice that (a two-sided test at about 5 %): cells \
          closer than it to a choice are reported as tied with it. Without repeated seeds the \

@@ -187,8 +187,8 @@ fn claim2(a: &Analysis) -> String {
     } else {
         let _ = write!(
             s,
-            "**Not shown**: the difference is within the noise (below {threshold:.2} \
-             points, twice its standard error), so on this MNIST setup AdamW and Adam + L2 \
+            "**Not shown**: the difference is within the noise (not more than \
+             {threshold:.2} points, twice its standard error), so on this MNIST setup AdamW and Adam + L2 \
              tie at their best settings. That they are different algorithms is still \
              visible in the equivalence check and in the different shapes of their heat \
              maps."
