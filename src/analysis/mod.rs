@@ -155,7 +155,7 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
     let selection_seeds = common_seeds(&by_cell);
     let all_seeds = seed_grid(&by_cell, &selection_seeds, lrs, decays);
     let grid = all_seeds.means();
-    let trained = grid.trained_lrs();
+    let trained = trained_lrs(&grid, &all_seeds);
     let untrained_lrs = (0..grid.lrs.len())
         .filter(|li| !trained.contains(li))
         .map(|li| grid.lrs[li])
@@ -196,6 +196,24 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
         chosen,
         per_lr,
     })
+}
+
+/// The lr indices that trained: every seed of their best cell within
+/// [`val_grid::FAILED_POINTS`] of the method's best mean.
+fn trained_lrs(grid: &ValGrid, seeds: &SeedGrid) -> Vec<usize> {
+    let Some(best) = grid.best() else {
+        return Vec::new();
+    };
+    let floor = best.val - val_grid::FAILED_POINTS / 100.0;
+    (0..grid.lrs.len())
+        .filter(|&li| {
+            grid.best_at_lr(li).is_some_and(|p| {
+                seeds.cells[p.at.0][li]
+                    .as_ref()
+                    .is_some_and(|v| v.iter().all(|&x| x >= floor))
+            })
+        })
+        .collect()
 }
 
 /// The bootstrap stream of a method, so each method's replicates are its own.
@@ -524,6 +542,21 @@ mod tests {
         assert_eq!(a.coupling, clean.coupling);
         assert_eq!(a.slopes.valley, clean.slopes.valley);
         assert!(a.per_lr.iter().any(|b| b.lr == 1.0), "the table keeps it");
+    }
+
+    #[test]
+    fn a_learning_rate_where_one_seed_fails_did_not_train() {
+        // At α = 2 one seed trains and the other fails: the mean is only 4 points below the
+        // best, but a seed is 8 below.
+        let seeds = SeedGrid {
+            lrs: vec![1.0, 2.0],
+            decays: vec![0.0, 1e-3],
+            cells: vec![
+                vec![Some(vec![0.94, 0.94]), Some(vec![0.89, 0.89])],
+                vec![Some(vec![0.95, 0.95]), Some(vec![0.95, 0.87])],
+            ],
+        };
+        assert_eq!(trained_lrs(&seeds.means(), &seeds), vec![0]);
     }
 
     #[test]

@@ -14,8 +14,8 @@ use crate::util::stats::{least_squares, Fit};
 /// about 1e-16.
 pub(crate) const SAME: f64 = 1e-9;
 
-/// A learning rate whose best cell is more than this many points below the method's best
-/// fails to train, at least for some seeds (at chance level, 10 %, a network predicts one
+/// A learning rate whose best cell has a seed more than this many points below the method's
+/// best fails to train, at least for some seeds (at chance level, 10 %, a network predicts one
 /// class): it has no valley and no best decay to speak of, so the slope, basin and transfer
 /// measures leave it out, and its seeds are left out of the noise. The learning rates that
 /// train span under 2 points in every committed study, those that fail sit 7–80 points below.
@@ -77,19 +77,6 @@ impl ValGrid {
     /// The best decay at lr index `li`.
     pub(crate) fn best_at_lr(&self, li: usize) -> Option<Pick> {
         self.pick((0..self.decays.len()).map(|di| (di, li)))
-    }
-
-    /// The lr indices that trained: their best cell within [`FAILED_POINTS`] of the best.
-    pub(crate) fn trained_lrs(&self) -> Vec<usize> {
-        let Some(best) = self.best() else {
-            return Vec::new();
-        };
-        (0..self.lrs.len())
-            .filter(|&li| {
-                self.best_at_lr(li)
-                    .is_some_and(|p| 100.0 * (best.val - p.val) <= FAILED_POINTS)
-            })
-            .collect()
     }
 
     /// log10(best decay) against log10(lr), over the lrs whose best decay is not 0.
@@ -162,16 +149,6 @@ mod tests {
         assert!((p.val - p.runner_up.unwrap().1).abs() < 1e-12);
         let best = g.best().unwrap();
         assert_eq!(best.at, (1, 1));
-    }
-
-    #[test]
-    fn learning_rates_that_failed_to_train_are_named() {
-        let g = grid(vec![
-            vec![Some(0.95), Some(0.1064)],
-            vec![Some(0.94), Some(0.3061)],
-            vec![Some(0.93), None],
-        ]);
-        assert_eq!(g.trained_lrs(), vec![0]);
     }
 
     #[test]

@@ -42,8 +42,8 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
         let _ = writeln!(
             md,
             "Left out of the slopes, basins and transfer test because they failed to train \
-             (best validation accuracy more than {FAILED_POINTS} points below the method's \
-             best): {}.\n",
+             (a seed of their best cell more than {FAILED_POINTS} points of validation \
+             accuracy below the method's best): {}.\n",
             left_out.join("; ")
         );
     }
