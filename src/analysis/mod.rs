@@ -198,13 +198,23 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
     })
 }
 
-/// The lr indices that trained: every seed of their best cell within
-/// [`val_grid::FAILED_POINTS`] of the method's best mean.
+/// Validation accuracy below which a seed failed to train: [`val_grid::FAILED_POINTS`] below
+/// the worst seed of the method's best cell (so the best cell always trained).
+fn trained_floor(grid: &ValGrid, seeds: &SeedGrid) -> Option<f64> {
+    let (di, li) = grid.best()?.at;
+    let worst = seeds.cells[di][li]
+        .as_ref()?
+        .iter()
+        .copied()
+        .reduce(f64::min)?;
+    Some(worst - val_grid::FAILED_POINTS / 100.0)
+}
+
+/// The lr indices that trained: every seed of their best cell above [`trained_floor`].
 fn trained_lrs(grid: &ValGrid, seeds: &SeedGrid) -> Vec<usize> {
-    let Some(best) = grid.best() else {
+    let Some(floor) = trained_floor(grid, seeds) else {
         return Vec::new();
     };
-    let floor = best.val - val_grid::FAILED_POINTS / 100.0;
     (0..grid.lrs.len())
         .filter(|&li| {
             grid.best_at_lr(li).is_some_and(|p| {

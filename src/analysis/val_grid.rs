@@ -14,8 +14,8 @@ use crate::util::stats::{least_squares, Fit};
 /// about 1e-16.
 pub(crate) const SAME: f64 = 1e-9;
 
-/// A learning rate whose best cell has a seed more than this many points below the method's
-/// best fails to train, at least for some seeds (at chance level, 10 %, a network predicts one
+/// A learning rate whose best cell has a seed more than this many points below the worst seed
+/// of the method's best cell fails to train, at least for some seeds (at chance level, 10 %, a network predicts one
 /// class): it has no valley and no best decay to speak of, so the slope, basin and transfer
 /// measures leave it out, and its seeds are left out of the noise. The learning rates that
 /// train span under 2 points in every committed study, those that fail sit 7–80 points below.

@@ -43,7 +43,7 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
             md,
             "Left out of the slopes, basins and transfer test because they failed to train \
              (a seed of their best cell more than {FAILED_POINTS} points of validation \
-             accuracy below the method's best): {}.\n",
+             accuracy below every seed of the method's best cell): {}.\n",
             left_out.join("; ")
         );
     }

@@ -137,11 +137,9 @@ pub(super) fn coupling(a: &Analysis) -> anyhow::Result<bool> {
         .methods
         .iter()
         .filter_map(|m| {
-            let pts: Vec<&BestAtLr> = m
-                .per_lr
-                .iter()
-                .filter(|b| b.decay > 0.0 && !m.untrained_lrs.contains(&b.lr))
-                .collect();
+            // Every learning rate, those that failed to train included: the figure shows what
+            // was measured, the slope in the legend what was fitted.
+            let pts: Vec<&BestAtLr> = m.per_lr.iter().filter(|b| b.decay > 0.0).collect();
             (!pts.is_empty()).then(|| Series {
                 label: format!(
                     "{} (slope {})",

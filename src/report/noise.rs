@@ -11,8 +11,8 @@ pub(super) fn noise(md: &mut String, a: &Analysis) {
     let _ = writeln!(
         md,
         "σ: the sample standard deviation of one seed's validation accuracy, pooled over every \
-         cell of the method that ran two or more seeds, all within {FAILED_POINTS} points of the method's \
-         best, at a learning rate that trained (degrees of freedom: Σ (seeds − 1)). Two \
+         cell of the method that ran two or more seeds, none more than {FAILED_POINTS} points below the \
+         method's best cell, at a learning rate that trained (degrees of freedom: Σ (seeds − 1)). Two \
          cells' selection means (k seeds each) differ by noise alone with standard error \
          σ·√(2/k); the **tie margin** is twice that (a two-sided test at about 5 %): cells \
          closer than it to a choice are reported as tied with it. Without repeated seeds the \
