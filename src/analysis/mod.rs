@@ -12,6 +12,7 @@
 
 mod basin;
 mod bootstrap;
+mod cells;
 mod equal_loss;
 mod noise;
 mod pairs;
@@ -29,13 +30,15 @@ pub(crate) use val_grid::{Pick, ValGrid, FAILED_POINTS};
 pub(crate) use valley::{Coupling, NEAR_BEST_POINTS, SEPARATED_WITHIN};
 
 use crate::optim::Method;
-use crate::study::{
-    read_equivalence, read_results, read_study, Equivalence, ResultRow, Settings, Status,
-};
+use crate::study::{read_equivalence, read_results, read_study, Equivalence, ResultRow, Settings};
 use crate::util::stats::{mean_sd, Fit};
 use bootstrap::SeedGrid;
 pub(crate) use bootstrap::REPLICATES;
-use std::collections::{BTreeSet, HashMap};
+use cells::{
+    common_seeds, finished_tests, finished_vals, seed_grid, sorted_unique, trained_floor,
+    trained_lrs, ByCell,
+};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The δ (points of validation accuracy) at which basins are measured.
@@ -133,9 +136,6 @@ impl MethodAnalysis {
     }
 }
 
-/// A method's result rows by cell: (decay index, lr index) into the sorted grid axes.
-type ByCell<'a> = HashMap<(usize, usize), Vec<&'a ResultRow>>;
-
 /// Analyses one method's rows (rows of other methods are ignored).
 pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<MethodAnalysis> {
     let rows: Vec<&ResultRow> = rows.iter().filter(|r| r.cell.method == method).collect();
@@ -164,9 +164,7 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
     let fit_grid = seeds.means();
     // A network that fails to train lands anywhere between chance and half-trained from one
     // seed to the next: such cells would swamp the seed noise of the runs that train.
-    let floor = grid
-        .best()
-        .map_or(0.0, |p| p.val - val_grid::FAILED_POINTS / 100.0);
+    let floor = trained_floor(&grid, &all_seeds).unwrap_or(0.0);
     let noise = Noise::pooled(
         by_cell
             .iter()
@@ -196,34 +194,6 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
         chosen,
         per_lr,
     })
-}
-
-/// Validation accuracy below which a seed failed to train: [`val_grid::FAILED_POINTS`] below
-/// the worst seed of the method's best cell (so the best cell always trained).
-fn trained_floor(grid: &ValGrid, seeds: &SeedGrid) -> Option<f64> {
-    let (di, li) = grid.best()?.at;
-    let worst = seeds.cells[di][li]
-        .as_ref()?
-        .iter()
-        .copied()
-        .reduce(f64::min)?;
-    Some(worst - val_grid::FAILED_POINTS / 100.0)
-}
-
-/// The lr indices that trained: every seed of their best cell above [`trained_floor`].
-fn trained_lrs(grid: &ValGrid, seeds: &SeedGrid) -> Vec<usize> {
-    let Some(floor) = trained_floor(grid, seeds) else {
-        return Vec::new();
-    };
-    (0..grid.lrs.len())
-        .filter(|&li| {
-            grid.best_at_lr(li).is_some_and(|p| {
-                seeds.cells[p.at.0][li]
-                    .as_ref()
-                    .is_some_and(|v| v.iter().all(|&x| x >= floor))
-            })
-        })
-        .collect()
 }
 
 /// The bootstrap stream of a method, so each method's replicates are its own.
@@ -298,76 +268,6 @@ fn bracket(grid: &ValGrid, lr: f64) -> Bracket {
         None if li + 1 < grid.lrs.len() => Bracket::BelowDivergence,
         None => Bracket::AtEdge { largest: true },
     }
-}
-
-/// Sorted ascending, without duplicates.
-fn sorted_unique(mut v: Vec<f64>) -> Vec<f64> {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v.dedup();
-    v
-}
-
-/// The seeds every cell has, ascending.
-fn common_seeds(by_cell: &ByCell) -> Vec<u64> {
-    let mut selection: Option<BTreeSet<u64>> = None;
-    for cell_rows in by_cell.values() {
-        let seeds: BTreeSet<u64> = cell_rows.iter().map(|r| r.cell.seed).collect();
-        selection = Some(match selection {
-            None => seeds,
-            Some(s) => s.intersection(&seeds).copied().collect(),
-        });
-    }
-    selection.unwrap_or_default().into_iter().collect()
-}
-
-/// The validation accuracies of the selection seeds of each cell, in seed order: None for a
-/// missing cell or one where a seed diverged. Without common seeds (an unfinished sharded
-/// grid), every seed of the cell counts.
-fn seed_grid(
-    by_cell: &ByCell,
-    selection_seeds: &[u64],
-    lrs: Vec<f64>,
-    decays: Vec<f64>,
-) -> SeedGrid {
-    let mut cells = vec![vec![None; lrs.len()]; decays.len()];
-    for (&(di, li), cell_rows) in by_cell {
-        let mut chosen_rows: Vec<&&ResultRow> = cell_rows
-            .iter()
-            .filter(|r| selection_seeds.is_empty() || selection_seeds.contains(&r.cell.seed))
-            .collect();
-        chosen_rows.sort_by_key(|r| r.cell.seed);
-        let vals: Option<Vec<f64>> = chosen_rows
-            .iter()
-            .map(|r| match r.status {
-                Status::Ok => r.val_accuracy,
-                Status::Diverged => None,
-            })
-            .collect();
-        cells[di][li] = vals.filter(|v| !v.is_empty());
-    }
-    SeedGrid { lrs, decays, cells }
-}
-
-/// The validation accuracy of every finished seed of one cell (for the seed noise).
-fn finished_vals(cell_rows: &[&ResultRow]) -> Vec<f64> {
-    cell_rows
-        .iter()
-        .filter(|r| r.status == Status::Ok)
-        .filter_map(|r| r.val_accuracy)
-        .collect()
-}
-
-/// The test accuracy (fraction) and the seed of every finished run of one cell, by seed.
-fn finished_tests(cell_rows: &[&ResultRow]) -> (Vec<f64>, Vec<u64>) {
-    let mut at: Vec<&&ResultRow> = cell_rows
-        .iter()
-        .filter(|r| r.status == Status::Ok && r.test_accuracy.is_some())
-        .collect();
-    at.sort_by_key(|r| r.cell.seed);
-    (
-        at.iter().filter_map(|r| r.test_accuracy).collect(),
-        at.iter().map(|r| r.cell.seed).collect(),
-    )
 }
 
 /// A study folder, analysed.
@@ -446,7 +346,7 @@ pub(crate) mod test_rows {
             test_accuracy: Some(val - 0.001),
             train_loss: Some(0.1),
             weight_norm: Some(10.0),
-            status: Status::Ok,
+            status: crate::study::Status::Ok,
             seconds: 1.0,
         }
     }
