@@ -9,6 +9,9 @@
 
 use super::val_grid::ValGrid;
 
+/// The δ (points of validation accuracy) at which basins are measured.
+pub(super) const BASIN_DELTAS: [f64; 2] = [0.1, 0.2];
+
 /// The basin of one learning rate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct RowBasin {

@@ -41,9 +41,6 @@ use cells::{
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// The δ (points of validation accuracy) at which basins are measured.
-pub(crate) const BASIN_DELTAS: [f64; 2] = [0.1, 0.2];
-
 /// The chosen cell of one method and its test accuracy over seeds.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Chosen {
@@ -128,6 +125,16 @@ impl MethodAnalysis {
             .copied()
             .reduce(f64::max)?;
         Some(100.0 * (best - best_zero))
+    }
+
+    /// What the pairs need of this method.
+    fn side(&self) -> pairs::Side<'_> {
+        pairs::Side {
+            method: self.method,
+            slopes: &self.slopes,
+            repeats: self.seeds.has_repeats(),
+            untrained: &self.untrained_lrs,
+        }
     }
 
     /// The transfer test holding `held` fixed.
@@ -302,7 +309,10 @@ impl Analysis {
         Ok(Analysis {
             dir: dir.to_path_buf(),
             settings,
-            pairs: pairs::pairs(&methods, &rows),
+            pairs: pairs::pairs(
+                &methods.iter().map(MethodAnalysis::side).collect::<Vec<_>>(),
+                &rows,
+            ),
             rows,
             methods,
             equivalence: read_equivalence(dir)?,

@@ -4,7 +4,7 @@
 
 use super::bootstrap::Estimate;
 use super::equal_loss::{equal_loss_gap, EqualLoss};
-use super::MethodAnalysis;
+use super::uncertainty::Slopes;
 use crate::optim::Method;
 use crate::study::{ResultRow, Status};
 
@@ -20,8 +20,18 @@ pub(crate) struct PairAnalysis {
     pub(crate) equal_loss: Option<EqualLoss>,
 }
 
+/// What a pair needs of one method's analysis.
+pub(super) struct Side<'a> {
+    pub(super) method: Method,
+    pub(super) slopes: &'a Slopes,
+    /// Whether its cells have repeated seeds (so its replicates vary).
+    pub(super) repeats: bool,
+    /// Its learning rates that failed to train.
+    pub(super) untrained: &'a [f64],
+}
+
 /// The pairs of the study (those with both methods swept).
-pub(super) fn pairs(methods: &[MethodAnalysis], rows: &[ResultRow]) -> Vec<PairAnalysis> {
+pub(super) fn pairs(methods: &[Side], rows: &[ResultRow]) -> Vec<PairAnalysis> {
     [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)]
         .into_iter()
         .enumerate()
@@ -37,7 +47,7 @@ pub(super) fn pairs(methods: &[MethodAnalysis], rows: &[ResultRow]) -> Vec<PairA
                         .zip(&b.slopes.valley_reps)
                         .map(|(x, y)| Some((*y)? - (*x)?))
                         .collect();
-                    let repeats = a.seeds.has_repeats() && b.seeds.has_repeats();
+                    let repeats = a.repeats && b.repeats;
                     Some(Estimate::from_replicates(
                         vb.point - va.point,
                         &reps,
@@ -50,7 +60,11 @@ pub(super) fn pairs(methods: &[MethodAnalysis], rows: &[ResultRow]) -> Vec<PairA
                 l2,
                 decoupled: dec,
                 slope_gap,
-                equal_loss: equal_loss_gap(&loss_points(rows, a), &loss_points(rows, b), k as u64),
+                equal_loss: equal_loss_gap(
+                    &loss_points(rows, l2, a.untrained),
+                    &loss_points(rows, dec, b.untrained),
+                    k as u64,
+                ),
             })
         })
         .collect()
@@ -58,10 +72,10 @@ pub(super) fn pairs(methods: &[MethodAnalysis], rows: &[ResultRow]) -> Vec<PairA
 
 /// (log10 final training loss, test error in points) of a method's finished runs with a
 /// positive decay, at the learning rates that trained.
-pub(crate) fn loss_points(rows: &[ResultRow], m: &MethodAnalysis) -> Vec<(f64, f64)> {
+pub(crate) fn loss_points(rows: &[ResultRow], m: Method, untrained: &[f64]) -> Vec<(f64, f64)> {
     rows.iter()
-        .filter(|r| r.cell.method == m.method && r.cell.decay > 0.0 && r.status == Status::Ok)
-        .filter(|r| !m.untrained_lrs.contains(&r.cell.lr))
+        .filter(|r| r.cell.method == m && r.cell.decay > 0.0 && r.status == Status::Ok)
+        .filter(|r| !untrained.contains(&r.cell.lr))
         .filter_map(|r| {
             let loss = r.train_loss.filter(|l| *l > 0.0)?;
             Some((loss.log10(), 100.0 * (1.0 - r.test_accuracy?)))

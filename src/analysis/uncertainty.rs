@@ -1,10 +1,10 @@
 //! A method's slopes and basins with their bootstrap intervals: one set of redrawn grids
 //! ([`super::bootstrap`]) serves every statistic, so they are read on the same replicates.
 
-use super::basin::{self, Basin};
+use super::basin::{self, Basin, BASIN_DELTAS};
 use super::bootstrap::{Estimate, SeedGrid, REPLICATES};
 use super::val_grid::ValGrid;
-use super::{valley, BASIN_DELTAS};
+use super::valley;
 
 /// The coupling of the best decay to α: the valley slope, the argmax slope, each with a
 /// bootstrap interval, in the convention the method was swept in.

@@ -104,7 +104,7 @@ pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
         .methods
         .iter()
         .filter_map(|m| {
-            let pts = crate::analysis::loss_points(&a.rows, m);
+            let pts = crate::analysis::loss_points(&a.rows, m.method, &m.untrained_lrs);
             (!pts.is_empty()).then(|| Series {
                 label: m.method.label().to_string(),
                 x: pts.iter().map(|p| 10f64.powf(p.0)).collect(),
