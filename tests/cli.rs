@@ -32,6 +32,13 @@ fn refused(args: &[&str], code: i32, needle: &str) {
 #[test]
 fn nonsense_values_are_refused_with_exit_code_2() {
     refused(&["--lr", "0"], 2, "--lr must be positive");
+    for p in ["1", "-0.1", "1.5"] {
+        refused(
+            &["--label-noise", p],
+            2,
+            "--label-noise must be at least 0 and below 1",
+        );
+    }
     refused(&["--lr", "-0.1"], 2, "--lr must be positive");
     refused(
         &["--optimizer", "sgd", "--l2", "-1e-4"],

@@ -783,3 +783,44 @@ fn of_two_first_starts_with_different_settings_one_is_refused() {
     );
     assert_eq!(rows(&out).len(), 1);
 }
+
+#[test]
+fn label_noise_is_part_of_a_study_s_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let sweep = |noise: &str| {
+        let mut args = vec![
+            "sweep",
+            "--out",
+            out.to_str().unwrap(),
+            "--grid",
+            "adamw:1e-3:0",
+            "--seeds",
+            "1",
+            "--epochs",
+            "1",
+            "--label-noise",
+            noise,
+        ];
+        args.extend_from_slice(TINY);
+        run(&args)
+    };
+    let o = sweep("0.3");
+    assert!(o.status.success(), "{}", text(&o));
+    let study = std::fs::read_to_string(out.join("study.json")).unwrap();
+    assert!(study.contains("\"label_noise\": 0.3"), "{study}");
+    let o = sweep("0.2");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("label_noise: 0.3 there, 0.2 now"),
+        "{}",
+        text(&o)
+    );
+    let o = sweep("1");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--label-noise must be at least 0 and below 1"),
+        "{}",
+        text(&o)
+    );
+}

@@ -41,6 +41,20 @@ pub struct TrainSizeArg {
     pub(crate) train_size: Option<usize>,
 }
 
+/// `--label-noise` and `--data-seed`.
+#[derive(Debug, Clone, Args)]
+pub struct LabelNoiseArg {
+    /// Replace the labels of a fraction P of the training images (0 ≤ P < 1; validation and
+    /// test labels are never touched) by a class drawn uniformly from the nine wrong ones
+    /// [default: 0, or a study's preset's].
+    #[arg(long, value_name = "P")]
+    pub(crate) label_noise: Option<f64>,
+    /// Seed that picks the noisy labels, apart from --seed: every method, learning rate and
+    /// run seed sees the same corrupted set [default: 0].
+    #[arg(long, value_name = "N")]
+    pub(crate) data_seed: Option<u64>,
+}
+
 /// `--hidden`.
 #[derive(Debug, Clone, Args)]
 pub struct HiddenArg {
@@ -145,6 +159,8 @@ pub struct TrainArgs {
     pub(crate) val_size: usize,
     #[command(flatten)]
     pub(crate) train_size: TrainSizeArg,
+    #[command(flatten)]
+    pub(crate) label_noise: LabelNoiseArg,
     /// Write metrics.csv (one row per epoch, as it goes) and config.json into DIR (created if
     /// missing; its parent folder must exist). A DIR that already holds a run is refused
     /// unless --force is given.
@@ -290,6 +306,8 @@ pub struct StudyArgs {
     pub(crate) preset: Preset,
     #[command(flatten)]
     pub(crate) train_size: TrainSizeArg,
+    #[command(flatten)]
+    pub(crate) label_noise: LabelNoiseArg,
     /// Hold out the last N training images for selecting hyper-parameters [preset: 10000].
     #[arg(long, value_name = "N")]
     pub(crate) val_size: Option<usize>,

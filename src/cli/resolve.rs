@@ -21,7 +21,11 @@ pub(crate) fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
         DataConfig::from_hub(a.val_size, a.train_size.train_size)?
     } else {
         DataConfig::from_dir(&a.data_dir.data_dir, a.val_size, a.train_size.train_size)
-    };
+    }
+    .with_label_noise(
+        a.label_noise.label_noise.unwrap_or(0.0),
+        a.label_noise.data_seed.unwrap_or(0),
+    )?;
     Ok(TrainConfig {
         optim: optim_config(&a.optim)?,
         run: RunConfig::new(
@@ -99,6 +103,8 @@ pub(crate) fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution
         s.train_size = Some(n);
     }
     s.val_size = a.val_size.unwrap_or(s.val_size);
+    s.label_noise = a.label_noise.label_noise.unwrap_or(s.label_noise);
+    s.data_seed = a.label_noise.data_seed.unwrap_or(s.data_seed);
     s.epochs = a.epochs.unwrap_or(s.epochs);
     s.batch_size = a.batch_size.unwrap_or(s.batch_size);
     s.hidden = a.hidden.hidden.clone().unwrap_or(s.hidden.clone());

@@ -10,10 +10,12 @@
 #[cfg(feature = "hub")]
 mod hub;
 mod idx;
+mod label_noise;
 
 #[cfg(feature = "hub")]
 pub(crate) use hub::load_hub;
 pub(crate) use idx::STANDARD_FILES;
+pub(crate) use label_noise::LabelNoise;
 
 use idx::{fingerprint, parse_images, parse_labels, read_checked, Images, Labels};
 use std::path::{Path, PathBuf};

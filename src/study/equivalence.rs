@@ -29,7 +29,7 @@ pub(crate) fn equivalence(
     adam: Option<(f64, f64)>,
 ) -> anyhow::Result<Equivalence> {
     let device = how.device.open()?;
-    let mnist = settings.data_config(how).load()?;
+    let mnist = settings.data_config(how)?.load()?;
     if let Some(want) = &settings.data_fingerprint {
         anyhow::ensure!(
             *want == mnist.fingerprint,

@@ -63,6 +63,8 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
         beta2: 0.999,
         eps: 1e-8,
         decay_biases: true,
+        label_noise: 0.0,
+        data_seed: 0,
         data_fingerprint: None,
     };
     // SGD + L2 at (0.5, 2e-3) and SGDW at (0.5, 1e-3 = 0.5 · 2e-3) are the same algorithm, so

@@ -2,6 +2,7 @@
 //! result except its own (method, lr, decay, seed).
 
 use super::Execution;
+use crate::data::LabelNoise;
 use crate::error::usage;
 use crate::optim::{Method, OptimConfig, Schedule, WdScaling};
 use crate::train::{DataConfig, Engine, RunConfig};
@@ -25,10 +26,24 @@ pub(crate) struct Settings {
     pub(crate) beta2: f64,
     pub(crate) eps: f64,
     pub(crate) decay_biases: bool,
+    /// Fraction of the training labels replaced by a wrong class (0: clean labels).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(crate) label_noise: f64,
+    /// The seed that picks the noisy labels, apart from the run seeds.
+    #[serde(default, skip_serializing_if = "is_zero_seed")]
+    pub(crate) data_seed: u64,
     /// The SHA-256 fingerprint of the data every cell trains on ([`crate::data::Mnist`]); set
     /// by the sweep once the data is loaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) data_fingerprint: Option<String>,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+fn is_zero_seed(x: &u64) -> bool {
+    *x == 0
 }
 
 impl Settings {
@@ -72,8 +87,9 @@ impl Settings {
     }
 
     /// The data every cell trains on: the study's split of the files in `how.data_dir`.
-    pub(crate) fn data_config(&self, how: &Execution) -> DataConfig {
+    pub(crate) fn data_config(&self, how: &Execution) -> anyhow::Result<DataConfig> {
         DataConfig::from_dir(&how.data_dir, self.val_size, self.train_size)
+            .with_label_noise(self.label_noise, self.data_seed)
     }
 
     /// Checks the shared settings the way `wdlab train` checks its flags, before anything is
@@ -89,6 +105,7 @@ impl Settings {
         if self.train_size == Some(0) {
             return Err(usage("--train-size 0 trains nothing"));
         }
+        LabelNoise::new(self.label_noise, self.data_seed).map_err(usage)?;
         if !(0.0..1.0).contains(&self.momentum) {
             return Err(usage(format!(
                 "--momentum must be in [0, 1), got {}",
@@ -110,10 +127,19 @@ impl Settings {
     /// One line for humans.
     pub(crate) fn describe(&self) -> String {
         format!(
-            "{} training images ({} validation), {} epochs of batch {}, MLP 784-{}-10, {} schedule{}{}",
+            "{} training images ({} validation){}, {} epochs of batch {}, MLP 784-{}-10, {} schedule{}{}",
             self.train_size
                 .map_or("all".to_string(), |n| n.to_string()),
             self.val_size,
+            if self.label_noise > 0.0 {
+                format!(
+                    ", {} % of the training labels replaced by a wrong class (data seed {})",
+                    100.0 * self.label_noise,
+                    self.data_seed
+                )
+            } else {
+                String::new()
+            },
             self.epochs,
             self.batch_size,
             self.hidden
@@ -152,6 +178,8 @@ impl Settings {
             beta2: 0.999,
             eps: 1e-8,
             decay_biases: true,
+            label_noise: 0.0,
+            data_seed: 0,
             data_fingerprint: None,
         }
     }

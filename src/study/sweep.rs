@@ -54,7 +54,7 @@ impl DirSink {
                 &CellConfig {
                     optim: self.settings.optim(cell.method, cell.lr, cell.decay),
                     run: self.settings.run_config(cell.seed, &self.how),
-                    data: self.settings.data_config(&self.how),
+                    data: self.settings.data_config(&self.how)?,
                     study: &self.settings,
                 },
             )?;
@@ -102,7 +102,7 @@ pub(crate) fn sweep(
     settings.validate(how)?;
     grid.validate(settings)?;
     // Everything is checked before anything is written: the data first, then the folder.
-    let mnist = settings.data_config(how).load()?;
+    let mnist = settings.data_config(how)?.load()?;
     if mnist.val.is_none() {
         return Err(usage(
             "a sweep selects hyper-parameters on a validation split: give --val-size N (e.g. 10000)",

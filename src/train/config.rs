@@ -3,7 +3,7 @@
 //! Each validates in its constructor, with messages that name the flag and the fix;
 //! everything downstream takes these types and trusts them.
 
-use crate::data::{load_dir, DataError, LoadOptions, Mnist, DEFAULT_DATA_DIR};
+use crate::data::{load_dir, DataError, LabelNoise, LoadOptions, Mnist, DEFAULT_DATA_DIR};
 use crate::device::DeviceSpec;
 use crate::error::usage;
 use crate::optim::OptimConfig;
@@ -120,6 +120,9 @@ pub(crate) struct DataConfig {
     pub(crate) hub: bool,
     pub(crate) val_size: usize,
     pub(crate) train_size: Option<usize>,
+    /// Training labels replaced by a wrong class (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) label_noise: Option<LabelNoise>,
 }
 
 impl DataConfig {
@@ -130,7 +133,18 @@ impl DataConfig {
             hub: false,
             val_size,
             train_size,
+            label_noise: None,
         }
+    }
+
+    /// The same data with a fraction `fraction` of the training labels replaced by a wrong
+    /// class, picked by `data_seed` (a fraction of 0 is no noise).
+    pub(crate) fn with_label_noise(self, fraction: f64, data_seed: u64) -> anyhow::Result<Self> {
+        let noise = LabelNoise::new(fraction, data_seed).map_err(usage)?;
+        Ok(DataConfig {
+            label_noise: (fraction > 0.0).then_some(noise),
+            ..self
+        })
     }
 
     /// MNIST from the Hugging Face Hub (refused in a build without the `hub` feature).
@@ -146,6 +160,7 @@ impl DataConfig {
             hub: true,
             val_size,
             train_size,
+            label_noise: None,
         })
     }
 
@@ -154,9 +169,22 @@ impl DataConfig {
     pub(crate) fn load(&self) -> anyhow::Result<Mnist> {
         #[cfg(feature = "hub")]
         if self.hub {
-            return crate::data::load_hub(&self.load_options()).map_err(DataError::into_anyhow);
+            let mut data =
+                crate::data::load_hub(&self.load_options()).map_err(DataError::into_anyhow)?;
+            self.corrupt(&mut data);
+            return Ok(data);
         }
-        load_dir(&self.data_dir, &self.load_options()).map_err(DataError::into_anyhow)
+        let mut data =
+            load_dir(&self.data_dir, &self.load_options()).map_err(DataError::into_anyhow)?;
+        self.corrupt(&mut data);
+        Ok(data)
+    }
+
+    /// The label noise, on the training split alone (validation and test stay clean).
+    fn corrupt(&self, data: &mut Mnist) {
+        if let Some(noise) = &self.label_noise {
+            noise.apply(&mut data.train.labels);
+        }
     }
 
     /// Checksums are enforced for the bundled copy and only warned about elsewhere.
@@ -178,4 +206,31 @@ pub(crate) struct TrainConfig {
     pub(crate) out: Option<PathBuf>,
     pub(crate) save: Option<PathBuf>,
     pub(crate) quiet: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_noise_touches_the_training_labels_alone_and_the_same_ones_every_time() {
+        let clean = DataConfig::from_dir(Path::new(DEFAULT_DATA_DIR), 1000, Some(2000));
+        let noisy = clean.clone().with_label_noise(0.3, 7).unwrap();
+        let (c, n) = (clean.load().unwrap(), noisy.load().unwrap());
+        let changed = (0..c.train.len())
+            .filter(|&i| c.train.labels[i] != n.train.labels[i])
+            .count();
+        assert_eq!(changed, 600, "30 % of 2,000 training labels");
+        assert_eq!(c.train.images, n.train.images, "images are never touched");
+        let (cv, nv) = (c.val.unwrap(), n.val.unwrap());
+        assert_eq!(cv.labels, nv.labels, "validation labels stay clean");
+        assert_eq!(c.test.labels, n.test.labels, "test labels stay clean");
+        assert_eq!(noisy.load().unwrap().train.labels, n.train.labels);
+        // No noise is no field in config.json, so earlier runs' files are unchanged.
+        let json = serde_json::to_string(&clean.clone().with_label_noise(0.0, 3).unwrap()).unwrap();
+        assert!(!json.contains("label_noise"), "{json}");
+        assert!(serde_json::to_string(&noisy)
+            .unwrap()
+            .contains("\"label_noise\""));
+    }
 }
