@@ -33,7 +33,7 @@ pub(crate) fn verdicts(a: &Analysis) -> Vec<(String, String)> {
 /// Claim 1, from the equivalence check: SGD + L2 and SGDW are one algorithm.
 fn claim1(a: &Analysis) -> String {
     match &a.equivalence {
-        Some(eq) => equivalence_verdict(eq, a.method(Method::Sgd)),
+        Some(eq) => equivalence_verdict(eq, a.method(Method::Sgd), a.settings.momentum),
         None => "Not measured in this folder: run `wdlab report DIR --equivalence` (or `wdlab \
                  reproduce`) to train the pair."
             .to_string(),
@@ -41,8 +41,8 @@ fn claim1(a: &Analysis) -> String {
 }
 
 /// Claim 1 when the folder holds the check; `sgd` supplies the seed noise the curves are
-/// compared with.
-fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>) -> String {
+/// compared with, `momentum` the SGD momentum the study ran (which breaks the identity).
+fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum: f64) -> String {
     let p = &eq.sgd;
     let rel = p.max_param_diff / p.max_param.max(f64::MIN_POSITIVE);
     // The identity is per step, so the one-epoch parameter difference is the test. Over
@@ -64,6 +64,18 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>) -> String
         s.push_str(
             "**Not shown**: the runs differ by more than float rounding explains; check \
              that SGD runs without momentum (momentum breaks the equivalence).",
+        );
+    }
+    if momentum > 0.0 {
+        // With momentum the L2 term enters the buffer, m ← βm + α(g + λθ), and acts again at
+        // every later step; SGDW's decay acts once (L-H Alg. 1). The check runs without
+        // momentum; the study's own SGD runs do not.
+        let _ = write!(
+            s,
+            " The study's own SGD runs use momentum β = {momentum}, under which the two are \
+             different algorithms: SGD + L2's penalty passes through the momentum buffer \
+             (m ← βm + α(∇R + λθ)) while SGDW decays θ once per step, so λ' = αλ equates \
+             them for plain SGD only."
         );
     }
     if let Some(q) = &eq.adam {
@@ -443,6 +455,40 @@ mod tests {
         assert!(v.starts_with("**Not settled**"), "{v}");
         let v = coupling_conclusion(Coupling::NoInterval, sep, falls);
         assert!(v.contains("one seed per cell gives no interval"), "{v}");
+    }
+
+    fn pair(diff: f64) -> crate::study::EquivalencePair {
+        crate::study::EquivalencePair {
+            title: "SGD + L2 (α = 1e-1, λ = 1e-3) vs SGDW (α = 1e-1, λ' = 1e-4)".into(),
+            a_label: "SGD + L2".into(),
+            b_label: "SGDW".into(),
+            steps: 40,
+            max_param_diff: diff,
+            max_param: 0.3,
+            epochs: vec![1, 2],
+            test_a: vec![0.90, 0.92],
+            test_b: vec![0.90, 0.93],
+        }
+    }
+
+    #[test]
+    fn with_momentum_claim_one_says_the_study_s_pair_differs() {
+        let eq = |diff: f64| Equivalence {
+            sgd: pair(diff),
+            adam: None,
+        };
+        let plain = equivalence_verdict(&eq(3e-8), None, 0.0);
+        assert!(plain.contains("**Shown**"), "{plain}");
+        assert!(!plain.contains("momentum β"), "{plain}");
+        // The check itself runs without momentum; the verdict says what momentum changes.
+        let m = equivalence_verdict(&eq(3e-8), None, 0.9);
+        assert!(m.contains("**Shown**"), "{m}");
+        assert!(
+            m.contains("use momentum β = 0.9, under which the two are different algorithms"),
+            "{m}"
+        );
+        let broken = equivalence_verdict(&eq(2e-2), None, 0.0);
+        assert!(broken.contains("**Not shown**"), "{broken}");
     }
 
     #[test]
