@@ -2,8 +2,7 @@
 //! separates them — read from the intervals of the valley slopes, in both decay conventions,
 //! with the SGD pair's calibration and the transfer test.
 
-use super::format::est;
-use super::verdicts::all_diverged;
+use super::format::{all_diverged, est};
 use crate::analysis::{Analysis, Coupling, Held, MethodAnalysis, PairAnalysis};
 use crate::optim::Method;
 use crate::util::fmt::short;

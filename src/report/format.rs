@@ -1,6 +1,6 @@
 //! The small formatters the report's tables and verdicts share.
 
-use crate::analysis::Estimate;
+use crate::analysis::{Analysis, Estimate};
 use crate::optim::Method;
 use crate::util::fmt::{percent, short};
 use crate::util::stats::mean_sd;
@@ -49,4 +49,21 @@ pub(super) fn decay_cell(m: Method, lr: f64, decay: f64) -> String {
     } else {
         own
     }
+}
+
+/// "Not measured: every cell of X and Y diverged." when a method of `methods` was swept but
+/// has no finished cell to choose.
+pub(super) fn all_diverged(a: &Analysis, methods: &[Method]) -> Option<String> {
+    let gone: Vec<&str> = methods
+        .iter()
+        .filter_map(|&m| a.method(m))
+        .filter(|m| m.chosen.is_none())
+        .map(|m| m.method.label())
+        .collect();
+    (!gone.is_empty()).then(|| {
+        format!(
+            "Not measured: every cell of {} diverged.",
+            gone.join(" and ")
+        )
+    })
 }

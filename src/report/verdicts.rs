@@ -2,7 +2,7 @@
 //! what it only suggests, and what it does not show. The report opens with them and `wdlab
 //! report` prints them. Claims 1 and 2 are read here, claim 3 in [`super::claim3`].
 
-use super::format::{est, pm};
+use super::format::{all_diverged, est, pm};
 use crate::analysis::{Analysis, MethodAnalysis, PairAnalysis, FALLBACK_TIE_POINTS};
 use crate::optim::Method;
 use crate::study::{Equivalence, EquivalencePair};
@@ -125,23 +125,6 @@ fn curve_drift(p: &EquivalencePair, sgd: Option<&MethodAnalysis>) -> String {
          that size grow over thousands of steps, as between any two runs that differ in the \
          last bit."
     )
-}
-
-/// "Not measured: every cell of X and Y diverged." when a method of `methods` was swept but
-/// has no finished cell to choose.
-pub(super) fn all_diverged(a: &Analysis, methods: &[Method]) -> Option<String> {
-    let gone: Vec<&str> = methods
-        .iter()
-        .filter_map(|&m| a.method(m))
-        .filter(|m| m.chosen.is_none())
-        .map(|m| m.method.label())
-        .collect();
-    (!gone.is_empty()).then(|| {
-        format!(
-            "Not measured: every cell of {} diverged.",
-            gone.join(" and ")
-        )
-    })
 }
 
 /// Claim 2: AdamW against Adam + L2 at their chosen cells, against the noise of the difference.
