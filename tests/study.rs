@@ -269,6 +269,20 @@ fn reproduce_writes_the_report_heat_maps_curves_and_equivalence() {
     assert!(text(&o).contains("3. The best L2 penalty"), "{}", text(&o));
     assert!(text(&o).contains("nothing written"), "{}", text(&o));
     assert_eq!(std::fs::read_to_string(out.join("report.md")).unwrap(), md);
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").unwrap();
+    let o = run(&[
+        "report",
+        out.to_str().unwrap(),
+        "--results",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("empty.csv holds no result rows"),
+        "{}",
+        text(&o)
+    );
     // Whether the pairs agree is pinned elsewhere (the golden optimiser tests and one run on
     // MNIST); here the check's file must hold both pairs, complete.
     let eq: serde_json::Value =

@@ -289,11 +289,7 @@ pub(crate) struct Analysis {
 
 impl Analysis {
     pub(crate) fn load(dir: &Path) -> anyhow::Result<Self> {
-        Self::load_rows(dir, read_results(dir)?)
-    }
-
-    /// `rows` analysed with the settings of the study folder `dir`.
-    pub(crate) fn load_rows(dir: &Path, rows: Vec<ResultRow>) -> anyhow::Result<Self> {
+        let rows = read_results(dir)?;
         if rows.is_empty() {
             return Err(crate::error::usage(format!(
                 "{} holds no results (no results.csv or results.shard-*.csv with rows): run \
@@ -301,6 +297,11 @@ impl Analysis {
                 dir.display()
             )));
         }
+        Self::load_rows(dir, rows)
+    }
+
+    /// `rows` (at least one) analysed with the settings of the study folder `dir`.
+    pub(crate) fn load_rows(dir: &Path, rows: Vec<ResultRow>) -> anyhow::Result<Self> {
         let settings = read_study(dir)?;
         let methods: Vec<MethodAnalysis> = Method::ALL
             .iter()

@@ -16,7 +16,15 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
         run_equivalence(&args.dir, &report_execution(args)?)?;
     }
     if let Some(file) = &args.results {
-        let analysis = Analysis::load_rows(&args.dir, read_results_file(file)?)?;
+        let rows = read_results_file(file)?;
+        if rows.is_empty() {
+            return Err(usage(format!(
+                "{} holds no result rows: --results takes a results CSV with rows (a \
+                 results.csv of a study)",
+                file.display()
+            )));
+        }
+        let analysis = Analysis::load_rows(&args.dir, rows)?;
         for (claim, text) in crate::report::verdicts(&analysis) {
             say!("{claim}\n  {}\n", text.replace("**", ""))?;
         }
