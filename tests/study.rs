@@ -838,3 +838,49 @@ fn label_noise_is_part_of_a_study_s_settings() {
         text(&o)
     );
 }
+
+#[test]
+fn with_sgd_momentum_the_equivalence_check_contrasts_the_pair_with_and_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m");
+    let mut args = vec![
+        "reproduce",
+        "--preset",
+        "quick",
+        "--out",
+        out.to_str().unwrap(),
+        "--momentum",
+        "0.9",
+        "--epochs",
+        "2",
+    ];
+    args.extend_from_slice(TINY);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", text(&o));
+    let eq: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("equivalence.json")).unwrap())
+            .unwrap();
+    let plain = eq["sgd"]["max_param_diff"].as_f64().unwrap();
+    let with = eq["sgd_momentum"]["max_param_diff"].as_f64().unwrap();
+    assert!(
+        plain < 1e-6,
+        "without momentum the pair is one algorithm: {plain}"
+    );
+    assert!(
+        with > 100.0 * plain.max(1e-9),
+        "with momentum it is two: {with} vs {plain}"
+    );
+    assert!(
+        eq["sgd_momentum"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("both with momentum 0.9"),
+        "{eq}"
+    );
+    assert!(out.join("equivalence-sgd-momentum.svg").exists());
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("with momentum the same pair differs by"),
+        "{md}"
+    );
+}

@@ -197,6 +197,11 @@ pub(super) fn equivalence(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|");
     let pairs: Vec<(&EquivalencePair, &str)> = std::iter::once((&eq.sgd, "equivalence-sgd"))
+        .chain(
+            eq.sgd_momentum
+                .as_ref()
+                .map(|p| (p, "equivalence-sgd-momentum")),
+        )
         .chain(eq.adam.as_ref().map(|p| (p, "equivalence-adam")))
         .collect();
     for &(p, name) in &pairs {

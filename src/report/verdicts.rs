@@ -66,15 +66,28 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum:
     }
     if momentum > 0.0 {
         // With momentum the L2 term enters the buffer, m ← βm + α(g + λθ), and acts again at
-        // every later step; SGDW's decay acts once (L-H Alg. 1). The check runs without
+        // every later step; SGDW's decay acts once (L-H Alg. 1). The check above runs without
         // momentum; the study's own SGD runs do not.
         let _ = write!(
             s,
             " The study's own SGD runs use momentum β = {momentum}, under which the two are \
              different algorithms: SGD + L2's penalty passes through the momentum buffer \
              (m ← βm + α(∇R + λθ)) while SGDW decays θ once per step, so λ' = αλ equates \
-             them for plain SGD only."
+             them for plain SGD only"
         );
+        match &eq.sgd_momentum {
+            Some(m) => {
+                let _ = write!(
+                    s,
+                    ": with momentum the same pair differs by {:.1e} after one epoch \
+                     (relative {:.1e}) and its curves by up to {:.2} points.",
+                    m.max_param_diff,
+                    m.max_param_diff / m.max_param.max(f64::MIN_POSITIVE),
+                    m.max_curve_gap()
+                );
+            }
+            None => s.push('.'),
+        }
     }
     if let Some(q) = &eq.adam {
         let _ = write!(
@@ -246,6 +259,7 @@ mod tests {
         let eq = |diff: f64| Equivalence {
             sgd: pair(diff),
             adam: None,
+            sgd_momentum: None,
         };
         let plain = equivalence_verdict(&eq(3e-8), None, 0.0);
         assert!(plain.contains("**Shown**"), "{plain}");
@@ -255,6 +269,15 @@ mod tests {
         assert!(m.contains("**Shown**"), "{m}");
         assert!(
             m.contains("use momentum β = 0.9, under which the two are different algorithms"),
+            "{m}"
+        );
+        let measured = Equivalence {
+            sgd_momentum: Some(pair(2e-2)),
+            ..eq(3e-8)
+        };
+        let m = equivalence_verdict(&measured, None, 0.9);
+        assert!(
+            m.contains("with momentum the same pair differs by 2.0e-2 after one epoch"),
             "{m}"
         );
         let broken = equivalence_verdict(&eq(2e-2), None, 0.0);

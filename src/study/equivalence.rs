@@ -22,6 +22,7 @@ pub(crate) fn matching_decoupled(settings: &Settings, lr: f64, l2: f64) -> f64 {
 
 /// The equivalence check at the SGD + L2 cell `sgd` = (α, λ) and, when given, the Adam + L2
 /// cell `adam`. Both SGD runs are without momentum: only plain SGD makes the identity exact.
+/// When the study's SGD runs use momentum, the SGD pair runs again with it, for contrast.
 pub(crate) fn equivalence(
     settings: &Settings,
     how: &Execution,
@@ -42,9 +43,12 @@ pub(crate) fn equivalence(
     }
     let data = DeviceData::new(&mnist, &device)?;
     Ok(Equivalence {
-        sgd: pair(settings, how, &data, Method::Sgd, sgd)?,
+        sgd: pair(settings, how, &data, Method::Sgd, sgd, false)?,
         adam: adam
-            .map(|cell| pair(settings, how, &data, Method::Adam, cell))
+            .map(|cell| pair(settings, how, &data, Method::Adam, cell, false))
+            .transpose()?,
+        sgd_momentum: (settings.momentum > 0.0)
+            .then(|| pair(settings, how, &data, Method::Sgd, sgd, true))
             .transpose()?,
     })
 }
@@ -59,19 +63,24 @@ fn decoupled_partner(l2_method: Method) -> Method {
 
 /// Trains `l2_method` at (α, λ) and its decoupled partner at the matching λ' from seed 0: one
 /// epoch each to compare parameters, then the study's length to compare test-accuracy curves.
+/// SGD runs without momentum unless `with_momentum` (the contrast).
 fn pair(
     settings: &Settings,
     how: &Execution,
     data: &DeviceData,
     l2_method: Method,
     (lr, l2): (f64, f64),
+    with_momentum: bool,
 ) -> anyhow::Result<EquivalencePair> {
     let partner = decoupled_partner(l2_method);
     let wd = matching_decoupled(settings, lr, l2);
-    let without_momentum = settings.momentum > 0.0 && !l2_method.is_adaptive();
-    let config = |method: Method, decay: f64| OptimConfig {
-        momentum: 0.0,
-        ..settings.optim(method, lr, decay)
+    let has_momentum = settings.momentum > 0.0 && !l2_method.is_adaptive();
+    let config = |method: Method, decay: f64| {
+        let o = settings.optim(method, lr, decay);
+        OptimConfig {
+            momentum: if with_momentum { o.momentum } else { 0.0 },
+            ..o
+        }
     };
     let (a, b) = (config(l2_method, l2), config(partner, wd));
     let label = |m: Method, decay: f64| m.setting_label(lr, decay);
@@ -83,10 +92,10 @@ fn pair(
         partner.label(),
         short(lr),
         short(wd),
-        if without_momentum {
-            ", both without momentum"
-        } else {
-            ""
+        match (has_momentum, with_momentum) {
+            (true, true) => format!(", both with momentum {}", settings.momentum),
+            (true, false) => ", both without momentum".to_string(),
+            (false, _) => String::new(),
         }
     );
     let (max_param_diff, max_param) = one_epoch_difference(settings, how, data, [&a, &b])?;

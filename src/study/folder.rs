@@ -136,6 +136,10 @@ impl EquivalencePair {
 pub(crate) struct Equivalence {
     pub(crate) sgd: EquivalencePair,
     pub(crate) adam: Option<EquivalencePair>,
+    /// The SGD pair again with the study's SGD momentum, when it has one: with momentum the
+    /// two are different algorithms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) sgd_momentum: Option<EquivalencePair>,
 }
 
 /// Reads `DIR/equivalence.json`, if the check has run.
