@@ -90,7 +90,7 @@ pub(crate) fn train_norm_runs(
     let sizes = layer_sizes(data.pixels, &t.run.hidden);
     let state = t.optims.first().map_or(0, OptimConfig::state_buffers);
     train::check_memory(&sizes, 1, t.run.batch_size.min(data.train.len()), state)?;
-    let start_norm = Mlp::new(&sizes, t.run.seed, &device)?.weight_norm()?;
+    let start_norm = Mlp::with_norm(&sizes, t.run.norm, t.run.seed, &device)?.weight_norm()?;
     let mut lines = Vec::new();
     for optim in &t.optims {
         let label = decay_label(optim.method, optim.decay);

@@ -613,3 +613,60 @@ fn bench_times_each_variant_as_json() {
         assert!(l["test_accuracy"].as_f64().unwrap() > 0.5, "{l}");
     }
 }
+
+/// `--norm layer` and `--label-noise` train every optimiser on the CPU, learn, repeat exactly
+/// with the same seed, and are recorded in config.json and the weights file.
+#[test]
+fn layer_norm_and_label_noise_train_every_optimiser_and_repeat_exactly() {
+    for optimizer in ["sgd", "sgdw", "adam", "adamw"] {
+        let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+        for d in &dirs {
+            let out = d.path().to_str().unwrap();
+            let file = d.path().join("w.safetensors");
+            let o = wdlab(&[
+                "train",
+                "--optimizer",
+                optimizer,
+                "--norm",
+                "layer",
+                "--label-noise",
+                "0.3",
+                "--train-size",
+                "1000",
+                "--epochs",
+                "2",
+                "--hidden",
+                "32",
+                "--quiet",
+                "--out",
+                out,
+                "--save",
+                file.to_str().unwrap(),
+            ]);
+            assert!(o.status.success(), "{optimizer}: {}", stderr(&o));
+        }
+        let dir = dirs[0].path();
+        let metrics = metrics_without_seconds(dir);
+        assert_eq!(
+            metrics,
+            metrics_without_seconds(dirs[1].path()),
+            "{optimizer}"
+        );
+        let accuracy: f64 = metrics[2].split(',').nth(4).unwrap().parse().unwrap();
+        assert!(accuracy > 0.6, "{optimizer}: test accuracy {accuracy}");
+        let config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap())
+                .unwrap();
+        assert_eq!(config["run"]["norm"], "layer", "{config}");
+        let bytes = std::fs::read(dir.join("w.safetensors")).unwrap();
+        let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+        assert_eq!(st.tensor("norms.0.weight").unwrap().shape(), &[32]);
+        assert_eq!(st.tensor("norms.0.bias").unwrap().shape(), &[32]);
+    }
+}
+
+#[test]
+fn an_unknown_norm_is_refused_with_the_ones_there_are() {
+    refused(&["--norm", "batch"], 2, "invalid value 'batch' for '--norm");
+    refused(&["--norm", "batch"], 2, "none, layer");
+}

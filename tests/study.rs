@@ -840,6 +840,39 @@ fn label_noise_is_part_of_a_study_s_settings() {
 }
 
 #[test]
+fn the_norm_is_part_of_a_study_s_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s");
+    let sweep = |norm: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            "--out",
+            out.to_str().unwrap(),
+            "--grid",
+            "sgd:0.1:0",
+            "--seeds",
+            "1",
+            "--epochs",
+            "1",
+        ];
+        args.extend_from_slice(norm);
+        args.extend_from_slice(TINY);
+        run(&args)
+    };
+    let o = sweep(&["--norm", "layer"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let study = std::fs::read_to_string(out.join("study.json")).unwrap();
+    assert!(study.contains("\"norm\": \"layer\""), "{study}");
+    let o = sweep(&[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("norm: \"layer\" there, none now"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
 fn with_sgd_momentum_the_equivalence_check_contrasts_the_pair_with_and_without_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m");

@@ -7,6 +7,7 @@
 use super::values;
 use crate::data::DEFAULT_DATA_DIR;
 use crate::device::DeviceSpec;
+use crate::nn::Norm;
 use crate::optim::{Method, Schedule, WdScaling};
 use crate::study::{CellBackend, MethodGrid, Preset, Shard};
 use crate::trajectory::SurfaceKind;
@@ -55,13 +56,17 @@ pub struct LabelNoiseArg {
     pub(crate) data_seed: Option<u64>,
 }
 
-/// `--hidden`.
+/// `--hidden` and `--norm`: the network's shape.
 #[derive(Debug, Clone, Args)]
 pub struct HiddenArg {
     /// Hidden layer widths, comma-separated (e.g. 1024 or 512,256) [default: 1024, or a
     /// study's preset's].
     #[arg(long, value_delimiter = ',')]
     pub(crate) hidden: Option<Vec<usize>>,
+    /// Normalisation of each hidden layer's pre-activation [default: none, or a study's
+    /// preset's].
+    #[arg(long, value_enum)]
+    pub(crate) norm: Option<Norm>,
 }
 
 /// `--quiet`.

@@ -32,6 +32,7 @@ pub(crate) fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
             a.epochs,
             a.batch_size,
             hidden(&a.hidden),
+            a.hidden.norm.unwrap_or_default(),
             a.seed,
             a.device.device,
             a.eval_every,
@@ -108,6 +109,7 @@ pub(crate) fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution
     s.epochs = a.epochs.unwrap_or(s.epochs);
     s.batch_size = a.batch_size.unwrap_or(s.batch_size);
     s.hidden = a.hidden.hidden.clone().unwrap_or(s.hidden.clone());
+    s.norm = a.hidden.norm.unwrap_or(s.norm);
     s.schedule = a.rule.schedule.unwrap_or(s.schedule);
     s.momentum = a.rule.momentum.unwrap_or(s.momentum);
     s.wd_scaling = a.rule.wd_scaling.unwrap_or(s.wd_scaling);
@@ -300,6 +302,7 @@ pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraini
             a.epochs,
             a.batch_size,
             hidden(&a.hidden),
+            a.hidden.norm.unwrap_or_default(),
             a.seed,
             a.device.device,
             1,
@@ -317,6 +320,7 @@ pub(crate) fn bench_plan(a: &BenchArgs) -> anyhow::Result<(RunConfig, DataConfig
         a.epochs,
         smallest_batch,
         hidden(&a.hidden),
+        a.hidden.norm.unwrap_or_default(),
         0,
         a.device.device,
         1,

@@ -4,6 +4,7 @@
 //! checking where they have one.
 
 use crate::device::DeviceSpec;
+use crate::nn::Norm;
 use crate::optim::{Method, Schedule, WdScaling};
 use crate::study::{CellBackend, Preset};
 use crate::trajectory::SurfaceKind;
@@ -53,6 +54,18 @@ value_enum!(Preset, {
                       (three at the chosen cells): the study in minutes",
     Preset::Full => "the real study: 5,000 training images, 100 epochs, 6 learning rates × 7–9 \
                      decays per method over two seeds (five at the chosen cells)",
+    Preset::LabelNoise => "the full regime with 30 % of the training labels replaced by a wrong \
+                           class (data seed 0): 5 learning rates × 6–8 decays per method",
+    Preset::LayerNorm => "the full regime with LayerNorm before each ReLU (--norm layer)",
+    Preset::Momentum => "the full regime for SGD + L2 and SGDW with momentum 0.9, the paper's \
+                         setting: 6 learning rates × 8 decays each",
+});
+
+value_enum!(Norm, {
+    Norm::None => "Linear → ReLU",
+    Norm::Layer => "Linear → LayerNorm (learnable gain and shift, which --no-decay-biases \
+                    exempts like biases) → ReLU: a hidden layer no longer depends on the scale \
+                    of its weights",
 });
 
 value_enum!(CellBackend, {

@@ -6,6 +6,7 @@
 use crate::cli::resolve::train_config;
 use crate::cli::TrainArgs;
 use crate::error::usage;
+use crate::nn::Norm;
 use crate::progress::Progress;
 use crate::train::config::TrainConfig;
 use crate::train::metrics::{write_config_json, EpochRecord};
@@ -162,6 +163,14 @@ fn weights_metadata(cfg: &TrainConfig, last: Option<&EpochRecord>) -> HashMap<St
             cfg.data.train_size.map_or("all".into(), |n| n.to_string()),
         ),
     ];
+    if r.norm != Norm::None {
+        m.push((
+            "norm",
+            "layer: norms.{i}.weight and norms.{i}.bias [h], f32, as nn.LayerNorm(h, eps=1e-5) \
+             on hidden layer i's x·Wᵀ + b, before its ReLU"
+                .into(),
+        ));
+    }
     if o.method.is_decoupled() {
         m.push(("decay_kind", "λ' (--wd, decoupled weight decay)".into()));
         m.push(("wd_scaling", o.wd_scaling.name().into()));

@@ -11,6 +11,10 @@
 //! is linear in the gradient, θ ← keep·θ − η_t·α·g, so it is done by the weight-gradient gemm
 //! itself (gemm computes dst ← alpha·dst + beta·lhs·rhs): no gradient buffer, no extra pass.
 //!
+//! With LayerNorm ([`super::layer_norm`]) a hidden layer's pre-activation is normalised per row
+//! and cell before the ReLU, keeping x̂ and 1/σ for the backward pass, which turns the ReLU's
+//! masked gradient into the pre-activation's before the layer's own gradients.
+//!
 //! Parameters follow the cell layout of [`super::cells`] (the layout of [`Mlp`] when G = 1);
 //! activations are (batch, G·width), cells side by side. The kernels are [`super::host_ops`].
 //!
@@ -18,13 +22,14 @@
 //! with [`crate::optim::WdOptimizer`], and [`super::PopulationMlp`]) for all four methods,
 //! single runs and populations.
 
-use super::cells::{block_len, param_kind};
+use super::cells::{block_len, param_kind, slot, Slot};
 use super::host_ops::{
     argmax, column_sums, eval_chunk, log_sum_exp, matmul, relu_mask, softmax_cross_entropy, View,
     PARALLEL_MIN,
 };
+use super::layer_norm::{host_backward, host_forward, HostCache};
 use super::Mlp;
-use crate::optim::{HostOptimizer, HostParam, OptimConfig};
+use crate::optim::{HostOptimizer, HostParam, OptimConfig, ParamKind};
 use candle_core::{bail, Device, Result, Tensor};
 use rayon::prelude::*;
 
@@ -44,6 +49,9 @@ pub struct CpuNet {
     outs: Vec<Vec<f32>>,
     /// Two buffers for the backward pass's ∂loss/∂z.
     delta: [Vec<f32>; 2],
+    /// x̂ (batch × G·h) and 1/σ (batch × G) of each normalised hidden layer; empty without
+    /// LayerNorm.
+    norm_cache: Vec<(Vec<f32>, Vec<f32>)>,
     /// Layer outputs of an evaluation chunk, allocated at the first evaluation.
     eval_outs: Vec<Vec<f32>>,
     batch_size: usize,
@@ -84,13 +92,18 @@ impl CpuNet {
             });
             params.push(b.repeat(g));
         }
+        for n in &model.norms {
+            for v in [&n.gain, &n.shift] {
+                params.push(v.as_detached_tensor().to_vec1::<f32>()?.repeat(g));
+            }
+        }
         let described: Vec<HostParam> = params
             .iter()
             .enumerate()
             .map(|(p, data)| HostParam {
                 len: data.len(),
                 block_len: block_len(&sizes, p),
-                kind: param_kind(p),
+                kind: param_kind(&sizes, p),
             })
             .collect();
         let opt = HostOptimizer::new(&described, cells.to_vec(), total_steps)?;
@@ -98,9 +111,14 @@ impl CpuNet {
             .iter()
             .enumerate()
             .map(|(p, data)| {
-                let fused = p % 2 == 0 && opt.linear_in_gradient();
+                let fused = param_kind(&sizes, p) == ParamKind::Weight && opt.linear_in_gradient();
                 vec![0f32; if fused { 0 } else { data.len() }]
             })
+            .collect();
+        let norm_cache = sizes[1..sizes.len() - 1]
+            .iter()
+            .take(model.norms.len())
+            .map(|&h| (vec![0f32; batch_size * g * h], vec![0f32; batch_size * g]))
             .collect();
         let widest = sizes[1..].iter().max().copied().unwrap_or(0);
         Ok(CpuNet {
@@ -114,6 +132,7 @@ impl CpuNet {
                 vec![0f32; batch_size * g * widest],
                 vec![0f32; batch_size * g * widest],
             ],
+            norm_cache,
             sizes,
             cells: g,
             params,
@@ -131,21 +150,24 @@ impl CpuNet {
         self.params
             .iter()
             .enumerate()
-            .map(|(p, data)| {
-                let (layer, is_bias) = (p / 2, p % 2 == 1);
-                let (fan_in, fan_out) = (self.sizes[layer], self.sizes[layer + 1]);
-                if is_bias {
-                    Tensor::from_slice(&data[g * fan_out..(g + 1) * fan_out], fan_out, dev)
-                } else if layer == 0 {
+            .map(|(p, data)| match slot(&self.sizes, p) {
+                Slot::Weight(0) => {
+                    let (fan_in, fan_out) = (self.sizes[0], self.sizes[1]);
                     let w: Vec<f32> = data
                         .chunks(cells * fan_out)
                         .flat_map(|row| &row[g * fan_out..(g + 1) * fan_out])
                         .copied()
                         .collect();
                     Tensor::from_vec(w, (fan_in, fan_out), dev)
-                } else {
+                }
+                Slot::Weight(l) => {
+                    let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
                     let block = fan_in * fan_out;
                     Tensor::from_slice(&data[g * block..(g + 1) * block], (fan_in, fan_out), dev)
+                }
+                Slot::Bias(l) | Slot::Gain(l) | Slot::Shift(l) => {
+                    let n = self.sizes[l + 1];
+                    Tensor::from_slice(&data[g * n..(g + 1) * n], n, dev)
                 }
             })
             .collect()
@@ -173,7 +195,8 @@ impl CpuNet {
                 self.sizes[0]
             )
         }
-        forward(&self.sizes, g, &self.params, x, rows, &mut self.outs);
+        let cache = Some(self.norm_cache.as_mut_slice());
+        forward(&self.sizes, g, &self.params, x, rows, &mut self.outs, cache);
         let classes = self.sizes[layers];
         let [cur, next] = &mut self.delta;
         let losses = softmax_cross_entropy(&self.outs[layers - 1], labels, g, classes, cur)?;
@@ -183,6 +206,28 @@ impl CpuNet {
             let (fan_in, fan_out) = (self.sizes[i], self.sizes[i + 1]);
             let (width_in, width_out) = (g * fan_in, g * fan_out);
             let (wp, bp) = (2 * i, 2 * i + 1);
+            if let Some((xhat, rstd)) = self.norm_cache.get(i).filter(|_| i + 1 < layers) {
+                // ∂loss/∂y of the LayerNorm's output → ∂loss/∂z, and the gain's and shift's
+                // gradients, before their update.
+                let (gp, sp) = (2 * layers + 2 * i, 2 * layers + 2 * i + 1);
+                let [dgain, dshift] = &mut self.grads[gp..=sp] else {
+                    unreachable!("a gain and a shift per normalised layer")
+                };
+                host_backward(
+                    &mut cur[..rows * width_out],
+                    width_out,
+                    fan_out,
+                    &xhat[..rows * width_out],
+                    &rstd[..rows * g],
+                    &self.params[gp],
+                    dgain,
+                    dshift,
+                );
+                for p in [gp, sp] {
+                    self.opt
+                        .update(p, &mut self.params[p], &self.grads[p], &coeffs[p]);
+                }
+            }
             let dz = &cur[..rows * width_out];
             let a: &[f32] = if i == 0 { x } else { &self.outs[i - 1] };
             column_sums(dz, width_out, &mut self.grads[bp]);
@@ -286,7 +331,15 @@ impl CpuNet {
         for start in (0..n).step_by(chunk) {
             let rows = chunk.min(n - start);
             let x = &images[start * pixels..(start + rows) * pixels];
-            forward(&self.sizes, g, &self.params, x, rows, &mut self.eval_outs);
+            forward(
+                &self.sizes,
+                g,
+                &self.params,
+                x,
+                rows,
+                &mut self.eval_outs,
+                None,
+            );
             let logits = &self.eval_outs[layers - 1];
             for (r, &label) in labels[start..start + rows].iter().enumerate() {
                 let row = &logits[r * g * classes..(r + 1) * g * classes];
@@ -321,7 +374,8 @@ impl CpuNet {
 }
 
 /// Forward pass of `rows` images `x` (rows × in) through every cell, leaving each layer's
-/// output in `outs` (ReLU applied to hidden layers; logits last).
+/// output in `outs` (LayerNorm, when `params` hold its gains, and ReLU applied to hidden
+/// layers; logits last). `cache` receives what LayerNorm's backward pass needs (training).
 fn forward(
     sizes: &[usize],
     cells: usize,
@@ -329,8 +383,10 @@ fn forward(
     x: &[f32],
     rows: usize,
     outs: &mut [Vec<f32>],
+    mut cache: Option<&mut [(Vec<f32>, Vec<f32>)]>,
 ) {
     let layers = sizes.len() - 1;
+    let normalised = params.len() > 2 * layers;
     for i in 0..layers {
         let (fan_in, fan_out) = (sizes[i], sizes[i + 1]);
         let width = cells * fan_out;
@@ -357,8 +413,9 @@ fn forward(
                 );
             }
         }
+        let hidden = i + 1 < layers;
         let add_bias = |row: &mut [f32]| {
-            if i + 1 < layers {
+            if hidden && !normalised {
                 for (z, &bias) in row.iter_mut().zip(b) {
                     *z = (*z + bias).max(0.0);
                 }
@@ -373,6 +430,17 @@ fn forward(
             out.chunks_mut(width).for_each(add_bias);
         } else {
             out.par_chunks_mut(width).with_min_len(8).for_each(add_bias);
+        }
+        if hidden && normalised {
+            let (gain, shift) = (&params[2 * layers + 2 * i], &params[2 * layers + 2 * i + 1]);
+            let cache = cache.as_deref_mut().map(|c| {
+                let (xhat, rstd) = &mut c[i];
+                HostCache {
+                    xhat: &mut xhat[..rows * width],
+                    rstd: &mut rstd[..rows * cells],
+                }
+            });
+            host_forward(out, width, fan_out, gain, shift, cache);
         }
     }
 }

@@ -8,7 +8,8 @@
 //! own α and λ by [`crate::optim::PopulationOptimizer`]; tests check it against single runs
 //! and against the CPU network.
 
-use super::cells::{block_len, param_kind};
+use super::cells::{block_len, param_kind, slot, Slot};
+use super::layer_norm::{self, Norm};
 use super::mlp::{relu_backward, Mlp};
 use crate::optim::PopulationParam;
 use candle_core::{DType, Result, Tensor, Var, D};
@@ -18,19 +19,31 @@ pub(crate) struct PopulationMlp {
     sizes: Vec<usize>,
     cells: usize,
     /// Weight and bias of each layer: (in, G·out) and (G·out) for the first layer,
-    /// (G, in, out) and (G, out) for the others.
+    /// (G, in, out) and (G, out) for the others; then gain and shift (G, h) of each
+    /// LayerNorm.
     params: Vec<Var>,
+    norm: Norm,
+}
+
+/// What [`PopulationMlp::forward`] keeps for the backward pass.
+struct Forward {
+    logits: Tensor,
+    /// Each layer's input: x for the first layer, (G, n, in) activations for the others.
+    inputs: Vec<Tensor>,
+    /// x̂ and 1/σ of each normalised hidden layer, (G, n, h) and (G, n, 1).
+    normalised: Vec<(Tensor, Tensor)>,
 }
 
 impl PopulationMlp {
-    /// `cells` copies of `Mlp::new(sizes, seed)`.
+    /// `cells` copies of `Mlp::with_norm(sizes, norm, seed)`.
     pub(crate) fn new(
         sizes: &[usize],
+        norm: Norm,
         cells: usize,
         seed: u64,
         device: &candle_core::Device,
     ) -> Result<Self> {
-        let base = Mlp::new(sizes, seed, device)?;
+        let base = Mlp::with_norm(sizes, norm, seed, device)?;
         let mut params = Vec::with_capacity(2 * base.layers.len());
         for (i, layer) in base.layers.iter().enumerate() {
             let (w, b) = (layer.weight.as_tensor(), layer.bias.as_tensor());
@@ -57,10 +70,20 @@ impl PopulationMlp {
             params.push(Var::from_tensor(&w)?);
             params.push(Var::from_tensor(&b)?);
         }
+        for n in &base.norms {
+            for v in [&n.gain, &n.shift] {
+                let t = v.as_tensor();
+                let h = t.dim(0)?;
+                params.push(Var::from_tensor(
+                    &t.unsqueeze(0)?.broadcast_as((cells, h))?.contiguous()?,
+                )?);
+            }
+        }
         Ok(PopulationMlp {
             sizes: sizes.to_vec(),
             cells,
             params,
+            norm,
         })
     }
 
@@ -82,7 +105,7 @@ impl PopulationMlp {
             .map(|(p, var)| PopulationParam {
                 var: var.clone(),
                 block_len: block_len(&self.sizes, p),
-                kind: param_kind(p),
+                kind: param_kind(&self.sizes, p),
             })
             .collect()
     }
@@ -94,13 +117,13 @@ impl PopulationMlp {
             .enumerate()
             .map(|(i, var)| {
                 let t = var.as_detached_tensor();
-                match (i / 2, i % 2) {
-                    (0, 0) => t
+                match slot(&self.sizes, i) {
+                    Slot::Weight(0) => t
                         .reshape((self.sizes[0], self.cells, self.sizes[1]))?
                         .narrow(1, g, 1)?
                         .squeeze(1)?
                         .contiguous(),
-                    (0, _) => t.reshape((self.cells, self.sizes[1]))?.get(g),
+                    Slot::Bias(0) => t.reshape((self.cells, self.sizes[1]))?.get(g),
                     _ => t.get(g),
                 }
             })
@@ -113,7 +136,7 @@ impl PopulationMlp {
 
     /// Logits of every cell on the images `x`, shape (G, n, classes).
     pub(crate) fn logits(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(self.forward(x)?.0)
+        Ok(self.forward(x)?.logits)
     }
 
     /// ‖θ‖₂ of each cell over all its weights and biases.
@@ -136,24 +159,41 @@ impl PopulationMlp {
             .collect())
     }
 
-    /// Logits of every cell, shape (G, n, classes), and each layer's input for the backward
-    /// pass (x for the first layer, (G, n, in) activations for the others).
-    fn forward(&self, x: &Tensor) -> Result<(Tensor, Vec<Tensor>)> {
+    /// The gain and shift of hidden layer `l`'s LayerNorm, shaped (G, 1, h) to broadcast over
+    /// the images.
+    fn norm_params(&self, p: &[Tensor], l: usize) -> Result<(Tensor, Tensor)> {
+        let at = 2 * (self.sizes.len() - 1) + 2 * l;
+        Ok((p[at].unsqueeze(1)?, p[at + 1].unsqueeze(1)?))
+    }
+
+    /// Logits of every cell, shape (G, n, classes), with what the backward pass needs.
+    fn forward(&self, x: &Tensor) -> Result<Forward> {
         let p = self.detached();
         let n = x.dim(0)?;
         let layers = self.sizes.len() - 1;
         let (g, h1) = (self.cells, self.sizes[1]);
         let mut inputs = vec![x.clone()];
+        let mut normalised = Vec::new();
         let z1 = x.matmul(&p[0])?.broadcast_add(&p[1])?;
         let mut h = z1.reshape((n, g, h1))?.transpose(0, 1)?.contiguous()?;
         for layer in 1..layers {
+            if self.norm == Norm::Layer {
+                let (gain, shift) = self.norm_params(&p, layer - 1)?;
+                let (y, xhat, rstd) = layer_norm::forward(&h, &gain, &shift)?;
+                normalised.push((xhat, rstd));
+                h = y;
+            }
             h = h.relu()?;
             inputs.push(h.clone());
             h = h
                 .matmul(&p[2 * layer])?
                 .broadcast_add(&p[2 * layer + 1].unsqueeze(1)?)?;
         }
-        Ok((h, inputs))
+        Ok(Forward {
+            logits: h,
+            inputs,
+            normalised,
+        })
     }
 
     /// Each cell's mean cross-entropy on the batch (shape [G]) and the gradients.
@@ -161,7 +201,12 @@ impl PopulationMlp {
         let p = self.detached();
         let n = x.dim(0)?;
         let (g, h1) = (self.cells, self.sizes[1]);
-        let (logits, inputs) = self.forward(x)?;
+        let Forward {
+            logits,
+            inputs,
+            normalised,
+        } = self.forward(x)?;
+        let layers = self.sizes.len() - 1;
         let log_p = candle_nn::ops::log_softmax(&logits, D::Minus1)?;
         let y = y.unsqueeze(0)?.broadcast_as(log_p.shape())?;
         let losses = (&log_p * &y)?.sum((1, 2))?.affine(-1.0 / n as f64, 0.0)?;
@@ -172,6 +217,13 @@ impl PopulationMlp {
             grads[2 * layer] = Some(a.transpose(1, 2)?.matmul(&dz)?);
             grads[2 * layer + 1] = Some(dz.sum(1)?);
             dz = relu_backward(&dz.matmul(&p[2 * layer].transpose(1, 2)?)?, a)?;
+            if let Some((xhat, rstd)) = normalised.get(layer - 1) {
+                let (gain, _) = self.norm_params(&p, layer - 1)?;
+                let (dz_norm, dgain, dshift) = layer_norm::backward(&dz, xhat, rstd, &gain, 1)?;
+                let at = 2 * layers + 2 * (layer - 1);
+                (grads[at], grads[at + 1]) = (Some(dgain), Some(dshift));
+                dz = dz_norm;
+            }
         }
         // Back to the first layer's (n, G·h₁) layout: one wide gemm for all cells.
         let dz1 = dz.transpose(0, 1)?.contiguous()?.reshape((n, g * h1))?;

@@ -4,6 +4,7 @@
 use super::Execution;
 use crate::data::LabelNoise;
 use crate::error::usage;
+use crate::nn::Norm;
 use crate::optim::{Method, OptimConfig, Schedule, WdScaling};
 use crate::train::{DataConfig, Engine, RunConfig};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ pub(crate) struct Settings {
     pub(crate) epochs: usize,
     pub(crate) batch_size: usize,
     pub(crate) hidden: Vec<usize>,
+    /// Normalisation of the hidden layers (left out of study.json when none).
+    #[serde(default, skip_serializing_if = "Norm::is_none")]
+    pub(crate) norm: Norm,
     pub(crate) schedule: Schedule,
     /// SGD momentum of sgd and sgdw (0: plain SGD, where SGD+L2 equals SGDW exactly).
     pub(crate) momentum: f64,
@@ -79,6 +83,7 @@ impl Settings {
             epochs: self.epochs,
             batch_size: self.batch_size,
             hidden: self.hidden.clone(),
+            norm: self.norm,
             seed,
             device: how.device,
             eval_every: how.eval_every,
@@ -127,7 +132,7 @@ impl Settings {
     /// One line for humans.
     pub(crate) fn describe(&self) -> String {
         format!(
-            "{} training images ({} validation){}, {} epochs of batch {}, MLP 784-{}-10, {} schedule{}{}",
+            "{} training images ({} validation){}, {} epochs of batch {}, MLP 784-{}-10{}, {} schedule{}{}",
             self.train_size
                 .map_or("all".to_string(), |n| n.to_string()),
             self.val_size,
@@ -147,6 +152,10 @@ impl Settings {
                 .map(|h| h.to_string())
                 .collect::<Vec<_>>()
                 .join("-"),
+            match self.norm {
+                Norm::None => "",
+                Norm::Layer => " with LayerNorm before each ReLU",
+            },
             self.schedule,
             if self.momentum > 0.0 {
                 format!(", SGD momentum {}", self.momentum)
@@ -171,6 +180,7 @@ impl Settings {
             epochs: 2,
             batch_size: 32,
             hidden: vec![8],
+            norm: Norm::None,
             schedule: Schedule::Cosine,
             momentum: 0.0,
             wd_scaling: WdScaling::Paper,

@@ -6,6 +6,7 @@
 use crate::data::{load_dir, DataError, LabelNoise, LoadOptions, Mnist, DEFAULT_DATA_DIR};
 use crate::device::DeviceSpec;
 use crate::error::usage;
+use crate::nn::Norm;
 use crate::optim::OptimConfig;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,9 @@ pub struct RunConfig {
     pub epochs: usize,
     pub batch_size: usize,
     pub hidden: Vec<usize>,
+    /// Normalisation of the hidden layers (left out of config files when none).
+    #[serde(default, skip_serializing_if = "Norm::is_none")]
+    pub norm: Norm,
     pub seed: u64,
     pub device: DeviceSpec,
     /// Evaluate every N epochs and after the last.
@@ -51,6 +55,7 @@ impl RunConfig {
         epochs: usize,
         batch_size: usize,
         hidden: Vec<usize>,
+        norm: Norm,
         seed: u64,
         device: DeviceSpec,
         eval_every: usize,
@@ -59,6 +64,7 @@ impl RunConfig {
             epochs,
             batch_size,
             hidden,
+            norm,
             seed,
             device,
             eval_every,

@@ -78,7 +78,7 @@ pub fn train(
     let sizes = layer_sizes(data.pixels, &run.hidden);
     memory::check(&sizes, 1, batch_rows(run, data), optim.state_buffers())?;
     let total_steps = total_steps(run, data)?;
-    let model = Mlp::new(&sizes, run.seed, &data.device)?;
+    let model = Mlp::with_norm(&sizes, run.norm, run.seed, &data.device)?;
     let on_epoch = &mut |_, r: &EpochRecord| on_epoch(r);
     let (model, mut out) = if run.trains_on_host(&data.device) {
         let optims = std::slice::from_ref(optim);
@@ -118,12 +118,12 @@ pub fn train_population(
     memory::check(&sizes, cells.len(), batch_rows(run, data), state)?;
     let total_steps = total_steps(run, data)?;
     if run.trains_on_host(&data.device) {
-        let base = Mlp::new(&sizes, run.seed, &data.device)?;
+        let base = Mlp::with_norm(&sizes, run.norm, run.seed, &data.device)?;
         let mut learner = CpuNet::new(&base, cells, total_steps, batch_rows(run, data))?;
         let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
         return outcomes(out, |g| learner.cell_params(g));
     }
-    let model = PopulationMlp::new(&sizes, cells.len(), run.seed, &data.device)?;
+    let model = PopulationMlp::new(&sizes, run.norm, cells.len(), run.seed, &data.device)?;
     let params = model.optimizer_params();
     let kernel = UpdateKernel::TensorOps;
     let opt = PopulationOptimizer::with_kernel(params, cells.to_vec(), total_steps, kernel)?;
