@@ -266,13 +266,11 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
 }
 
 const LN_SGD_LRS: &[f64] = &[0.03125, 0.0625, 0.125, 0.25, 0.5, 1.0];
-const LN_SGD: &[f64] = &[0.0, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3];
-const LN_SGDW: &[f64] = &[
-    0.0, 1.5625e-5, 3.125e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3,
-];
+const LN_SGD: &[f64] = &[0.0, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3];
+const LN_SGDW: &[f64] = &[0.0, 3.125e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4];
 const LN_ADAM_LRS: &[f64] = &[2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2, 6.4e-2];
-const LN_ADAM: &[f64] = &[0.0, 1.25e-5, 2.5e-5, 5e-5, 1e-4, 2e-4, 4e-4];
-const LN_ADAMW: &[f64] = &[0.0, 3.125e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3];
+const LN_ADAM: &[f64] = &[0.0, 2.5e-5, 5e-5, 1e-4, 2e-4, 4e-4];
+const LN_ADAMW: &[f64] = &[0.0, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3];
 /// SGD + L2 and SGDW at the same algorithm (λ' = αλ), and good cells of the Adam pair.
 const LN_COMPARE: [(Method, f64, f64); 4] = [
     (Method::Sgd, 0.125, 1e-3),
