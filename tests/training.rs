@@ -297,7 +297,7 @@ fn the_cpu_path_matches_the_candle_path_for_every_method() {
     ];
     for (norm, (method, momentum, settings)) in Norm::ALL
         .into_iter()
-        .flat_map(|n| cases.iter().map(move |c| (n, c.clone())))
+        .flat_map(|n| cases.iter().map(move |&c| (n, c)))
     {
         let cells: Vec<OptimConfig> = settings
             .iter()

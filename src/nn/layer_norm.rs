@@ -61,45 +61,56 @@ pub(super) fn host_forward(
     shift: &[f32],
     cache: Option<HostCache>,
 ) {
-    let row = |(z, cache): (&mut [f32], Option<(&mut [f32], &mut [f32])>)| {
-        let mut cache = cache;
-        for (g, block) in z.chunks_mut(h).enumerate() {
-            let (mean, r) = moments(block);
-            let (gain, shift) = (&gain[g * h..(g + 1) * h], &shift[g * h..(g + 1) * h]);
-            if let Some((xhat, rstd)) = cache.as_mut() {
-                rstd[g] = r;
+    let cells = width / h;
+    let parallel = z.len() >= PARALLEL_MIN;
+    let row = |z: &mut [f32], xhat: Option<&mut [f32]>, rstd: Option<&mut [f32]>| {
+        normalise_row(z, h, gain, shift, xhat, rstd)
+    };
+    match cache {
+        Some(c) if parallel => z
+            .par_chunks_mut(width)
+            .zip(c.xhat.par_chunks_mut(width))
+            .zip(c.rstd.par_chunks_mut(cells))
+            .for_each(|((z, x), r)| row(z, Some(x), Some(r))),
+        Some(c) => z
+            .chunks_mut(width)
+            .zip(c.xhat.chunks_mut(width))
+            .zip(c.rstd.chunks_mut(cells))
+            .for_each(|((z, x), r)| row(z, Some(x), Some(r))),
+        None if parallel => z.par_chunks_mut(width).for_each(|z| row(z, None, None)),
+        None => z.chunks_mut(width).for_each(|z| row(z, None, None)),
+    }
+}
+
+/// [`host_forward`] on one row: every cell's block of `h` units, x̂ and r kept when given.
+fn normalise_row(
+    z: &mut [f32],
+    h: usize,
+    gain: &[f32],
+    shift: &[f32],
+    mut xhat: Option<&mut [f32]>,
+    mut rstd: Option<&mut [f32]>,
+) {
+    for (g, block) in z.chunks_mut(h).enumerate() {
+        let (mean, r) = moments(block);
+        let (gain, shift) = (&gain[g * h..(g + 1) * h], &shift[g * h..(g + 1) * h]);
+        if let Some(rstd) = rstd.as_deref_mut() {
+            rstd[g] = r;
+        }
+        match xhat.as_deref_mut() {
+            Some(xhat) => {
                 let xhat = &mut xhat[g * h..(g + 1) * h];
                 for (((v, x), &a), &b) in block.iter_mut().zip(xhat).zip(gain).zip(shift) {
                     *x = (*v - mean) * r;
                     *v = (a * *x + b).max(0.0);
                 }
-            } else {
+            }
+            None => {
                 for ((v, &a), &b) in block.iter_mut().zip(gain).zip(shift) {
                     *v = (a * ((*v - mean) * r) + b).max(0.0);
                 }
             }
         }
-    };
-    let cells = width / h;
-    let parallel = z.len() >= PARALLEL_MIN;
-    match cache {
-        Some(c) => {
-            let rows = z
-                .chunks_mut(width)
-                .zip(c.xhat.chunks_mut(width).zip(c.rstd.chunks_mut(cells)));
-            if parallel {
-                let rows = z.par_chunks_mut(width).zip(
-                    c.xhat
-                        .par_chunks_mut(width)
-                        .zip(c.rstd.par_chunks_mut(cells)),
-                );
-                rows.for_each(|(z, c)| row((z, Some(c))));
-            } else {
-                rows.for_each(|(z, c)| row((z, Some(c))));
-            }
-        }
-        None if parallel => z.par_chunks_mut(width).for_each(|z| row((z, None))),
-        None => z.chunks_mut(width).for_each(|z| row((z, None))),
     }
 }
 
