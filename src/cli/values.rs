@@ -55,8 +55,9 @@ value_enum!(Preset, {
     Preset::Full => "the real study: 5,000 training images, 100 epochs, 6 learning rates × 7–9 \
                      decays per method over two seeds (five at the chosen cells)",
     Preset::LabelNoise => "the full regime with 30 % of the training labels replaced by a wrong \
-                           class (data seed 0): 5 learning rates × 6–8 decays per method",
-    Preset::LayerNorm => "the full regime with LayerNorm before each ReLU (--norm layer)",
+                           class (data seed 0): 5–6 learning rates × 6–8 decays per method",
+    Preset::LayerNorm => "the full regime with LayerNorm before each ReLU (--norm layer): 6 \
+                          learning rates × 6 decays per method",
     Preset::Momentum => "the full regime for SGD + L2 and SGDW with momentum 0.9, the paper's \
                          setting: 6 learning rates × 8 decays each",
 });
