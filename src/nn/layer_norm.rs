@@ -117,9 +117,33 @@ fn normalise_row(
 /// Mean and 1/√(variance + ε) of one cell's units (the biased variance, as PyTorch's).
 fn moments(z: &[f32]) -> (f32, f32) {
     let n = z.len() as f32;
-    let mean = z.iter().sum::<f32>() / n;
-    let var = z.iter().map(|&v| (v - mean) * (v - mean)).sum::<f32>() / n;
+    let mean = lane_sum(z, z, |v, _| v) / n;
+    let var = lane_sum(z, z, |v, _| (v - mean) * (v - mean)) / n;
     (mean, 1.0 / (var + EPS as f32).sqrt())
+}
+
+/// Partial sums kept side by side in [`lane_sum`]: one 256-bit register of f32.
+const LANES: usize = 8;
+
+/// Σ f(aᵢ, bᵢ) in [`LANES`] interleaved partial sums. One accumulator would be a serial chain
+/// of dependent adds (the compiler may not reorder float sums), and these row sums are most
+/// of LayerNorm's cost on the host; lanes let them vectorise. The order is fixed, so the
+/// result is the same on every run and thread count.
+fn lane_sum(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
+    let mut acc = [0f32; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(&x, &y)| f(x, y))
+        .sum();
+    for (ca, cb) in ca.zip(cb) {
+        for ((s, &x), &y) in acc.iter_mut().zip(ca).zip(cb) {
+            *s += f(x, y);
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 /// The backward pass of [`host_forward`] without its ReLU: `d` holds ∂loss/∂y on entry (the
@@ -148,14 +172,11 @@ pub(super) fn host_backward(
     let cells = width / h;
     let row = |((d, x), r): ((&mut [f32], &[f32]), &[f32])| {
         for (g, (d, x)) in d.chunks_mut(h).zip(x.chunks(h)).enumerate() {
-            let gain = &gain[g * h..(g + 1) * h];
-            let (mut m1, mut m2) = (0f32, 0f32);
-            for ((d, &x), &a) in d.iter_mut().zip(x).zip(gain) {
+            for (d, &a) in d.iter_mut().zip(&gain[g * h..(g + 1) * h]) {
                 *d *= a;
-                m1 += *d;
-                m2 += *d * x;
             }
-            let (m1, m2) = (m1 / h as f32, m2 / h as f32);
+            let m1 = lane_sum(d, d, |d, _| d) / h as f32;
+            let m2 = lane_sum(d, x, |d, x| d * x) / h as f32;
             for (d, &x) in d.iter_mut().zip(x) {
                 *d = r[g] * (*d - m1 - x * m2);
             }
@@ -335,5 +356,19 @@ mod tests {
             (var - expected).abs() < 1e-4,
             "variance {var}, expected {expected}"
         );
+    }
+
+    #[test]
+    fn lane_sums_count_every_element_once_tail_included() {
+        // Lengths below, at and around the lane width. Small integers sum exactly in any
+        // order, so a dropped tail or an element counted twice shows as an inequality.
+        for n in [0usize, 1, 5, 8, 13, 16, 1024 + 3] {
+            let a: Vec<f32> = (0..n).map(|i| (i % 7) as f32 + 1.0).collect();
+            let b: Vec<f32> = (0..n).map(|i| (i % 3) as f32).collect();
+            let exact: f32 = a.iter().sum();
+            assert_eq!(lane_sum(&a, &a, |x, _| x), exact, "Σa over {n}");
+            let dot: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            assert_eq!(lane_sum(&a, &b, |x, y| x * y), dot, "Σab over {n}");
+        }
     }
 }
