@@ -30,12 +30,14 @@ pub(crate) fn verdicts(a: &Analysis) -> Vec<(String, String)> {
 
 /// Claim 1, from the equivalence check: SGD + L2 and SGDW are one algorithm.
 fn claim1(a: &Analysis) -> String {
-    match &a.equivalence {
+    let mut s = match &a.equivalence {
         Some(eq) => equivalence_verdict(eq, a.method(Method::Sgd), a.settings.momentum),
         None => "Not measured in this folder: run `wdlab report DIR --equivalence` (or `wdlab \
                  reproduce`) to train the pair."
             .to_string(),
-    }
+    };
+    s.push_str(&momentum_pair_compared(a));
+    s
 }
 
 /// Claim 1 when the folder holds the check; `sgd` supplies the seed noise the curves are
@@ -140,71 +142,105 @@ fn curve_drift(p: &EquivalencePair, sgd: Option<&MethodAnalysis>) -> String {
     )
 }
 
-/// Claim 2: AdamW against Adam + L2 at their chosen cells, against the noise of the difference.
+/// Claim 2: AdamW against Adam + L2 at their chosen cells, and at equal training loss.
 fn claim2(a: &Analysis) -> String {
     if let Some(s) = all_diverged(a, &[Method::Adam, Method::Adamw]) {
         return s;
     }
-    let (Some(l2), Some(w)) = (
-        a.method(Method::Adam).and_then(|m| m.chosen.as_ref()),
-        a.method(Method::Adamw).and_then(|m| m.chosen.as_ref()),
-    ) else {
-        return "Not measured: the sweep needs both adam and adamw.".to_string();
+    let Some(mut s) = chosen_cells_compared(a, Method::Adam, Method::Adamw) else {
+        let mut s = "Not measured: the sweep needs both adam and adamw.".to_string();
+        if a.settings.momentum > 0.0 && a.method(Method::Sgdw).is_some() {
+            s.push_str(
+                " Claim 1 compares SGDW with SGD + L2, which momentum makes two algorithms.",
+            );
+        }
+        return s;
     };
-    let (ml, sl) = l2.test_mean_sd();
-    let (mw, sw) = w.test_mean_sd();
-    let diff = 100.0 * (mw - ml);
+    if let Some(p) = a.pairs.iter().find(|p| p.decoupled == Method::Adamw) {
+        s.push(' ');
+        s.push_str(&equal_loss_sentence(p));
+    }
+    s
+}
+
+/// With momentum SGD + L2 and SGDW are two algorithms, so claim 1 also asks claim 2's
+/// question of them (Loshchilov & Hutter's SGD experiments): which generalises better at
+/// their chosen cells and at equal training loss. Empty without momentum or either method.
+fn momentum_pair_compared(a: &Analysis) -> String {
+    if a.settings.momentum <= 0.0 {
+        return String::new();
+    }
+    let Some(mut s) = chosen_cells_compared(a, Method::Sgd, Method::Sgdw) else {
+        return String::new();
+    };
+    s.insert(0, ' ');
+    if let Some(p) = a.pairs.iter().find(|p| p.decoupled == Method::Sgdw) {
+        s.push(' ');
+        s.push_str(&equal_loss_sentence(p));
+    }
+    s
+}
+
+/// The decoupled method `dec` against its L2 partner `l2` at their chosen cells, against the
+/// noise of the difference, with its verdict; None unless both have a chosen cell.
+fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String> {
+    let (lc, dc) = (
+        a.method(l2).and_then(|m| m.chosen.as_ref())?,
+        a.method(dec).and_then(|m| m.chosen.as_ref())?,
+    );
+    let (ml, sl) = lc.test_mean_sd();
+    let (md, sd) = dc.test_mean_sd();
+    let diff = 100.0 * (md - ml);
     // Standard error of the difference; with one seed each, the grids' tie margins stand in.
-    let se = match (sl, sw) {
-        (Some(sl), Some(sw)) => Some(
-            100.0 * (sl.powi(2) / l2.tests.len() as f64 + sw.powi(2) / w.tests.len() as f64).sqrt(),
+    let se = match (sl, sd) {
+        (Some(sl), Some(sd)) => Some(
+            100.0
+                * (sl.powi(2) / lc.tests.len() as f64 + sd.powi(2) / dc.tests.len() as f64).sqrt(),
         ),
         _ => None,
     };
-    let margins = [Method::Adam, Method::Adamw].map(|m| {
+    let margins = [l2, dec].map(|m| {
         a.method(m)
             .map_or(FALLBACK_TIE_POINTS, |x| x.noise.tie_points())
     });
     let threshold = se.map_or(margins[0].max(margins[1]), |se| 2.0 * se);
+    let (ln, dn) = (l2.label(), dec.label());
     let mut s = format!(
-        "At their best settings on validation, AdamW (α = {}, λ' = {}) reaches {} test \
-         accuracy and Adam + L2 (α = {}, λ = {}) {}: a difference of {:+.2} points{}. ",
-        short(w.lr),
-        short(w.decay),
-        pm(&w.tests),
-        short(l2.lr),
-        short(l2.decay),
-        pm(&l2.tests),
+        "At their best settings on validation, {dn} (α = {}, λ' = {}) reaches {} test \
+         accuracy and {ln} (α = {}, λ = {}) {}: a difference of {:+.2} points{}. ",
+        short(dc.lr),
+        short(dc.decay),
+        pm(&dc.tests),
+        short(lc.lr),
+        short(lc.decay),
+        pm(&lc.tests),
         diff,
         se.map_or(" (one seed each: no standard error)".to_string(), |se| {
             format!(" (standard error {se:.2})")
         }),
     );
     if diff > threshold {
-        s.push_str(
-            "**Shown**: AdamW generalises better than Adam + L2 here, by more than the \
-             noise.",
+        let _ = write!(
+            s,
+            "**Shown**: {dn} generalises better than {ln} here, by more than the noise."
         );
     } else if diff < -threshold {
-        s.push_str(
-            "**Not shown, reversed**: Adam + L2 is better than AdamW on this MNIST setup \
-             by more than the noise.",
+        let _ = write!(
+            s,
+            "**Not shown, reversed**: {ln} is better than {dn} on this MNIST setup by more \
+             than the noise."
         );
     } else {
         let _ = write!(
             s,
             "**Not shown**: the difference is within the noise (not more than \
-             {threshold:.2} points, twice its standard error), so on this MNIST setup AdamW and Adam + L2 \
-             tie at their best settings. That they are different algorithms is still \
+             {threshold:.2} points, twice its standard error), so on this MNIST setup {dn} and \
+             {ln} tie at their best settings. That they are different algorithms is still \
              visible in the equivalence check and in the different shapes of their heat \
              maps."
         );
     }
-    if let Some(p) = a.pairs.iter().find(|p| p.decoupled == Method::Adamw) {
-        s.push(' ');
-        s.push_str(&equal_loss_sentence(p));
-    }
-    s
+    Some(s)
 }
 
 /// The pair at equal training loss, in one sentence.
@@ -282,5 +318,57 @@ mod tests {
         );
         let broken = equivalence_verdict(&eq(2e-2), None, 0.0);
         assert!(broken.contains("**Not shown**"), "{broken}");
+    }
+
+    /// An SGD + L2 and SGDW study, SGDW's best cell `lift` above SGD + L2's, with the
+    /// settings of `preset`.
+    fn sgd_pair(preset: crate::study::presets::Preset, lift: f64) -> Analysis {
+        use crate::analysis::{analyse_method, test_rows::synthetic};
+        let mut rows = synthetic(Method::Sgd, -1.0, 1e-5);
+        rows.extend(synthetic(Method::Sgdw, 0.0, 1e-3).into_iter().map(|mut r| {
+            r.test_accuracy = r.test_accuracy.map(|t| t + lift);
+            r.val_accuracy = r.val_accuracy.map(|v| v + lift);
+            r
+        }));
+        Analysis {
+            dir: std::path::PathBuf::from("unused"),
+            settings: crate::study::presets::preset(preset).settings,
+            methods: [Method::Sgd, Method::Sgdw]
+                .iter()
+                .filter_map(|&m| analyse_method(m, &rows))
+                .collect(),
+            pairs: Vec::new(),
+            rows,
+            equivalence: None,
+        }
+    }
+
+    #[test]
+    fn with_momentum_the_sgd_pair_is_compared_at_its_chosen_cells() {
+        use crate::study::presets::Preset;
+        let a = sgd_pair(Preset::Momentum, 0.005);
+        let c1 = claim1(&a);
+        assert!(
+            c1.contains("SGDW (α = 1e-3, λ' = 1e-3) reaches 95.40 % (1 seed, no sd) test accuracy"),
+            "{c1}"
+        );
+        assert!(c1.contains("a difference of +0.50 points"), "{c1}");
+        assert!(
+            c1.contains("**Shown**: SGDW generalises better than SGD + L2 here"),
+            "{c1}"
+        );
+        let c2 = claim2(&a);
+        assert!(c2.contains("Claim 1 compares SGDW with SGD + L2"), "{c2}");
+        let reversed = claim1(&sgd_pair(Preset::Momentum, -0.005));
+        assert!(
+            reversed.contains("**Not shown, reversed**: SGD + L2 is better than SGDW"),
+            "{reversed}"
+        );
+        let tied = claim1(&sgd_pair(Preset::Momentum, 0.0005));
+        assert!(tied.contains("SGDW and SGD + L2 tie"), "{tied}");
+        // Without momentum the pair is one algorithm: nothing to compare.
+        let plain = sgd_pair(Preset::Full, 0.005);
+        assert!(!claim1(&plain).contains("At their best settings"));
+        assert!(!claim2(&plain).contains("Claim 1 compares"));
     }
 }
