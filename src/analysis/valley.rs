@@ -8,7 +8,10 @@
 //! parabola in y whose vertex y* = −(b + c·x)/(2d) moves linearly with x. The valley slope
 //! d log(best decay)/d log α is therefore −c/(2d), the same in any log base. The fit uses the
 //! cells with a positive decay within [`NEAR_BEST_POINTS`] of their learning rate's best, so
-//! the far walls of the valley (where the parabola is wrong) do not pull it.
+//! the far walls of the valley (where the parabola is wrong) do not pull it. Where the valley
+//! is steeper than that (with label noise a doubling of the decay costs a point or more) a
+//! learning rate's three cells around its floor stand in: its best positive decay and the
+//! positive decays either side of it, the fewest a parabola needs.
 //!
 //! Why a fit and not the argmax: neighbouring decays differ by about the seed noise near the
 //! floor, so the per-α argmax jumps between them; every cell near the floor informs the fit.
@@ -29,7 +32,8 @@ pub(crate) const SEPARATED_WITHIN: f64 = 0.25;
 /// What a slope's interval says about the coupling of the best decay to α.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Coupling {
-    /// The interval excludes 0; `falls` when the slope is negative.
+    /// The interval excludes 0 and reaches beyond ±[`SEPARATED_WITHIN`]; `falls` when the
+    /// slope is negative.
     Coupled { falls: bool },
     /// The interval lies within ±[`SEPARATED_WITHIN`].
     Separated,
@@ -43,10 +47,12 @@ impl Coupling {
     pub(crate) fn of(e: &Estimate) -> Coupling {
         match e.interval {
             None => Coupling::NoInterval,
-            Some((lo, hi)) if lo > 0.0 || hi < 0.0 => Coupling::Coupled { falls: hi < 0.0 },
+            // Inside ±SEPARATED_WITHIN first: a slope measured to be that small moves the best
+            // decay by less than a grid step, even when its interval excludes 0.
             Some((lo, hi)) if lo > -SEPARATED_WITHIN && hi < SEPARATED_WITHIN => {
                 Coupling::Separated
             }
+            Some((lo, hi)) if lo > 0.0 || hi < 0.0 => Coupling::Coupled { falls: hi < 0.0 },
             Some(_) => Coupling::NotSettled,
         }
     }
@@ -87,17 +93,20 @@ pub(crate) fn fit_valley(g: &ValGrid) -> Option<Valley> {
         else {
             continue;
         };
-        let near: Vec<(usize, f64, f64, f64)> = (0..g.decays.len())
+        let cell = |di: usize| {
+            let v = g.val[di][li]?;
+            Some((li, g.lrs[li].log2(), g.decays[di].log2(), 100.0 * (1.0 - v)))
+        };
+        let near: Vec<usize> = (0..g.decays.len())
             .filter(|&di| g.decays[di] > 0.0)
-            .filter_map(|di| {
-                let v = g.val[di][li]?;
-                (100.0 * (best - v) <= NEAR_BEST_POINTS)
-                    .then(|| (li, g.lrs[li].log2(), g.decays[di].log2(), 100.0 * (1.0 - v)))
-            })
+            .filter(|&di| g.val[di][li].is_some_and(|v| 100.0 * (best - v) <= NEAR_BEST_POINTS))
             .collect();
-        if near.len() >= 3 {
-            used.extend(near);
-        }
+        let chosen = if near.len() >= 3 {
+            near
+        } else {
+            steep_floor(g, li).unwrap_or_default()
+        };
+        used.extend(chosen.into_iter().filter_map(cell));
     }
     let rows: Vec<usize> = {
         let mut r: Vec<usize> = used.iter().map(|u| u.0).collect();
@@ -129,6 +138,18 @@ pub(crate) fn fit_valley(g: &ValGrid) -> Option<Valley> {
         curvature: d,
         cells: used.len(),
     })
+}
+
+/// The decay indices of learning rate `li`'s best positive decay and the measured positive
+/// decays just below and above it; None when the best is the smallest or largest measured
+/// (no floor between them).
+fn steep_floor(g: &ValGrid, li: usize) -> Option<Vec<usize>> {
+    let measured: Vec<(usize, f64)> = (0..g.decays.len())
+        .filter(|&di| g.decays[di] > 0.0)
+        .filter_map(|di| Some((di, g.val[di][li]?)))
+        .collect();
+    let at = (0..measured.len()).max_by(|&a, &b| measured[a].1.total_cmp(&measured[b].1))?;
+    (at > 0 && at + 1 < measured.len()).then(|| (at - 1..=at + 1).map(|k| measured[k].0).collect())
 }
 
 #[cfg(test)]
@@ -223,6 +244,34 @@ mod tests {
     }
 
     #[test]
+    fn a_steep_valley_is_fitted_from_the_three_cells_around_each_floor() {
+        // 2 points of error per doubling² (as with label noise): only each α's best cell lies
+        // within NEAR_BEST_POINTS, so its neighbours either side must stand in.
+        for slope in [-1.0, 0.0, 1.0] {
+            let (lrs, decays, _) = noisy_grid(slope, 1, 0);
+            let mid = lrs[2].log2();
+            let steep: Vec<Vec<Vec<f64>>> = decays
+                .iter()
+                .map(|&d: &f64| {
+                    lrs.iter()
+                        .map(|&a: &f64| {
+                            let floor = -10.0 + slope * (a.log2() - mid);
+                            vec![0.95 - 0.02 * (d.log2() - floor).powi(2)]
+                        })
+                        .collect()
+                })
+                .collect();
+            let v = fit_valley(&mean_grid(lrs, decays, &steep)).expect("three cells per α");
+            assert!((v.slope - slope).abs() < 1e-9, "{slope}: {v:?}");
+            assert_eq!(
+                v.cells,
+                3 * 5,
+                "the best and one either side, at each of 5 α"
+            );
+        }
+    }
+
+    #[test]
     fn with_noise_of_the_measured_size_the_fit_stays_near_the_true_slope() {
         for slope in [-1.0, 0.0, 1.0] {
             let close = (0..40)
@@ -255,6 +304,12 @@ mod tests {
             Coupling::Coupled { falls: false }
         );
         assert_eq!(Coupling::of(&e(-0.2, 0.2)), Coupling::Separated);
+        // Precisely small: it excludes 0, but the best decay moves by less than a grid step.
+        assert_eq!(Coupling::of(&e(0.03, 0.05)), Coupling::Separated);
+        assert_eq!(
+            Coupling::of(&e(-0.29, -0.16)),
+            Coupling::Coupled { falls: true }
+        );
         assert_eq!(Coupling::of(&e(-0.3, 0.1)), Coupling::NotSettled);
         let none = Estimate {
             point: 0.0,

@@ -34,7 +34,8 @@ fn coupling_verdict(a: &Analysis, a2: &MethodAnalysis, ad: &MethodAnalysis) -> S
     let Some((v2, vd)) = a2.slopes.valley.zip(ad.slopes.valley) else {
         return format!(
             "{} and {}: no valley fit (each needs two or more learning rates with three \
-             positive decays within {} point of that rate's best, around a floor).",
+             positive decays within {} point of that rate's best, or a best positive decay \
+             with a measured one either side, around a floor).",
             a2.method.label(),
             ad.method.label(),
             crate::analysis::NEAR_BEST_POINTS
@@ -106,6 +107,10 @@ fn coupling_conclusion(c2: Coupling, cd: Coupling, cd_pt: Coupling) -> String {
             "**Not shown, the other way round**: the best L2 coefficient stays put and the \
              best decoupled decay grows with α (λ' ≈ αλ at a fixed λ), as if the runs \
              settled near the minimiser of R_emp + (λ/2)‖θ‖², which does not depend on α."
+        }
+        (false, Coupling::Separated, _) => {
+            "**Not shown**: the best L2 coefficient stays within ±0.25 of flat over these \
+             learning rates, so here the penalty is not tied to α."
         }
         (false, Coupling::Coupled { .. }, _) => {
             "**Not shown**: the best L2 coefficient grows with the learning rate."
@@ -217,6 +222,11 @@ mod tests {
         // The other way round: best λ fixed, so best λ' = αλ grows with α.
         let v = coupling_conclusion(sep, grows, open);
         assert!(v.starts_with("**Not shown, the other way round**"), "{v}");
+        let v = coupling_conclusion(sep, open, open);
+        assert!(
+            v.starts_with("**Not shown**: the best L2 coefficient stays within ±0.25"),
+            "{v}"
+        );
         let v = coupling_conclusion(open, sep, falls);
         assert!(v.starts_with("**Not settled**"), "{v}");
         let v = coupling_conclusion(Coupling::NoInterval, sep, falls);

@@ -19,15 +19,16 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
          λ') and about 0 for the decoupled ones in the paper's convention (about −1 in \
          PyTorch's, λ_pt = λ'/α, which shears every decoupled slope by exactly −1).\n\n\
          **Valley slope**: validation error (points) over the cells with a positive decay \
-         within {NEAR_BEST_POINTS} point of their learning rate's best is fitted as \
+         within {NEAR_BEST_POINTS} point of their learning rate's best (where fewer than three \
+         are that close, the best positive decay and its two neighbours) is fitted as \
          err = a_α + b·y + c·x·y + d·y² (x = log α, y = log decay, one offset per α); the \
          valley floor y*(x) = −(b + c·x)/(2d) has slope −c/(2d). **Argmax slope**: the \
          least-squares line through the best decay at each α (the older estimator; \
          neighbouring decays often differ by less than the noise, so it jumps). Intervals: \
          95 %, from {REPLICATES} bootstrap redraws of each cell's seeds (rescaled for few \
-         seeds). Reading: **coupled** when the interval excludes 0, **separated** when it lies \
-         within ±{SEPARATED_WITHIN} (over the grid's 16–32-fold α range the best decay then \
-         moves by about one grid step or less), otherwise **not settled**.\n"
+         seeds). Reading: **separated** when the interval lies within ±{SEPARATED_WITHIN} (over \
+         the grid's 16–32-fold α range the best decay then moves by about one grid step or \
+         less), **coupled** when it excludes 0 otherwise, **not settled** when neither.\n"
     );
     let left_out: Vec<String> = a
         .methods
