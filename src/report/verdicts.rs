@@ -48,13 +48,26 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum:
     // The identity is per step, so the one-epoch parameter difference is the test. Over
     // a long run any two computations that differ in the last bit drift apart (more so
     // at a large learning rate), so the curves are compared with the seed noise.
-    let same = rel < 1e-4;
+    // A large α can amplify rounding within the first epoch; the check's control run (α
+    // changed by 2⁻²⁰) measures by how much, and a difference no larger is rounding too.
+    let amplified = rel >= 1e-4 && p.rounding_diff.is_some_and(|r| p.max_param_diff <= r);
+    let same = rel < 1e-4 || amplified;
     let mut s = format!(
         "{}: after one epoch ({} steps) the largest parameter difference is {:.1e} \
          (parameters up to {:.2}, relative {:.1e}). ",
         p.title, p.steps, p.max_param_diff, p.max_param, rel,
     );
-    if same {
+    if amplified {
+        let _ = write!(
+            s,
+            "**Shown**, with rounding amplified: changing SGD + L2's α by one part in a \
+             million (2⁻²⁰, a rounding-sized step) moves its parameters by {:.1e} in the same \
+             epoch, more than the pair differs, so at this learning rate the first epoch \
+             amplifies float rounding and the difference says nothing against λ' = αλ. ",
+            p.rounding_diff.unwrap_or(f64::NAN)
+        );
+        s.push_str(&curve_drift(p, sgd));
+    } else if same {
         s.push_str(
             "**Shown**: the two are the same algorithm up to float rounding, as \
              λ' = αλ predicts. ",
@@ -65,6 +78,12 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum:
             "**Not shown**: the runs differ by more than float rounding explains; check \
              that SGD runs without momentum (momentum breaks the equivalence).",
         );
+        if let Some(r) = p.rounding_diff {
+            let _ = write!(
+                s,
+                " (Changing α by 2⁻²⁰ moves SGD + L2 by {r:.1e} in the same epoch.)"
+            );
+        }
     }
     if momentum > 0.0 {
         // With momentum the L2 term enters the buffer, m ← βm + α(g + λθ), and acts again at
@@ -284,6 +303,7 @@ mod tests {
             steps: 40,
             max_param_diff: diff,
             max_param: 0.3,
+            rounding_diff: None,
             epochs: vec![1, 2],
             test_a: vec![0.90, 0.92],
             test_b: vec![0.90, 0.93],
@@ -318,6 +338,25 @@ mod tests {
         );
         let broken = equivalence_verdict(&eq(2e-2), None, 0.0);
         assert!(broken.contains("**Not shown**"), "{broken}");
+        // The same difference where a rounding-sized change of α moves the run further.
+        let nudged = |r: f64| Equivalence {
+            sgd: crate::study::EquivalencePair {
+                rounding_diff: Some(r),
+                ..pair(2e-2)
+            },
+            ..eq(2e-2)
+        };
+        let amplified = equivalence_verdict(&nudged(5e-2), None, 0.0);
+        assert!(
+            amplified.contains("**Shown**, with rounding amplified")
+                && amplified.contains("moves its parameters by 5.0e-2"),
+            "{amplified}"
+        );
+        let real = equivalence_verdict(&nudged(1e-3), None, 0.0);
+        assert!(
+            real.contains("**Not shown**") && real.contains("moves SGD + L2 by 1.0e-3"),
+            "{real}"
+        );
     }
 
     /// An SGD + L2 and SGDW study, SGDW's best cell `lift` above SGD + L2's, with the

@@ -98,7 +98,14 @@ fn pair(
             (false, _) => String::new(),
         }
     );
-    let (max_param_diff, max_param) = one_epoch_difference(settings, how, data, [&a, &b])?;
+    // The same run with α moved by a rounding-sized step: where the first epoch amplifies
+    // rounding (large α), the pair's difference is read against this one.
+    let nudged = OptimConfig {
+        lr: lr * (1.0 + ROUNDING_NUDGE),
+        ..a.clone()
+    };
+    let (max_param_diff, max_param, rounding_diff) =
+        one_epoch_difference(settings, how, data, [&a, &b, &nudged])?;
     let labels = [label(l2_method, l2), label(partner, wd)];
     let curves = full_curves(settings, how, data, [(&a, &labels[0]), (&b, &labels[1])])?;
     let [a_label, b_label] = labels;
@@ -109,25 +116,31 @@ fn pair(
         steps: data.train.len().div_ceil(settings.batch_size),
         max_param_diff,
         max_param,
+        rounding_diff: Some(rounding_diff),
         epochs: curves[0].iter().map(|r| r.epoch).collect(),
         test_a: curves[0].iter().map(|r| r.test_accuracy).collect(),
         test_b: curves[1].iter().map(|r| r.test_accuracy).collect(),
     })
 }
 
-/// max |θ_a − θ_b| and max |θ_a| after one epoch of each configuration from seed 0, the two
-/// runs side by side (`--jobs`; the same bits as one after the other).
+/// Relative change of α in the rounding control: 2⁻²⁰, about eight units in the last place of
+/// an f32 learning rate.
+pub(crate) const ROUNDING_NUDGE: f64 = 1.0 / 1_048_576.0;
+
+/// max |θ_a − θ_b|, max |θ_a| and max |θ_a − θ_c| after one epoch of each configuration
+/// [a, b, c] from seed 0, the runs side by side (`--jobs`; the same bits as one after the
+/// other).
 fn one_epoch_difference(
     settings: &Settings,
     how: &Execution,
     data: &DeviceData,
-    configs: [&OptimConfig; 2],
-) -> anyhow::Result<(f64, f64)> {
+    configs: [&OptimConfig; 3],
+) -> anyhow::Result<(f64, f64, f64)> {
     let mut one = settings.run_config(0, how);
     one.epochs = 1;
     one.eval_every = 1;
     let quiet = Progress::silent();
-    let both = map_jobs(&configs, how.jobs, |_, cfg| {
+    let runs = map_jobs(&configs, how.jobs, |_, cfg| {
         let t = train::train(cfg, &one, data, &quiet, &mut |_| Ok(()))?;
         t.model
             .vars()
@@ -135,15 +148,20 @@ fn one_epoch_difference(
             .map(|v| Ok(v.as_detached_tensor().flatten_all()?.to_vec1::<f32>()?))
             .collect::<anyhow::Result<Vec<Vec<f32>>>>()
     })?;
-    let mut max_diff = 0f64;
-    let mut max_param = 0f64;
-    for (x, y) in both[0].iter().zip(&both[1]) {
-        for (&x, &y) in x.iter().zip(y) {
-            max_diff = max_diff.max((x as f64 - y as f64).abs());
-            max_param = max_param.max((x as f64).abs());
-        }
-    }
-    Ok((max_diff, max_param))
+    let max_diff = |other: &[Vec<f32>]| {
+        runs[0]
+            .iter()
+            .flatten()
+            .zip(other.iter().flatten())
+            .map(|(&x, &y)| (x as f64 - y as f64).abs())
+            .fold(0f64, f64::max)
+    };
+    let max_param = runs[0]
+        .iter()
+        .flatten()
+        .map(|&x| (x as f64).abs())
+        .fold(0f64, f64::max);
+    Ok((max_diff(&runs[1]), max_param, max_diff(&runs[2])))
 }
 
 /// The records of each configuration over the study's length from seed 0, evaluated at least

@@ -114,6 +114,10 @@ pub(crate) struct EquivalencePair {
     pub(crate) max_param_diff: f64,
     /// max |θ_a| after one epoch (the scale of the difference).
     pub(crate) max_param: f64,
+    /// max |θ_a − θ_a'| after one epoch, a' being run a with α × (1 + 2⁻²⁰): how
+    /// far this epoch carries a change of rounding size (absent in folders written before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) rounding_diff: Option<f64>,
     /// Evaluated epochs of the full runs and their test accuracies (fractions).
     pub(crate) epochs: Vec<usize>,
     pub(crate) test_a: Vec<f64>,
