@@ -362,6 +362,22 @@ pub(crate) mod test_rows {
         }
     }
 
+    /// `rows` analysed as a folder with `settings` would be, without pairs or an
+    /// equivalence check.
+    pub(crate) fn analysis(settings: crate::study::Settings, rows: Vec<ResultRow>) -> Analysis {
+        Analysis {
+            dir: PathBuf::from("unused"),
+            settings,
+            methods: Method::ALL
+                .iter()
+                .filter_map(|&m| analyse_method(m, &rows))
+                .collect(),
+            pairs: Vec::new(),
+            rows,
+            equivalence: None,
+        }
+    }
+
     /// Validation accuracy that peaks where log10(decay) = log10(c) + slope·log10(lr).
     pub(crate) fn synthetic(method: Method, slope: f64, c: f64) -> Vec<ResultRow> {
         let lrs = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1];

@@ -205,7 +205,7 @@ fn grid_edges(m: &MethodAnalysis) -> Option<String> {
 mod tests {
     use super::*;
     use crate::analysis::analyse_method;
-    use crate::analysis::test_rows::synthetic;
+    use crate::analysis::test_rows::{analysis, synthetic};
 
     #[test]
     fn the_coupling_verdict_reads_the_intervals_both_ways() {
@@ -237,17 +237,8 @@ mod tests {
     fn a_one_seed_study_settles_nothing_about_the_coupling() {
         let mut rows = synthetic(Method::Adam, -1.0, 1e-6);
         rows.extend(synthetic(Method::Adamw, 0.0, 1e-4));
-        let a = Analysis {
-            dir: std::path::PathBuf::from("unused"),
-            settings: crate::study::presets::preset(crate::study::presets::Preset::Quick).settings,
-            methods: [Method::Adam, Method::Adamw]
-                .iter()
-                .filter_map(|&m| analyse_method(m, &rows))
-                .collect(),
-            pairs: Vec::new(),
-            rows,
-            equivalence: None,
-        };
+        let quick = crate::study::presets::preset(crate::study::presets::Preset::Quick);
+        let a = analysis(quick.settings, rows);
         let v = claim3(&a);
         assert!(v.contains("Valley slope"), "{v}");
         assert!(v.contains("**Not settled**: one seed per cell"), "{v}");

@@ -50,24 +50,24 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum:
     // at a large learning rate), so the curves are compared with the seed noise.
     // A large α can amplify rounding within the first epoch; the check's control run (α
     // changed by 2⁻²⁰) measures by how much, and a difference no larger is rounding too.
-    let amplified = rel >= 1e-4 && p.rounding_diff.is_some_and(|r| p.max_param_diff <= r);
-    let same = rel < 1e-4 || amplified;
+    let amplified = p
+        .rounding_diff
+        .filter(|&r| rel >= 1e-4 && p.max_param_diff <= r);
     let mut s = format!(
         "{}: after one epoch ({} steps) the largest parameter difference is {:.1e} \
          (parameters up to {:.2}, relative {:.1e}). ",
         p.title, p.steps, p.max_param_diff, p.max_param, rel,
     );
-    if amplified {
+    if let Some(r) = amplified {
         let _ = write!(
             s,
             "**Shown**, with rounding amplified: changing SGD + L2's α by one part in a \
-             million (2⁻²⁰, a rounding-sized step) moves its parameters by {:.1e} in the same \
+             million (2⁻²⁰, a rounding-sized step) moves its parameters by {r:.1e} in the same \
              epoch, more than the pair differs, so at this learning rate the first epoch \
-             amplifies float rounding and the difference says nothing against λ' = αλ. ",
-            p.rounding_diff.unwrap_or(f64::NAN)
+             amplifies float rounding and the difference says nothing against λ' = αλ. "
         );
         s.push_str(&curve_drift(p, sgd));
-    } else if same {
+    } else if rel < 1e-4 {
         s.push_str(
             "**Shown**: the two are the same algorithm up to float rounding, as \
              λ' = αλ predicts. ",
@@ -362,24 +362,14 @@ mod tests {
     /// An SGD + L2 and SGDW study, SGDW's best cell `lift` above SGD + L2's, with the
     /// settings of `preset`.
     fn sgd_pair(preset: crate::study::presets::Preset, lift: f64) -> Analysis {
-        use crate::analysis::{analyse_method, test_rows::synthetic};
+        use crate::analysis::test_rows::{analysis, synthetic};
         let mut rows = synthetic(Method::Sgd, -1.0, 1e-5);
         rows.extend(synthetic(Method::Sgdw, 0.0, 1e-3).into_iter().map(|mut r| {
             r.test_accuracy = r.test_accuracy.map(|t| t + lift);
             r.val_accuracy = r.val_accuracy.map(|v| v + lift);
             r
         }));
-        Analysis {
-            dir: std::path::PathBuf::from("unused"),
-            settings: crate::study::presets::preset(preset).settings,
-            methods: [Method::Sgd, Method::Sgdw]
-                .iter()
-                .filter_map(|&m| analyse_method(m, &rows))
-                .collect(),
-            pairs: Vec::new(),
-            rows,
-            equivalence: None,
-        }
+        analysis(crate::study::presets::preset(preset).settings, rows)
     }
 
     #[test]
