@@ -238,6 +238,7 @@ mod tests {
                     test_accuracy: 0.9,
                     weight_norm: 30.0 - 5.0 * k as f64 * epoch as f64,
                     seconds: 0.1,
+                    test_predictions: None,
                 })
                 .unwrap();
             }

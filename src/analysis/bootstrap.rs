@@ -112,6 +112,32 @@ impl Estimate {
         }
     }
 
+    /// `point` with the interval of the replicate values, a replicate where the statistic
+    /// could not be computed (a redrawn valley without a floor) counting as unbounded: −∞ for
+    /// the lower bound and +∞ for the upper, so more than 2.5 % of them open the interval on
+    /// both sides instead of being dropped.
+    pub(crate) fn from_replicates_unbounded(
+        point: f64,
+        reps: &[Option<f64>],
+        has_repeats: bool,
+    ) -> Self {
+        let ok: Vec<f64> = reps.iter().flatten().copied().collect();
+        let failed = reps.len() - ok.len();
+        let with = |fill: f64| {
+            let mut v = ok.clone();
+            v.extend(std::iter::repeat_n(fill, failed));
+            v
+        };
+        let interval = has_repeats.then(|| {
+            quantile(&with(f64::NEG_INFINITY), 0.025).zip(quantile(&with(f64::INFINITY), 0.975))
+        });
+        Estimate {
+            point,
+            interval: interval.flatten(),
+            failed,
+        }
+    }
+
     /// Whether the interval holds `v` (false without an interval).
     pub(crate) fn covers(&self, v: f64) -> bool {
         self.interval.is_some_and(|(lo, hi)| lo <= v && v <= hi)
@@ -201,6 +227,17 @@ mod tests {
         assert!(!single.has_repeats());
         let e = Estimate::from_replicates(0.1, &[Some(0.1), None], single.has_repeats());
         assert_eq!((e.interval, e.failed), (None, 1));
+        // A replicate without a floor is unbounded, never dropped: 1 in 40 failing (2.5 %)
+        // opens both ends.
+        let mut reps: Vec<Option<f64>> = (0..39).map(|i| Some(f64::from(i) / 100.0)).collect();
+        let kept = Estimate::from_replicates_unbounded(0.2, &reps, true);
+        assert!(kept.interval.unwrap().0.is_finite(), "{kept:?}");
+        reps.push(None);
+        let open = Estimate::from_replicates_unbounded(0.2, &reps, true);
+        assert_eq!(open.interval, Some((f64::NEG_INFINITY, f64::INFINITY)));
+        assert_eq!(open.failed, 1);
+        let dropped = Estimate::from_replicates(0.2, &reps, true);
+        assert!(dropped.interval.unwrap().0.is_finite());
         let s = Estimate::from_replicates(0.5, &[Some(0.4), Some(0.6)], true).shifted(-1.0);
         assert_eq!(s.point, -0.5);
         assert!(s.covers(-0.5) && !s.covers(0.0));

@@ -13,9 +13,11 @@
 mod basin;
 mod bootstrap;
 mod cells;
+pub(crate) mod chosen_pair;
 mod equal_loss;
 mod noise;
 mod pairs;
+pub(crate) mod refine;
 mod transfer;
 mod uncertainty;
 mod val_grid;
@@ -24,10 +26,10 @@ mod valley;
 pub(crate) use bootstrap::Estimate;
 pub(crate) use noise::{Noise, FALLBACK_TIE_POINTS};
 pub(crate) use pairs::{loss_points, PairAnalysis};
-pub(crate) use transfer::{Held, Transfer};
-pub(crate) use uncertainty::{BasinEstimate, Slopes};
+pub(crate) use transfer::{Held, Regret, Transfer};
+pub(crate) use uncertainty::{BasinEstimate, Slopes, Variant};
 pub(crate) use val_grid::{Pick, ValGrid, FAILED_POINTS};
-pub(crate) use valley::{Coupling, NEAR_BEST_POINTS, SEPARATED_WITHIN};
+pub(crate) use valley::{Coupling, FitChoice, NEAR_BEST_POINTS, SEPARATED_WITHIN, WINDOWS};
 
 use crate::optim::Method;
 use crate::study::{read_equivalence, read_results, read_study, Equivalence, ResultRow, Settings};
@@ -111,6 +113,9 @@ pub(crate) struct MethodAnalysis {
     pub(crate) slopes: Slopes,
     pub(crate) basins: Vec<BasinEstimate>,
     pub(crate) bracket: Option<Bracket>,
+    /// Every cell's selection-seed validation and every seed's test accuracy, for claim 2's
+    /// re-chosen bootstrap.
+    pub(crate) cell_runs: Vec<chosen_pair::CellRuns>,
 }
 
 impl MethodAnalysis {
@@ -140,6 +145,17 @@ impl MethodAnalysis {
     /// The transfer test holding `held` fixed.
     pub(crate) fn transfer(&self, held: Held) -> Option<Transfer> {
         transfer::transfer(&self.seeds, held.power(self.method.is_decoupled()))
+    }
+
+    /// The transfer regret holding the decay as swept and holding the per-step product, with
+    /// intervals and their difference (per step minus as swept).
+    pub(crate) fn regret(&self) -> Option<Regret> {
+        let d = self.method.is_decoupled();
+        transfer::regret(
+            &self.seeds,
+            [Held::AsSwept.power(d), Held::PerStep.power(d)],
+            stream(self.method),
+        )
     }
 }
 
@@ -187,8 +203,10 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
     let chosen = best.map(|p| chosen(&grid, &by_cell, p, noise.tie_points()));
     let per_lr = per_lr(&grid, noise.tie_points());
     let slopes_and_basins = uncertainty::uncertainty(&seeds, &fit_grid, stream(method));
+    let cell_runs = cell_runs(&by_cell, &selection_seeds, &grid);
     Some(MethodAnalysis {
         method,
+        cell_runs,
         coupling: fit_grid.argmax_slope(),
         untrained_lrs,
         bracket: chosen.as_ref().map(|c| bracket(&grid, c.lr)),
@@ -201,6 +219,35 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
         chosen,
         per_lr,
     })
+}
+
+/// Each cell's runs in (lr, decay) order: the selection seeds' validation accuracies and every
+/// finished seed's test accuracy; cells where a selection seed diverged are left out.
+fn cell_runs(by_cell: &ByCell, selection: &[u64], grid: &ValGrid) -> Vec<chosen_pair::CellRuns> {
+    let mut keys: Vec<&(usize, usize)> = by_cell.keys().collect();
+    keys.sort_by_key(|&&(di, li)| (li, di));
+    keys.into_iter()
+        .filter_map(|&(di, li)| {
+            let rows = &by_cell[&(di, li)];
+            let sel: Vec<&&ResultRow> = rows
+                .iter()
+                .filter(|r| selection.is_empty() || selection.contains(&r.cell.seed))
+                .collect();
+            let vals: Option<Vec<f64>> = sel
+                .iter()
+                .map(|r| match r.status {
+                    crate::study::Status::Ok => r.val_accuracy,
+                    crate::study::Status::Diverged => None,
+                })
+                .collect();
+            Some(chosen_pair::CellRuns {
+                lr: grid.lrs[li],
+                decay: grid.decays[di],
+                vals: vals.filter(|v| !v.is_empty())?,
+                tests: finished_tests(rows).0,
+            })
+        })
+        .collect()
 }
 
 /// The bootstrap stream of a method, so each method's replicates are its own.
@@ -277,6 +324,24 @@ fn bracket(grid: &ValGrid, lr: f64) -> Bracket {
     }
 }
 
+/// Claim 2's tests for each pair of an L2 method and its decoupled partner in `methods`.
+fn chosen_pairs(
+    methods: &[MethodAnalysis],
+    dir: Option<&Path>,
+) -> anyhow::Result<Vec<chosen_pair::ChosenComparison>> {
+    let mut out = Vec::new();
+    for (l2, dec) in Method::PAIRS {
+        let find = |x: Method| methods.iter().find(|m| m.method == x);
+        let (Some(m), Some(dec)) = (find(l2), find(dec)) else {
+            continue;
+        };
+        if let Some(c) = chosen_pair::compare(m, dec, dir, stream(l2))? {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
 /// A study folder, analysed.
 pub(crate) struct Analysis {
     pub(crate) dir: PathBuf,
@@ -284,6 +349,8 @@ pub(crate) struct Analysis {
     pub(crate) rows: Vec<ResultRow>,
     pub(crate) methods: Vec<MethodAnalysis>,
     pub(crate) pairs: Vec<PairAnalysis>,
+    /// Claim 2's tests of each L2 method against its decoupled partner.
+    pub(crate) chosen_pairs: Vec<chosen_pair::ChosenComparison>,
     pub(crate) equivalence: Option<Equivalence>,
 }
 
@@ -308,6 +375,7 @@ impl Analysis {
             .filter_map(|&m| analyse_method(m, &rows))
             .collect();
         Ok(Analysis {
+            chosen_pairs: chosen_pairs(&methods, Some(dir))?,
             dir: dir.to_path_buf(),
             settings,
             pairs: pairs::pairs(
@@ -322,6 +390,17 @@ impl Analysis {
 
     pub(crate) fn method(&self, m: Method) -> Option<&MethodAnalysis> {
         self.methods.iter().find(|a| a.method == m)
+    }
+
+    /// Claim 2's tests of `l2` against `dec`, when both have a chosen cell.
+    pub(crate) fn chosen_pair(
+        &self,
+        l2: Method,
+        dec: Method,
+    ) -> Option<&chosen_pair::ChosenComparison> {
+        self.chosen_pairs
+            .iter()
+            .find(|c| c.l2 == l2 && c.decoupled == dec)
     }
 
     /// The (α, λ) of a method's chosen cell, or, when its best λ is 0 (where the equivalence is
@@ -365,17 +444,35 @@ pub(crate) mod test_rows {
     /// `rows` analysed as a folder with `settings` would be, without pairs or an
     /// equivalence check.
     pub(crate) fn analysis(settings: crate::study::Settings, rows: Vec<ResultRow>) -> Analysis {
+        let methods: Vec<MethodAnalysis> = Method::ALL
+            .iter()
+            .filter_map(|&m| analyse_method(m, &rows))
+            .collect();
         Analysis {
             dir: PathBuf::from("unused"),
             settings,
-            methods: Method::ALL
-                .iter()
-                .filter_map(|&m| analyse_method(m, &rows))
-                .collect(),
+            chosen_pairs: chosen_pairs(&methods, None).expect("no files read"),
+            methods,
             pairs: Vec::new(),
             rows,
             equivalence: None,
         }
+    }
+
+    /// [`synthetic`] over two seeds, 0.01 points apart (so intervals exist and are narrow).
+    pub(crate) fn synthetic_seeds(method: Method, slope: f64, c: f64) -> Vec<ResultRow> {
+        let mut rows = Vec::new();
+        for r in synthetic(method, slope, c) {
+            for seed in 0..2u64 {
+                let lift = 0.0001 * seed as f64;
+                let mut r = r.clone();
+                r.cell.seed = seed;
+                r.val_accuracy = r.val_accuracy.map(|v| v + lift);
+                r.test_accuracy = r.test_accuracy.map(|v| v + lift);
+                rows.push(r);
+            }
+        }
+        rows
     }
 
     /// Validation accuracy that peaks where log10(decay) = log10(c) + slope·log10(lr).

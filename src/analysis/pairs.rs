@@ -32,7 +32,7 @@ pub(super) struct Side<'a> {
 
 /// The pairs of the study (those with both methods swept).
 pub(super) fn pairs(methods: &[Side], rows: &[ResultRow]) -> Vec<PairAnalysis> {
-    [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)]
+    Method::PAIRS
         .into_iter()
         .enumerate()
         .filter_map(|(k, (l2, dec))| {

@@ -7,8 +7,10 @@
 //! readings are λ fixed and αλ fixed (the per-step decay SGD + L2 applies). Scoring on a seed
 //! that played no part in the tuning keeps the winner's luck out of the score.
 
-use super::bootstrap::SeedGrid;
+use super::bootstrap::{Estimate, SeedGrid, REPLICATES};
 use super::val_grid::{same_value, ValGrid};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// What is held fixed when a decay tuned at one α moves to another: decay · α^power.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,9 +32,90 @@ pub(crate) struct Transfer {
     pub(crate) off_grid: usize,
 }
 
+/// One scored reuse: tuned at lr index `from` on one seed, scored at `to` on another.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Comparison {
+    from: usize,
+    to: usize,
+    /// Index of the (tuning seed, scoring seed) pair.
+    pair: usize,
+    lost: f64,
+}
+
 /// The transfer test on `g` (cells' seeds in the same seed order everywhere), holding
 /// decay · α^`power` fixed; None with fewer than two seeds or learning rates.
 pub(crate) fn transfer(g: &SeedGrid, power: f64) -> Option<Transfer> {
+    let (cs, off_grid) = comparisons(g, power)?;
+    (!cs.is_empty()).then(|| Transfer {
+        loss_points: cs.iter().map(|c| c.lost).sum::<f64>() / cs.len() as f64,
+        comparisons: cs.len(),
+        off_grid,
+    })
+}
+
+/// The practitioner's regret in two parametrisations: what reusing one tuned value costs with
+/// decay · α^`powers[0]` held fixed and with decay · α^`powers[1]` held fixed, each with a 95 %
+/// interval, and the second minus the first, from one bootstrap that redraws the learning
+/// rates (tuning and scoring α alike) and the seed pairs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Regret {
+    pub(crate) held: [Transfer; 2],
+    pub(crate) intervals: [Estimate; 2],
+    /// Regret holding `powers[1]` minus regret holding `powers[0]`.
+    pub(crate) difference: Estimate,
+}
+
+pub(crate) fn regret(g: &SeedGrid, powers: [f64; 2], stream: u64) -> Option<Regret> {
+    let (a, off_a) = comparisons(g, powers[0])?;
+    let (b, off_b) = comparisons(g, powers[1])?;
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    let pairs = a.iter().chain(&b).map(|c| c.pair).max().unwrap_or(0) + 1;
+    let lrs = g.lrs.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(0x7e9_0000 + stream);
+    let mean = |cs: &[Comparison], wl: &[f64], wp: &[f64]| {
+        let (mut sum, mut w) = (0.0, 0.0);
+        for c in cs {
+            let x = wl[c.from] * wl[c.to] * wp[c.pair];
+            sum += x * c.lost;
+            w += x;
+        }
+        (w > 0.0).then(|| sum / w)
+    };
+    let mut reps = [Vec::new(), Vec::new(), Vec::new()];
+    for _ in 0..REPLICATES {
+        let mut wl = vec![0.0; lrs];
+        for _ in 0..lrs {
+            wl[rng.random_range(0..lrs)] += 1.0;
+        }
+        let mut wp = vec![0.0; pairs];
+        for _ in 0..pairs {
+            wp[rng.random_range(0..pairs)] += 1.0;
+        }
+        let (ra, rb) = (mean(&a, &wl, &wp), mean(&b, &wl, &wp));
+        reps[0].push(ra);
+        reps[1].push(rb);
+        reps[2].push(ra.zip(rb).map(|(x, y)| y - x));
+    }
+    let held = [
+        transfer(g, powers[0]).expect("comparisons above"),
+        transfer(g, powers[1]).expect("comparisons above"),
+    ];
+    let _ = (off_a, off_b);
+    let point = [held[0].loss_points, held[1].loss_points];
+    Some(Regret {
+        held,
+        intervals: [
+            Estimate::from_replicates(point[0], &reps[0], true),
+            Estimate::from_replicates(point[1], &reps[1], true),
+        ],
+        difference: Estimate::from_replicates(point[1] - point[0], &reps[2], true),
+    })
+}
+
+/// Every scored reuse holding decay · α^`power` fixed, and how many fell off the grid.
+fn comparisons(g: &SeedGrid, power: f64) -> Option<(Vec<Comparison>, usize)> {
     let seeds = g.cells.iter().flatten().flatten().map(Vec::len).min()?;
     if seeds < 2 || g.lrs.len() < 2 {
         return None;
@@ -48,11 +131,10 @@ pub(crate) fn transfer(g: &SeedGrid, power: f64) -> Option<Transfer> {
             one
         })
         .collect();
-    let (mut lost, mut comparisons, mut off_grid) = (0.0, 0usize, 0usize);
-    for (tune, score) in (0..seeds).flat_map(|t| (0..seeds).map(move |s| (t, s))) {
-        if tune == score {
-            continue;
-        }
+    let mut out = Vec::new();
+    let mut off_grid = 0usize;
+    let pairs = (0..seeds).flat_map(|t| (0..seeds).map(move |s| (t, s)));
+    for (pair, (tune, score)) in pairs.filter(|(t, s)| t != s).enumerate() {
         let (tg, sg) = (&by_seed[tune], &by_seed[score]);
         for from in 0..g.lrs.len() {
             let Some(tuned) = tg.best_at_lr(from) else {
@@ -71,16 +153,16 @@ pub(crate) fn transfer(g: &SeedGrid, power: f64) -> Option<Transfer> {
                 let Some(own_score) = sg.val[own.at.0][to] else {
                     continue;
                 };
-                lost += 100.0 * (own_score - reused);
-                comparisons += 1;
+                out.push(Comparison {
+                    from,
+                    to,
+                    pair,
+                    lost: 100.0 * (own_score - reused),
+                });
             }
         }
     }
-    (comparisons > 0).then(|| Transfer {
-        loss_points: lost / comparisons as f64,
-        comparisons,
-        off_grid,
-    })
+    Some((out, off_grid))
 }
 
 impl Held {
@@ -142,5 +224,29 @@ mod tests {
         let t = transfer(&g, 1.0).unwrap();
         assert_eq!(t.off_grid, 6, "{t:?}");
         assert_eq!(t.comparisons, 6);
+    }
+
+    #[test]
+    fn the_regret_interval_separates_the_right_convention_and_holds_its_point() {
+        // Best λ' = 0.4·α: reusing λ_pt loses nothing, reusing λ' a point, at every α.
+        let g = grid(|a| 0.4 * a);
+        let r = regret(&g, [0.0, 1.0], 0).unwrap();
+        assert!((r.held[0].loss_points - 1.0).abs() < 1e-9);
+        assert_eq!(r.held[1].loss_points, 0.0);
+        let (lo, hi) = r.difference.interval.unwrap();
+        assert!(hi < 0.0 && lo <= r.difference.point, "{r:?}");
+        let near = |e: Estimate, v: f64| {
+            e.interval
+                .is_some_and(|(lo, hi)| (lo - v).abs() < 1e-9 && (hi - v).abs() < 1e-9)
+        };
+        assert!(
+            near(r.intervals[0], 1.0) && near(r.intervals[1], 0.0),
+            "{r:?}"
+        );
+        assert_eq!(
+            regret(&g, [0.0, 1.0], 0),
+            Some(r),
+            "the same bits every time"
+        );
     }
 }

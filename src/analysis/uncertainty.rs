@@ -4,18 +4,82 @@
 use super::basin::{self, Basin, BASIN_DELTAS};
 use super::bootstrap::{Estimate, SeedGrid, REPLICATES};
 use super::val_grid::ValGrid;
-use super::valley;
+use super::valley::{self, bracketed_lrs, fit_quadratic, Coupling, FitChoice, WINDOWS};
 
 /// The coupling of the best decay to α: the valley slope, the argmax slope, each with a
-/// bootstrap interval, in the convention the method was swept in.
+/// bootstrap interval, in the convention the method was swept in; the valley's curvature; and
+/// the same slope under the analyst's other choices (windows, each α left out).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Slopes {
+    /// The headline valley slope ([`FitChoice::HEADLINE`]); replicates without a floor count
+    /// as unbounded.
     pub(crate) valley: Option<Estimate>,
     /// Cells in the valley fit of the selection means.
     pub(crate) valley_cells: Option<usize>,
+    /// The headline fit's curvature d (points per doubling²); a replicate whose fit fails
+    /// counts as 0 (no floor).
+    pub(crate) curvature: Option<Estimate>,
+    /// The learning rates in the headline fit (their best decay bracketed).
+    pub(crate) fitted_lrs: Vec<f64>,
+    /// The slope under the other windows and with each fitted α left out.
+    pub(crate) variants: Vec<Variant>,
     pub(crate) argmax: Option<Estimate>,
     /// Valley slope of each bootstrap replicate (for differences between methods).
     pub(super) valley_reps: Vec<Option<f64>>,
+}
+
+/// The valley slope under one of the analyst's other choices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Variant {
+    pub(crate) choice: FitChoice,
+    /// None when this choice leaves no valley to fit.
+    pub(crate) slope: Option<Estimate>,
+}
+
+impl Slopes {
+    /// What the slope says, `shift` added to every slope (−1: PyTorch's convention for a
+    /// decoupled method): "coupled" or "separated" only when the headline interval and every
+    /// variant's interval read the same, and the curvature's interval excludes 0
+    /// ([`Coupling`]).
+    pub(crate) fn reading(&self, shift: f64) -> Coupling {
+        let Some(headline) = self.valley else {
+            return Coupling::NoValley;
+        };
+        let word = Coupling::of(&headline.shifted(shift));
+        if word == Coupling::NoInterval {
+            return word;
+        }
+        if self
+            .curvature
+            .and_then(|c| c.interval)
+            .is_none_or(|(lo, _)| lo <= 0.0)
+        {
+            return Coupling::NoValley;
+        }
+        let agree = self.variants.iter().all(|v| {
+            v.slope
+                .is_some_and(|e| Coupling::of(&e.shifted(shift)) == word)
+        });
+        match word {
+            Coupling::Coupled { .. } | Coupling::Separated if !agree => Coupling::NotSettled,
+            w => w,
+        }
+    }
+
+    /// The smallest and largest point estimate over the headline and every variant, `shift`
+    /// added; None without a headline.
+    pub(crate) fn range(&self, shift: f64) -> Option<(f64, f64)> {
+        let h = self.valley?.point;
+        let points = self
+            .variants
+            .iter()
+            .filter_map(|v| v.slope.map(|e| e.point))
+            .chain(std::iter::once(h));
+        let (lo, hi) = points.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+            (lo.min(p), hi.max(p))
+        });
+        Some((lo + shift, hi + shift))
+    }
 }
 
 /// A method's basin at one δ, with intervals.
@@ -41,12 +105,46 @@ pub(super) fn uncertainty(
             Estimate::from_replicates(p, &r, repeats)
         })
     };
-    let valley_of = |g: &ValGrid| valley::fit_valley(g).map(|v| v.slope);
-    let valley_reps: Vec<Option<f64>> = reps.iter().map(valley_of).collect();
+    let slope_of = |choice: FitChoice| {
+        move |g: &ValGrid| {
+            fit_quadratic(g, choice)
+                .and_then(|q| q.valley())
+                .map(|v| v.slope)
+        }
+    };
+    let valley_reps: Vec<Option<f64>> = reps.iter().map(slope_of(FitChoice::HEADLINE)).collect();
     let fit = valley::fit_valley(grid);
+    let curvature_reps: Vec<Option<f64>> = reps
+        .iter()
+        .map(|g| Some(fit_quadratic(g, FitChoice::HEADLINE).map_or(0.0, |q| q.curvature)))
+        .collect();
+    let fitted_lrs: Vec<f64> = bracketed_lrs(grid).iter().map(|&li| grid.lrs[li]).collect();
+    let choices = WINDOWS
+        .iter()
+        .filter(|&&w| w != FitChoice::HEADLINE.window)
+        .map(|&window| FitChoice {
+            window,
+            leave_out: None,
+        })
+        .chain(fitted_lrs.iter().map(|&lr| FitChoice {
+            leave_out: Some(lr),
+            ..FitChoice::HEADLINE
+        }));
+    let variants = choices
+        .map(|choice| Variant {
+            choice,
+            slope: slope_of(choice)(grid).map(|p| {
+                let r: Vec<Option<f64>> = reps.iter().map(slope_of(choice)).collect();
+                Estimate::from_replicates_unbounded(p, &r, repeats)
+            }),
+        })
+        .collect();
     let slopes = Slopes {
-        valley: fit.map(|v| Estimate::from_replicates(v.slope, &valley_reps, repeats)),
+        valley: fit.map(|v| Estimate::from_replicates_unbounded(v.slope, &valley_reps, repeats)),
         valley_cells: fit.map(|v| v.cells),
+        curvature: fit.map(|v| Estimate::from_replicates(v.curvature, &curvature_reps, repeats)),
+        fitted_lrs,
+        variants,
         argmax: estimate(grid.argmax_slope().map(|f| f.slope), &|g| {
             g.argmax_slope().map(|f| f.slope)
         }),
@@ -67,4 +165,82 @@ pub(super) fn uncertainty(
         })
         .collect();
     (slopes, basins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A factor-2 grid, two seeds per cell `noise` apart (points), with validation error
+    /// `err(log₂ α index, log₂ decay)` in points.
+    fn seeds(noise: f64, err: impl Fn(usize, f64) -> f64) -> SeedGrid {
+        let lrs: Vec<f64> = (0..5).map(|i| 1e-3 * 2f64.powi(i)).collect();
+        let decays: Vec<f64> = (0..11).map(|j| 2f64.powi(-15 + j)).collect();
+        let cells = decays
+            .iter()
+            .enumerate()
+            .map(|(j, &d)| {
+                (0..lrs.len())
+                    .map(|i| {
+                        let v = 0.95 - err(i, d.log2()) / 100.0;
+                        // A fixed ± pattern, so the redraws have something to redraw.
+                        let e = noise / 100.0 * if (i + j) % 2 == 0 { 1.0 } else { -1.0 };
+                        Some(vec![v + e, v - e])
+                    })
+                    .collect()
+            })
+            .collect();
+        SeedGrid { lrs, decays, cells }
+    }
+
+    fn reading(g: &SeedGrid) -> Coupling {
+        uncertainty(g, &g.means(), 0).0.reading(0.0)
+    }
+
+    #[test]
+    fn clean_slopes_of_minus_one_and_zero_still_read_coupled_and_separated() {
+        let falls = seeds(0.01, |i, y| 0.1 * (y + 10.0 + (i as f64 - 2.0)).powi(2));
+        assert_eq!(reading(&falls), Coupling::Coupled { falls: true });
+        let flat_floor = seeds(0.01, |_, y| 0.1 * (y + 10.0).powi(2));
+        assert_eq!(reading(&flat_floor), Coupling::Separated);
+        let s = uncertainty(&flat_floor, &flat_floor.means(), 0).0;
+        assert_eq!(
+            s.variants.len(),
+            2 + 5,
+            "two other windows, each of 5 α left out"
+        );
+        assert_eq!(s.fitted_lrs.len(), 5);
+    }
+
+    #[test]
+    fn a_flat_surface_reads_no_valley_resolved() {
+        // d = 0: accuracy does not depend on the decay, only noise of the measured size.
+        let flat = seeds(0.07, |i, y| 0.0 * y + 0.01 * i as f64);
+        let s = uncertainty(&flat, &flat.means(), 0).0;
+        assert_eq!(s.reading(0.0), Coupling::NoValley, "{s:?}");
+        assert_eq!(s.reading(-1.0), Coupling::NoValley);
+    }
+
+    #[test]
+    fn an_alpha_that_moves_the_slope_on_its_own_leaves_it_not_settled() {
+        // Floors flat in α except the largest α, four doublings higher: with it the fit says
+        // coupled, without it separated.
+        let g = seeds(0.01, |i, y| {
+            let floor = if i == 4 { -6.0 } else { -10.0 };
+            0.1 * (y - floor).powi(2)
+        });
+        let s = uncertainty(&g, &g.means(), 0).0;
+        let headline = Coupling::of(&s.valley.unwrap());
+        assert_eq!(headline, Coupling::Coupled { falls: false }, "{s:?}");
+        let without_last = s
+            .variants
+            .iter()
+            .find(|v| v.choice.leave_out == Some(g.lrs[4]))
+            .and_then(|v| v.slope)
+            .unwrap();
+        assert_eq!(Coupling::of(&without_last), Coupling::Separated);
+        assert_eq!(s.reading(0.0), Coupling::NotSettled);
+        let (lo, hi) = s.range(0.0).unwrap();
+        assert!(lo < 0.1 && hi > 0.5, "the range shows both: {lo} … {hi}");
+    }
 }

@@ -37,8 +37,10 @@ pub(crate) enum Coupling {
     Coupled { falls: bool },
     /// The interval lies within ±[`SEPARATED_WITHIN`].
     Separated,
-    /// Neither.
+    /// Neither, or the window / leave-one-out variants disagree with the headline.
     NotSettled,
+    /// The curvature's interval holds 0: the valley is too flat for its floor to be located.
+    NoValley,
     /// One seed per cell: nothing to redraw, no interval.
     NoInterval,
 }
@@ -62,6 +64,7 @@ impl Coupling {
             Coupling::Coupled { .. } => "coupled",
             Coupling::Separated => "separated",
             Coupling::NotSettled => "not settled",
+            Coupling::NoValley => "no valley resolved",
             Coupling::NoInterval => "no interval",
         }
     }
@@ -70,6 +73,10 @@ impl Coupling {
 /// Cells further than this (points of validation error) above their learning rate's best are
 /// left out of the fit.
 pub(crate) const NEAR_BEST_POINTS: f64 = 1.0;
+
+/// The fitting windows (points of validation error above each α's best) the slope is
+/// checked across: the headline uses [`NEAR_BEST_POINTS`].
+pub(crate) const WINDOWS: [f64; 3] = [0.5, NEAR_BEST_POINTS, 2.0];
 
 /// A fitted valley.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -82,11 +89,73 @@ pub(crate) struct Valley {
     pub(crate) cells: usize,
 }
 
-/// The valley of `g`, or None when fewer than two learning rates have three usable cells, the
-/// design is singular, or the fitted parabola opens downwards (no floor).
+/// The analyst's choices a fit is made under: the window of cells near each α's floor, and
+/// a learning rate left out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct FitChoice {
+    /// Cells more than this many points above their α's best are left out.
+    pub(crate) window: f64,
+    /// A learning rate (its value) left out of the fit.
+    pub(crate) leave_out: Option<f64>,
+}
+
+impl FitChoice {
+    /// The headline fit: [`NEAR_BEST_POINTS`], every learning rate.
+    pub(crate) const HEADLINE: FitChoice = FitChoice {
+        window: NEAR_BEST_POINTS,
+        leave_out: None,
+    };
+}
+
+/// The parabola fitted under one choice, whether or not it has a floor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Quadratic {
+    /// −c/(2d); meaningful only where `curvature` > 0.
+    pub(crate) slope: f64,
+    pub(crate) curvature: f64,
+    pub(crate) cells: usize,
+}
+
+impl Quadratic {
+    pub(crate) fn valley(self) -> Option<Valley> {
+        (self.curvature > 0.0).then_some(Valley {
+            slope: self.slope,
+            curvature: self.curvature,
+            cells: self.cells,
+        })
+    }
+}
+
+/// The valley of `g` under the headline choice ([`FitChoice::HEADLINE`]).
 pub(crate) fn fit_valley(g: &ValGrid) -> Option<Valley> {
+    fit_quadratic(g, FitChoice::HEADLINE)?.valley()
+}
+
+/// The learning rates (indices) whose best positive decay is bracketed: a measured positive
+/// decay on each side of it. Only they enter a fit: an α whose best sits at an end of its
+/// decay axis has its floor somewhere beyond what was tried, and the parabola would put it
+/// wherever its other rows pull it.
+pub(crate) fn bracketed_lrs(g: &ValGrid) -> Vec<usize> {
+    (0..g.lrs.len())
+        .filter(|&li| {
+            let vals: Vec<f64> = (0..g.decays.len())
+                .filter(|&di| g.decays[di] > 0.0)
+                .filter_map(|di| g.val[di][li])
+                .collect();
+            let at = (0..vals.len()).max_by(|&a, &b| vals[a].total_cmp(&vals[b]).then(b.cmp(&a)));
+            at.is_some_and(|at| at > 0 && at + 1 < vals.len())
+        })
+        .collect()
+}
+
+/// The parabola of `g` under `choice`, or None when fewer than two learning rates have three
+/// usable cells or the design is singular.
+pub(crate) fn fit_quadratic(g: &ValGrid, choice: FitChoice) -> Option<Quadratic> {
     let mut used: Vec<(usize, f64, f64, f64)> = Vec::new();
-    for li in 0..g.lrs.len() {
+    for li in bracketed_lrs(g) {
+        if choice.leave_out == Some(g.lrs[li]) {
+            continue;
+        }
         let Some(best) = (0..g.decays.len())
             .filter_map(|di| g.val[di][li])
             .reduce(f64::max)
@@ -99,7 +168,7 @@ pub(crate) fn fit_valley(g: &ValGrid) -> Option<Valley> {
         };
         let near: Vec<usize> = (0..g.decays.len())
             .filter(|&di| g.decays[di] > 0.0)
-            .filter(|&di| g.val[di][li].is_some_and(|v| 100.0 * (best - v) <= NEAR_BEST_POINTS))
+            .filter(|&di| g.val[di][li].is_some_and(|v| 100.0 * (best - v) <= choice.window))
             .collect();
         let chosen = if near.len() >= 3 {
             near
@@ -133,7 +202,7 @@ pub(crate) fn fit_valley(g: &ValGrid) -> Option<Valley> {
     let beta = linear_least_squares(&design, &err)?;
     let k = rows.len();
     let (c, d) = (beta[k + 1], beta[k + 2]);
-    (d > 0.0).then(|| Valley {
+    Some(Quadratic {
         slope: -c / (2.0 * d),
         curvature: d,
         cells: used.len(),

@@ -417,6 +417,14 @@ pub struct SweepArgs {
     /// results.shard-K-of-N.csv; `wdlab report` merges the shards.
     #[arg(long, value_name = "K/N")]
     pub(crate) shard: Option<Shard>,
+    /// After the grid, add cells until every α's best decay is bracketed (the next doubling
+    /// outward where the best sits at an end of the decay axis, √2 steps beside steep floors,
+    /// the α between the chosen one and one that fails), round after round; resumable.
+    #[arg(long, conflicts_with = "shard")]
+    pub(crate) refine: bool,
+    /// Runs --refine may add outside the grid [default: the preset's budget].
+    #[arg(long, value_name = "RUNS", requires = "refine")]
+    pub(crate) refine_budget: Option<usize>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -447,4 +455,8 @@ pub struct ReproduceArgs {
     /// The study folder; re-running resumes every stage.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
+    /// Runs the refinement stage may add outside the preset's grid to bracket every α's best
+    /// decay [default: the preset's budget; 0 skips the stage].
+    #[arg(long, value_name = "RUNS")]
+    pub(crate) refine_budget: Option<usize>,
 }

@@ -311,9 +311,10 @@ impl CpuNet {
         losses
     }
 
-    /// (mean cross-entropy, accuracy) of each cell on host `images` and `labels`, forwarded in
-    /// chunks through buffers allocated at the first evaluation.
-    pub(crate) fn evaluate_host(&mut self, images: &[f32], labels: &[u32]) -> Vec<(f64, f64)> {
+    /// The mean cross-entropy of each cell on host `images` and `labels` and the class it
+    /// predicts for each image, forwarded in chunks through buffers allocated at the first
+    /// evaluation.
+    pub(crate) fn evaluate_host(&mut self, images: &[f32], labels: &[u32]) -> Vec<(f64, Vec<u8>)> {
         let (g, layers) = (self.cells, self.sizes.len() - 1);
         let classes = self.sizes[layers];
         let widest = self.sizes[1..].iter().max().copied().unwrap_or(0);
@@ -327,7 +328,7 @@ impl CpuNet {
         let n = labels.len();
         let pixels = self.sizes[0];
         let mut loss = vec![0f64; g];
-        let mut correct = vec![0usize; g];
+        let mut predicted = vec![Vec::with_capacity(n); g];
         for start in (0..n).step_by(chunk) {
             let rows = chunk.min(n - start);
             let x = &images[start * pixels..(start + rows) * pixels];
@@ -345,14 +346,11 @@ impl CpuNet {
                 let row = &logits[r * g * classes..(r + 1) * g * classes];
                 for (cell, z) in row.chunks(classes).enumerate() {
                     loss[cell] += (log_sum_exp(z) - z[label as usize]) as f64;
-                    correct[cell] += usize::from(argmax(z) == label as usize);
+                    predicted[cell].push(u8::try_from(argmax(z)).unwrap_or(u8::MAX));
                 }
             }
         }
-        loss.iter()
-            .zip(&correct)
-            .map(|(&l, &c)| (l / n as f64, c as f64 / n as f64))
-            .collect()
+        loss.iter().map(|&l| l / n as f64).zip(predicted).collect()
     }
 
     /// ‖θ‖₂ of each cell over all its weights and biases.

@@ -18,6 +18,10 @@ pub enum Method {
 impl Method {
     pub const ALL: [Method; 4] = [Method::Sgd, Method::Sgdw, Method::Adam, Method::Adamw];
 
+    /// Each L2 method with its decoupled partner: the pairs every claim compares.
+    pub const PAIRS: [(Method, Method); 2] =
+        [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)];
+
     /// The name on the command line and in results files.
     pub fn name(self) -> &'static str {
         match self {

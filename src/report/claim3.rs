@@ -2,10 +2,10 @@
 //! separates them — read from the intervals of the valley slopes, in both decay conventions,
 //! with the SGD pair's calibration and the transfer test.
 
-use super::format::{all_diverged, est};
-use crate::analysis::{Analysis, Coupling, Held, MethodAnalysis, PairAnalysis};
+use super::coupling::unbracketed;
+use super::format::{all_diverged, est, robustness, size};
+use crate::analysis::{Analysis, Coupling, MethodAnalysis, PairAnalysis};
 use crate::optim::Method;
-use crate::util::fmt::short;
 use std::fmt::Write as _;
 
 /// Claim 3: one coupling verdict per pair of an L2 method and its decoupled partner.
@@ -28,104 +28,220 @@ pub(super) fn claim3(a: &Analysis) -> String {
     s.trim_end().to_string()
 }
 
-/// Claim 3 for one pair: an L2 method `a2` and its decoupled partner `ad`, read from the
-/// intervals of their valley slopes (see [`Coupling`]).
+/// Claim 3 for one pair: an L2 method `a2` and its decoupled partner `ad`, read from two
+/// measures — the valley slopes ([`crate::analysis::Slopes::reading`]) and the transfer
+/// regret in both parametrisations — each sentence built from this pair's own numbers.
 fn coupling_verdict(a: &Analysis, a2: &MethodAnalysis, ad: &MethodAnalysis) -> String {
-    let Some((v2, vd)) = a2.slopes.valley.zip(ad.slopes.valley) else {
-        return format!(
-            "{} and {}: no valley fit (each needs two or more learning rates with three \
-             positive decays within {} point of that rate's best, or a best positive decay \
-             with a measured one either side, around a floor).",
-            a2.method.label(),
-            ad.method.label(),
-            crate::analysis::NEAR_BEST_POINTS
-        );
-    };
-    let vd_pt = vd.shifted(-1.0);
-    let (c2, cd, cd_pt) = (Coupling::of(&v2), Coupling::of(&vd), Coupling::of(&vd_pt));
-    let mut s = format!(
-        "Valley slope d log(best decay)/d log α with its 95 % interval: {} {} ({}); {} {} \
-         ({}) with λ' as swept, {} ({}) in PyTorch's convention (λ_pt = λ'/α). Argmax \
-         slopes, for comparison: {} {}, {} {}. ",
-        a2.method.label(),
-        est(&v2),
-        c2.word(),
-        ad.method.label(),
-        est(&vd),
-        cd.word(),
-        est(&vd_pt),
-        cd_pt.word(),
-        a2.method.label(),
-        a2.slopes.argmax.as_ref().map_or("–".into(), est),
-        ad.method.label(),
-        ad.slopes.argmax.as_ref().map_or("–".into(), est),
+    let (c2, cd, cd_pt) = (
+        a2.slopes.reading(0.0),
+        ad.slopes.reading(0.0),
+        ad.slopes.reading(-1.0),
     );
-    s.push_str(&coupling_conclusion(c2, cd, cd_pt));
+    let slope_vote = Vote::of_slopes(c2, cd);
+    let regret_vote = Vote::of_regret(a2, ad);
+    let mut s = conclusion(a2, ad, slope_vote, regret_vote);
+    s.push(' ');
+    s.push_str(&slope_sentence(a2, 0.0, c2));
+    s.push(' ');
+    s.push_str(&slope_sentence(ad, 0.0, cd));
+    if ad.slopes.valley.is_some() {
+        let _ = write!(
+            s,
+            " In PyTorch's convention (λ_pt = λ'/α, every slope −1): {} ({}).",
+            ad.slopes
+                .valley
+                .map_or("–".into(), |e| est(&e.shifted(-1.0))),
+            cd_pt.word()
+        );
+    }
+    for m in [a2, ad] {
+        s.push(' ');
+        s.push_str(&regret_sentence(m));
+    }
     if let Some(p) = a.pairs.iter().find(|p| p.l2 == a2.method) {
         if a2.method == Method::Sgd {
             s.push(' ');
-            s.push_str(&calibration(p));
+            s.push_str(&calibration(p, a.settings.momentum));
         }
     }
-    s.push(' ');
-    s.push_str(&transfer_sentence(ad));
-    let edges: Vec<String> = [a2, ad].iter().filter_map(|m| grid_edges(m)).collect();
-    if !edges.is_empty() {
-        let _ = write!(s, " Grid edges: {}.", edges.join("; "));
+    for m in [a2, ad] {
+        let left = unbracketed(m);
+        if !left.is_empty() {
+            let _ = write!(
+                s,
+                " {} not in the fit: {}.",
+                m.method.label(),
+                left.join("; ")
+            );
+        }
     }
     s
 }
 
-/// The verdict proper of claim 3 from the readings of the L2 slope `c2` and the decoupled
-/// slope in the paper's (`cd`) and PyTorch's (`cd_pt`) conventions.
-fn coupling_conclusion(c2: Coupling, cd: Coupling, cd_pt: Coupling) -> String {
-    let falls = c2 == Coupling::Coupled { falls: true };
-    let pt = if cd_pt == Coupling::Separated && cd != Coupling::Separated {
-        " In PyTorch's convention the decoupled decay is separated: one λ_pt serves every α."
-    } else {
-        ""
-    };
-    let head = match (falls, c2, cd) {
-        (_, Coupling::NoInterval, _) | (_, _, Coupling::NoInterval) => {
-            return "**Not settled**: one seed per cell gives no interval (sweep two or more \
-                    seeds per cell, `--seeds 2`)."
-                .to_string();
-        }
-        (true, _, Coupling::Separated) => {
-            "**Shown**: the best L2 coefficient falls as the learning rate grows (its \
-             interval excludes 0), while the best decoupled decay stays within ±0.25 of flat."
-        }
-        (true, _, Coupling::Coupled { .. }) => {
-            "**Partly shown**: the best L2 coefficient falls as the learning rate grows, but \
-             the best decoupled decay moves with α too."
-        }
-        (true, _, _) => {
-            "**Partly shown**: the best L2 coefficient falls as the learning rate grows; \
-             whether the best decoupled decay stays put, the intervals do not settle."
-        }
-        (false, Coupling::Separated, Coupling::Coupled { falls: false }) => {
-            "**Not shown, the other way round**: the best L2 coefficient stays put and the \
-             best decoupled decay grows with α (λ' ≈ αλ at a fixed λ), as if the runs \
-             settled near the minimiser of R_emp + (λ/2)‖θ‖², which does not depend on α."
-        }
-        (false, Coupling::Separated, _) => {
-            "**Not shown**: the best L2 coefficient stays within ±0.25 of flat over these \
-             learning rates, so here the penalty is not tied to α."
-        }
-        (false, Coupling::Coupled { .. }, _) => {
-            "**Not shown**: the best L2 coefficient grows with the learning rate."
-        }
-        _ => {
-            "**Not settled**: the L2 slope's interval neither excludes 0 nor sits within \
-             ±0.25, so these grids cannot say whether the best L2 coefficient falls with α."
-        }
-    };
-    format!("{head}{pt}")
+/// Which picture one measure supports for a pair: Loshchilov & Hutter's (the best L2 penalty
+/// falls as 1/α, the best λ' stays put) or the explicit regulariser's (the best λ stays put,
+/// so the best λ' grows with α); None when it settles neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Vote {
+    LoshchilovHutter,
+    Regulariser,
+    Neither,
 }
 
-/// The SGD pair's built-in check: SGD + L2 with λ is SGDW with λ' = αλ, so their valley
-/// slopes must differ by exactly 1.
-fn calibration(p: &PairAnalysis) -> String {
+impl Vote {
+    /// The slopes' vote: each picture needs both slopes settled its way.
+    fn of_slopes(c2: Coupling, cd: Coupling) -> Vote {
+        match (c2, cd) {
+            (Coupling::Coupled { falls: true }, Coupling::Separated) => Vote::LoshchilovHutter,
+            (Coupling::Separated, Coupling::Coupled { falls: false }) => Vote::Regulariser,
+            _ => Vote::Neither,
+        }
+    }
+
+    /// The regret's vote: which parametrisation lets one value serve every α, per method (an
+    /// interval of the difference that excludes 0); a method that prefers neither abstains,
+    /// and two methods that point to different pictures settle nothing.
+    fn of_regret(a2: &MethodAnalysis, ad: &MethodAnalysis) -> Vote {
+        let side = |m: &MethodAnalysis| -> Vote {
+            let Some((lo, hi)) = m.regret().and_then(|r| r.difference.interval) else {
+                return Vote::Neither;
+            };
+            // difference = regret holding the per-step product − regret holding the decay as
+            // swept; L-H's picture holds αλ (L2) and λ' (decoupled) fixed.
+            let per_step_wins = hi < 0.0;
+            let as_swept_wins = lo > 0.0;
+            match (m.method.is_decoupled(), per_step_wins, as_swept_wins) {
+                (false, true, _) | (true, _, true) => Vote::LoshchilovHutter,
+                (false, _, true) | (true, true, _) => Vote::Regulariser,
+                _ => Vote::Neither,
+            }
+        };
+        match (side(a2), side(ad)) {
+            (x, y) if x == y => x,
+            (Vote::Neither, y) => y,
+            (x, Vote::Neither) => x,
+            _ => Vote::Neither,
+        }
+    }
+}
+
+/// The verdict proper, from the two votes.
+fn conclusion(a2: &MethodAnalysis, ad: &MethodAnalysis, slope: Vote, regret: Vote) -> String {
+    let (l2, dec) = (a2.method.label(), ad.method.label());
+    let lh = format!(
+        "the best {} falls as α grows and one {} serves every α (Loshchilov & Hutter's picture)",
+        a2.method.decay_symbol(),
+        ad.method.decay_symbol()
+    );
+    let reg = format!(
+        "the best {} stays put across α and the best {} grows with it, as if the runs settled \
+          at the minimiser of R_emp + (λ/2)‖θ‖², which does not depend on α",
+        a2.method.decay_symbol(),
+        ad.method.decay_symbol()
+    );
+    use Vote::*;
+    match (slope, regret) {
+        (LoshchilovHutter, LoshchilovHutter) => {
+            format!("**Shown** for {l2} and {dec}, by the slopes and by the regret: {lh}.")
+        }
+        (LoshchilovHutter, Neither) => format!(
+            "**Partly shown** for {l2} and {dec}: the slopes say {lh}; the transfer regret does \
+              not prefer either parametrisation."
+        ),
+        (Neither, LoshchilovHutter) => format!(
+            "**Partly shown** for {l2} and {dec}: the transfer regret says {lh}; the slopes do \
+              not settle it."
+        ),
+        (Regulariser, Regulariser) => format!(
+            "**Not shown, the other way round** for {l2} and {dec}, by the slopes and by the \
+              regret: {reg}."
+        ),
+        (Regulariser, Neither) => format!(
+            "**Not shown**, leaning the other way round for {l2} and {dec}: the slopes say \
+              {reg}; the transfer regret prefers neither parametrisation."
+        ),
+        (Neither, Regulariser) => format!(
+            "**Not shown**, leaning the other way round for {l2} and {dec}: the transfer \
+              regret says {reg}; the slopes do not settle it."
+        ),
+        (LoshchilovHutter, Regulariser) | (Regulariser, LoshchilovHutter) => format!(
+            "**Not settled** for {l2} and {dec}: the slopes and the transfer regret point to \
+              opposite pictures."
+        ),
+        (Neither, Neither) => format!(
+            "**Not settled** for {l2} and {dec}: neither the slopes nor the transfer regret \
+              settle where the best decay goes as α changes."
+        ),
+    }
+}
+
+/// "SGD + L2: valley slope −0.24 [−0.29, −0.16], **not settled** (windows …)".
+fn slope_sentence(m: &MethodAnalysis, shift: f64, reading: Coupling) -> String {
+    let label = m.method.label();
+    let Some(v) = m.slopes.valley else {
+        return format!(
+            "{label}: no valley fit (it needs two or more learning rates whose best positive \
+              decay is bracketed, each with three positive decays within {} point of its best, \
+              or a best positive decay with a measured one either side).",
+            crate::analysis::NEAR_BEST_POINTS
+        );
+    };
+    format!(
+        "{label}: valley slope {} {}, **{}** ({}).",
+        match m.method.is_decoupled() {
+            true => "of λ'",
+            false => "of λ",
+        },
+        est(&v.shifted(shift)),
+        reading.word(),
+        robustness(&m.slopes, shift),
+    )
+}
+
+/// The practitioner's measure for one method: what reusing one tuned decay across α costs in
+/// each parametrisation, and which lets one value serve every α.
+fn regret_sentence(m: &MethodAnalysis) -> String {
+    let label = m.method.label();
+    let (swept, per_step) = if m.method.is_decoupled() {
+        ("λ'", "λ_pt = λ'/α")
+    } else {
+        ("λ", "αλ")
+    };
+    let Some(r) = m.regret() else {
+        return format!("Transfer regret of {label}: not measured (it needs two seeds per cell).");
+    };
+    let better = match r.difference.interval {
+        Some((_, hi)) if hi < 0.0 => format!("holding {per_step} fixed serves every α better"),
+        Some((lo, _)) if lo > 0.0 => format!("holding {swept} fixed serves every α better"),
+        _ => "neither serves every α better (the difference's interval holds 0)".to_string(),
+    };
+    format!(
+        "Transfer regret of {label} (tuned at one α on one seed, reused at every other α, \
+          scored on another seed): {} points lost holding {swept} fixed, {} holding {per_step} \
+          fixed ({} and {} comparisons; difference {}): {better}.",
+        size(&r.intervals[0]),
+        size(&r.intervals[1]),
+        r.held[0].comparisons,
+        r.held[1].comparisons,
+        est(&r.difference),
+    )
+}
+
+/// The SGD pair's built-in check: without momentum SGD + L2 with λ is SGDW with λ' = αλ, so
+/// their valley slopes must differ by exactly 1. With momentum the two are different
+/// algorithms and nothing is expected.
+fn calibration(p: &PairAnalysis, momentum: f64) -> String {
+    if momentum > 0.0 {
+        return format!(
+            "Calibration: none with momentum {momentum} — {} and {} are then two algorithms, \
+              so their slopes need not differ by 1{}.",
+            p.l2.label(),
+            p.decoupled.label(),
+            p.slope_gap
+                .as_ref()
+                .map_or(String::new(), |g| format!(" (they differ by {})", est(g)))
+        );
+    }
     match &p.slope_gap {
         Some(g) => format!(
             "Calibration: {}'s slope minus {}'s is {} (1 expected, since the two are one \
@@ -145,113 +261,63 @@ fn calibration(p: &PairAnalysis) -> String {
     }
 }
 
-/// The transfer test of a decoupled method in both conventions.
-fn transfer_sentence(ad: &MethodAnalysis) -> String {
-    let (Some(paper), Some(pt)) = (ad.transfer(Held::AsSwept), ad.transfer(Held::PerStep)) else {
-        return format!(
-            "Transfer test: not measured for {} (it needs two seeds per cell).",
-            ad.method.label()
-        );
-    };
-    let margin = ad.noise.tie_points();
-    let better = if (paper.loss_points - pt.loss_points).abs() < margin {
-        format!("a tie within the tie margin ({margin:.2} points)")
-    } else if pt.loss_points < paper.loss_points {
-        "PyTorch's convention lets one value serve every α better".to_string()
-    } else {
-        "the paper's convention lets one value serve every α better".to_string()
-    };
-    format!(
-        "Transfer test ({}: decay tuned at one α on one seed, reused at every other α, scored \
-         on the other seed, against tuning at each α): {:.2} points lost with λ' fixed, {:.2} \
-         with λ_pt fixed ({} and {} comparisons): {better}.",
-        ad.method.label(),
-        paper.loss_points,
-        pt.loss_points,
-        paper.comparisons,
-        pt.comparisons
-    )
-}
-
-/// The learning rates whose best decay is the smallest or the largest non-zero decay of the
-/// grid, where the optimum may lie beyond what was tried ("AdamW: at α = 5e-4 and 1e-3 the
-/// best λ' is the smallest non-zero value tried").
-fn grid_edges(m: &MethodAnalysis) -> Option<String> {
-    let nonzero: Vec<f64> = m.grid.decays.iter().copied().filter(|&d| d > 0.0).collect();
-    let (lo, hi) = (nonzero.first()?, nonzero.last()?);
-    let side = |edge: f64, word: &str| {
-        let lrs: Vec<String> = m
-            .per_lr
-            .iter()
-            .filter(|b| b.decay == edge && !m.untrained_lrs.contains(&b.lr))
-            .map(|b| short(b.lr))
-            .collect();
-        (!lrs.is_empty()).then(|| {
-            format!(
-                "at α = {} the best {} is the {word} non-zero value tried",
-                lrs.join(", "),
-                m.method.decay_symbol()
-            )
-        })
-    };
-    let parts: Vec<String> = [side(*lo, "smallest"), side(*hi, "largest")]
-        .into_iter()
-        .flatten()
-        .collect();
-    (!parts.is_empty()).then(|| format!("{}: {}", m.method.label(), parts.join(", ")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyse_method;
-    use crate::analysis::test_rows::{analysis, synthetic};
+    use crate::analysis::test_rows::{analysis, synthetic_seeds};
 
     #[test]
-    fn the_coupling_verdict_reads_the_intervals_both_ways() {
+    fn the_votes_read_both_pictures_and_abstain_otherwise() {
         let falls = Coupling::Coupled { falls: true };
         let grows = Coupling::Coupled { falls: false };
         let sep = Coupling::Separated;
-        let open = Coupling::NotSettled;
-        // L-H's picture: best λ ∝ 1/α, best λ' fixed.
-        assert!(coupling_conclusion(falls, sep, falls).starts_with("**Shown**"));
-        // λ' moves with α, but λ_pt = λ'/α does not.
-        let v = coupling_conclusion(falls, grows, sep);
-        assert!(v.starts_with("**Partly shown**"), "{v}");
-        assert!(v.contains("one λ_pt serves every α"), "{v}");
-        // The other way round: best λ fixed, so best λ' = αλ grows with α.
-        let v = coupling_conclusion(sep, grows, open);
-        assert!(v.starts_with("**Not shown, the other way round**"), "{v}");
-        let v = coupling_conclusion(sep, open, open);
+        assert_eq!(Vote::of_slopes(falls, sep), Vote::LoshchilovHutter);
+        assert_eq!(Vote::of_slopes(sep, grows), Vote::Regulariser);
+        assert_eq!(Vote::of_slopes(falls, grows), Vote::Neither);
+        assert_eq!(Vote::of_slopes(Coupling::NoValley, sep), Vote::Neither);
+        assert_eq!(Vote::of_slopes(Coupling::NotSettled, sep), Vote::Neither);
+    }
+
+    #[test]
+    fn two_pairs_with_opposite_results_get_their_own_sentences() {
+        // The SGD pair in L-H's picture (best λ ∝ 1/α, best λ' fixed); the Adam pair the
+        // other way round (best λ fixed, best λ' ∝ α).
+        let mut rows = synthetic_seeds(Method::Sgd, -1.0, 1e-5);
+        rows.extend(synthetic_seeds(Method::Sgdw, 0.0, 1e-4));
+        rows.extend(synthetic_seeds(Method::Adam, 0.0, 1e-4));
+        rows.extend(synthetic_seeds(Method::Adamw, 1.0, 1e-2));
+        let full = crate::study::presets::preset(crate::study::presets::Preset::Full);
+        let a = analysis(full.settings, rows);
+        let v = claim3(&a);
+        let (sgd, adam) = v.split_once("*Adam + L2 and AdamW.*").expect("two pairs");
+        assert!(sgd.contains("**Shown** for SGD + L2 and SGDW"), "{sgd}");
+        assert!(sgd.contains("(Loshchilov & Hutter's picture)"), "{sgd}");
+        assert!(sgd.contains("SGD + L2: valley slope of λ -1.0"), "{sgd}");
         assert!(
-            v.starts_with("**Not shown**: the best L2 coefficient stays within ±0.25"),
-            "{v}"
+            adam.contains("**Not shown, the other way round** for Adam + L2 and AdamW"),
+            "{adam}"
         );
-        let v = coupling_conclusion(open, sep, falls);
-        assert!(v.starts_with("**Not settled**"), "{v}");
-        let v = coupling_conclusion(Coupling::NoInterval, sep, falls);
-        assert!(v.contains("one seed per cell gives no interval"), "{v}");
+        assert!(adam.contains("AdamW: valley slope of λ' +1.0"), "{adam}");
+        assert!(!adam.contains("Loshchilov & Hutter's picture"), "{adam}");
+        assert!(
+            adam.contains("holding λ_pt = λ'/α fixed serves every α better"),
+            "{adam}"
+        );
+        assert!(
+            sgd.contains("holding λ' fixed serves every α better"),
+            "{sgd}"
+        );
     }
 
     #[test]
     fn a_one_seed_study_settles_nothing_about_the_coupling() {
+        use crate::analysis::test_rows::synthetic;
         let mut rows = synthetic(Method::Adam, -1.0, 1e-6);
         rows.extend(synthetic(Method::Adamw, 0.0, 1e-4));
         let quick = crate::study::presets::preset(crate::study::presets::Preset::Quick);
-        let a = analysis(quick.settings, rows);
-        let v = claim3(&a);
-        assert!(v.contains("Valley slope"), "{v}");
-        assert!(v.contains("**Not settled**: one seed per cell"), "{v}");
-        assert!(v.contains("Transfer test: not measured for AdamW"), "{v}");
-    }
-
-    #[test]
-    fn a_best_decay_on_the_grid_edge_is_named() {
-        // Best decay 1e-6, the smallest non-zero value of the synthetic grid, at every α.
-        let m = analyse_method(Method::Adamw, &synthetic(Method::Adamw, 0.0, 1e-6)).unwrap();
-        let edge = grid_edges(&m).expect("an edge");
-        assert!(edge.contains("smallest non-zero value tried"), "{edge}");
-        let inside = analyse_method(Method::Adamw, &synthetic(Method::Adamw, 0.0, 1e-3)).unwrap();
-        assert_eq!(grid_edges(&inside), None);
+        let v = claim3(&analysis(quick.settings, rows));
+        assert!(v.contains("**Not settled** for Adam + L2 and AdamW"), "{v}");
+        assert!(v.contains("no interval"), "{v}");
+        assert!(v.contains("Transfer regret of AdamW: not measured"), "{v}");
     }
 }

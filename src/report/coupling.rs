@@ -3,9 +3,11 @@
 //! calibration and the transfer test, and the figure of the best decays.
 
 use super::figures;
-use super::format::{decay_cell, est, r2};
+use super::format::{decay_cell, est, r2, robustness};
+use crate::analysis::refine::{edge, Edge};
 use crate::analysis::{
-    Analysis, Coupling, Held, FAILED_POINTS, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN,
+    Analysis, Held, MethodAnalysis, FAILED_POINTS, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN,
+    WINDOWS,
 };
 use crate::util::fmt::{percent, short};
 use std::fmt::Write as _;
@@ -22,13 +24,21 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
          within {NEAR_BEST_POINTS} point of their learning rate's best (where fewer than three \
          are that close, the best positive decay and its two neighbours) is fitted as \
          err = a_α + b·y + c·x·y + d·y² (x = log α, y = log decay, one offset per α); the \
-         valley floor y*(x) = −(b + c·x)/(2d) has slope −c/(2d). **Argmax slope**: the \
-         least-squares line through the best decay at each α (the older estimator; \
-         neighbouring decays often differ by less than the noise, so it jumps). Intervals: \
-         95 %, from {REPLICATES} bootstrap redraws of each cell's seeds (rescaled for few \
-         seeds). Reading: **separated** when the interval lies within ±{SEPARATED_WITHIN} (over \
-         the grid's 16–32-fold α range the best decay then moves by about one grid step or \
-         less), **coupled** when it excludes 0 otherwise, **not settled** when neither.\n"
+         valley floor y*(x) = −(b + c·x)/(2d) has slope −c/(2d). Only learning rates whose \
+         best positive decay is bracketed (a worse decay tried on each side) enter the fit. \
+         **Argmax slope**: the least-squares line through the best decay at each α (the older \
+         estimator; neighbouring decays often differ by less than the noise, so it jumps). \
+         Intervals: 95 %, from {REPLICATES} bootstrap redraws of each cell's seeds (rescaled \
+         for few seeds); a redrawn grid whose valley has no floor counts as an unbounded slope \
+         (−∞ for the lower bound, +∞ for the upper), never dropped.\n\n\
+         **Reading**: **no valley resolved** when the interval of the curvature d holds 0 (the \
+         floor cannot be located, so no slope means anything); otherwise **separated** when \
+         the interval lies within ±{SEPARATED_WITHIN} (over the grid's 16–32-fold α range the \
+         best decay then moves by about one grid step or less), **coupled** when it excludes 0 \
+         otherwise — each only when the same fit over windows of {} points and with each \
+         fitted α left out in turn reads the same from its own interval; **not settled** \
+         otherwise, with the range of those fits shown beside it.\n",
+        WINDOWS.map(|w| w.to_string()).join(", ")
     );
     let left_out: Vec<String> = a
         .methods
@@ -57,13 +67,15 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One row per method and convention: the valley and argmax slopes and their readings.
+/// One row per method and convention: the valley slope, its reading and what the reading
+/// rests on (windows, each α left out, curvature), the argmax slope; then the learning rates
+/// left out of the fits because their best decay is not bracketed.
 fn slopes_table(md: &mut String, a: &Analysis) {
     let _ = writeln!(
         md,
-        "| method | decay as | valley slope [95 %] | reading | cells fitted | argmax slope [95 %] | argmax R² |"
+        "| method | decay as | valley slope [95 %] | reading | under other windows, without one α, curvature | α fitted | argmax slope [95 %] | argmax R² |"
     );
-    let _ = writeln!(md, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for m in &a.methods {
         let conventions: &[(&str, f64)] = if m.method.is_decoupled() {
             &[("λ' (paper)", 0.0), ("λ_pt = λ'/α (PyTorch)", -1.0)]
@@ -75,17 +87,51 @@ fn slopes_table(md: &mut String, a: &Analysis) {
             let argmax = m.slopes.argmax.map(|e| e.shifted(shift));
             let _ = writeln!(
                 md,
-                "| {} | {name} | {} | {} | {} | {} | {} |",
+                "| {} | {name} | {} | {} | {} | {} of {} | {} | {} |",
                 m.method.label(),
                 valley.as_ref().map_or("– (no valley fit)".into(), est),
-                valley.as_ref().map_or("–", |e| Coupling::of(e).word()),
-                m.slopes.valley_cells.map_or("–".into(), |n| n.to_string()),
+                m.slopes.reading(shift).word(),
+                valley.map_or("–".into(), |_| robustness(&m.slopes, shift)),
+                m.slopes.fitted_lrs.len(),
+                m.grid.lrs.len(),
                 argmax.as_ref().map_or("–".into(), est),
                 m.coupling.map_or("–".into(), |f| r2(f.r2)),
             );
         }
     }
     let _ = writeln!(md);
+    for m in &a.methods {
+        let left: Vec<String> = unbracketed(m);
+        if !left.is_empty() {
+            let _ = writeln!(
+                md,
+                "- {}: not in the fit, {}.",
+                m.method.label(),
+                left.join("; ")
+            );
+        }
+    }
+    let _ = writeln!(md);
+}
+
+/// The learning rates of `m` that trained but whose best decay the grid does not bracket, and
+/// why ("α = 1e-3: best λ at the smallest tried").
+pub(super) fn unbracketed(m: &MethodAnalysis) -> Vec<String> {
+    (0..m.grid.lrs.len())
+        .filter(|li| !m.slopes.fitted_lrs.contains(&m.grid.lrs[*li]))
+        .filter_map(|li| {
+            let why = match edge(m, li)? {
+                Edge::FlatToZero => format!(
+                    "no decay tried helps: the smallest {} ties with none",
+                    m.method.decay_symbol()
+                ),
+                Edge::Smallest => format!("best {} at the smallest tried", m.method.decay_symbol()),
+                Edge::Largest => format!("best {} at the largest tried", m.method.decay_symbol()),
+                Edge::Interior => "too few cells near its floor".to_string(),
+            };
+            Some(format!("α = {}: {why}", short(m.grid.lrs[li])))
+        })
+        .collect()
 }
 
 /// The SGD pair's calibration and the transfer test of every method.

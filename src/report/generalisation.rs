@@ -21,7 +21,7 @@ pub(super) fn equal_loss(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
          training losses both reach, with a 95 % interval from a bootstrap over runs.\n"
     );
     for p in &a.pairs {
-        let _ = writeln!(md, "- {}", equal_loss_sentence(p));
+        let _ = writeln!(md, "- {}", equal_loss_sentence(a, p));
     }
     let _ = writeln!(md);
     Ok(())

@@ -3,6 +3,7 @@
 //! report` prints them. Claims 1 and 2 are read here, claim 3 in [`super::claim3`].
 
 use super::format::{all_diverged, est, pm};
+use crate::analysis::chosen_pair::ChosenComparison;
 use crate::analysis::{Analysis, MethodAnalysis, PairAnalysis, FALLBACK_TIE_POINTS};
 use crate::optim::Method;
 use crate::study::{Equivalence, EquivalencePair};
@@ -177,7 +178,7 @@ fn claim2(a: &Analysis) -> String {
     };
     if let Some(p) = a.pairs.iter().find(|p| p.decoupled == Method::Adamw) {
         s.push(' ');
-        s.push_str(&equal_loss_sentence(p));
+        s.push_str(&equal_loss_sentence(a, p));
     }
     s
 }
@@ -195,75 +196,119 @@ fn momentum_pair_compared(a: &Analysis) -> String {
     s.insert(0, ' ');
     if let Some(p) = a.pairs.iter().find(|p| p.decoupled == Method::Sgdw) {
         s.push(' ');
-        s.push_str(&equal_loss_sentence(p));
+        s.push_str(&equal_loss_sentence(a, p));
     }
     s
 }
 
-/// The decoupled method `dec` against its L2 partner `l2` at their chosen cells, against the
-/// noise of the difference, with its verdict; None unless both have a chosen cell.
+/// The decoupled method `dec` against its L2 partner `l2` at their chosen cells, read from the
+/// three tests of [`crate::analysis::chosen_pair`]; None unless both have a chosen cell.
 fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String> {
     let (lc, dc) = (
         a.method(l2).and_then(|m| m.chosen.as_ref())?,
         a.method(dec).and_then(|m| m.chosen.as_ref())?,
     );
-    let (ml, sl) = lc.test_mean_sd();
-    let (md, sd) = dc.test_mean_sd();
+    let (ml, _) = lc.test_mean_sd();
+    let (md, _) = dc.test_mean_sd();
     let diff = 100.0 * (md - ml);
-    // Standard error of the difference; with one seed each, the grids' tie margins stand in.
-    let se = match (sl, sd) {
-        (Some(sl), Some(sd)) => Some(
-            100.0
-                * (sl.powi(2) / lc.tests.len() as f64 + sd.powi(2) / dc.tests.len() as f64).sqrt(),
-        ),
-        _ => None,
-    };
-    let margins = [l2, dec].map(|m| {
-        a.method(m)
-            .map_or(FALLBACK_TIE_POINTS, |x| x.noise.tie_points())
-    });
-    let threshold = se.map_or(margins[0].max(margins[1]), |se| 2.0 * se);
     let (ln, dn) = (l2.label(), dec.label());
     let mut s = format!(
         "At their best settings on validation, {dn} (α = {}, λ' = {}) reaches {} test \
-         accuracy and {ln} (α = {}, λ = {}) {}: a difference of {:+.2} points{}. ",
+         accuracy and {ln} (α = {}, λ = {}) {}: a difference of {diff:+.2} points. ",
         short(dc.lr),
         short(dc.decay),
         pm(&dc.tests),
         short(lc.lr),
         short(lc.decay),
         pm(&lc.tests),
-        diff,
-        se.map_or(" (one seed each: no standard error)".to_string(), |se| {
-            format!(" (standard error {se:.2})")
-        }),
     );
-    if diff > threshold {
-        let _ = write!(
+    let Some(c) = a.chosen_pair(l2, dec) else {
+        return Some(s);
+    };
+    s.push_str(&three_tests(c));
+    s.push(' ');
+    let (verdict, failed) = c.agreement();
+    let _ = match verdict {
+        1 => write!(
             s,
-            "**Shown**: {dn} generalises better than {ln} here, by more than the noise."
-        );
-    } else if diff < -threshold {
-        let _ = write!(
+            "**Shown**: {dn} generalises better than {ln} here — all three tests agree at the \
+             5 % level."
+        ),
+        -1 => write!(
             s,
-            "**Not shown, reversed**: {ln} is better than {dn} on this MNIST setup by more \
-             than the noise."
-        );
-    } else {
-        let _ = write!(
+            "**Not shown, reversed**: {ln} generalises better than {dn} here — all three \
+             tests agree at the 5 % level."
+        ),
+        _ => write!(
             s,
-            "**Not shown**: the difference is within the noise (not more than \
-             {threshold:.2} points, twice its standard error), so on this MNIST setup {dn} and \
-             {ln} tie at their best settings. That they are different algorithms is still \
-             visible in the equivalence check and in the different shapes of their heat \
-             maps."
-        );
-    }
+            "**Not shown**: {} {} not exclude a difference of 0 (or {} not run), so on this \
+             MNIST setup {dn} and {ln} are not told apart at their best settings.",
+            failed.join(" and "),
+            if failed.len() > 1 { "do" } else { "does" },
+            if failed.len() > 1 { "were" } else { "was" },
+        ),
+    };
     Some(s)
 }
 
-/// The pair at equal training loss, in one sentence.
-pub(super) fn equal_loss_sentence(p: &PairAnalysis) -> String {
+/// The three tests of claim 2 in one sentence, each with what it could not measure.
+fn three_tests(c: &ChosenComparison) -> String {
+    let reselected = c.reselected.map_or_else(
+        || "re-chosen bootstrap: not measured".to_string(),
+        |e| {
+            format!(
+                "with each method's cell re-chosen in every bootstrap replicate, {}",
+                est(&e)
+            )
+        },
+    );
+    let welch = c.welch.map_or_else(
+        || "Welch's t: not measured (it needs two seeds at each chosen cell)".to_string(),
+        |w| {
+            format!(
+                "Welch's t = {:.2} with {:.1} degrees of freedom, {}",
+                w.t,
+                w.df,
+                p_value(w.p)
+            )
+        },
+    );
+    let paired = c.paired.map_or_else(
+        || {
+            "paired over test images: not measured (the chosen cells saved no test \
+             predictions; `wdlab reproduce` retrains them to save them)"
+                .to_string()
+        },
+        |p| {
+            format!(
+                "paired over the {} test images ({} and {} seeds): {:+.2} points, standard \
+                 error {:.2}, z = {:.2}, {}",
+                p.images,
+                p.seeds.1,
+                p.seeds.0,
+                p.diff_points,
+                p.se_points,
+                p.z,
+                p_value(p.p)
+            )
+        },
+    );
+    format!("Tested three ways: {reselected}; {welch}; {paired}.")
+}
+
+/// "p = 0.067", "p < 0.001".
+fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
+/// The pair at equal training loss, in one sentence; for a pair other than the SGD pair, with
+/// the SGD pair's gap beside it when that pair is one algorithm (no momentum): its true gap is
+/// 0, so what the same fit finds there is the fit's own bias.
+pub(super) fn equal_loss_sentence(a: &Analysis, p: &PairAnalysis) -> String {
     let (l2, dec) = (p.l2.label(), p.decoupled.label());
     let Some(e) = &p.equal_loss else {
         return format!(
@@ -283,10 +328,23 @@ pub(super) fn equal_loss_sentence(p: &PairAnalysis) -> String {
         Some(_) => "**a tie**: the interval holds 0".to_string(),
         None => "no interval".to_string(),
     };
+    let null = a
+        .pairs
+        .iter()
+        .find(|q| q.l2 == Method::Sgd && q.decoupled == Method::Sgdw && q.l2 != p.l2)
+        .filter(|_| a.settings.momentum == 0.0)
+        .and_then(|q| q.equal_loss.as_ref())
+        .map_or(String::new(), |n| {
+            format!(
+                " (the SGD pair, one algorithm here, gives {} by the same fit: the size of \
+                 the fit's own error)",
+                est(&n.gap)
+            )
+        });
     format!(
         "At equal training loss (Loshchilov & Hutter's Fig. 3 view; [figure](equal-loss.svg)), \
          {dec}'s test error minus {l2}'s is {} points over the final training losses both \
-         reach ({lo:.1e} to {hi:.1e}): {word}.",
+         reach ({lo:.1e} to {hi:.1e}): {word}{null}.",
         est(&e.gap),
     )
 }
@@ -359,44 +417,97 @@ mod tests {
         );
     }
 
-    /// An SGD + L2 and SGDW study, SGDW's best cell `lift` above SGD + L2's, with the
-    /// settings of `preset`.
-    fn sgd_pair(preset: crate::study::presets::Preset, lift: f64) -> Analysis {
-        use crate::analysis::test_rows::{analysis, synthetic};
-        let mut rows = synthetic(Method::Sgd, -1.0, 1e-5);
-        rows.extend(synthetic(Method::Sgdw, 0.0, 1e-3).into_iter().map(|mut r| {
-            r.test_accuracy = r.test_accuracy.map(|t| t + lift);
-            r.val_accuracy = r.val_accuracy.map(|v| v + lift);
-            r
-        }));
-        analysis(crate::study::presets::preset(preset).settings, rows)
+    /// An SGD + L2 and SGDW study over two seeds, SGDW's best cell `lift` above SGD + L2's,
+    /// with the settings of `preset`, in a study folder whose chosen cells saved predictions
+    /// on 1,000 test images: SGDW's right on a fraction `right.1` of them, SGD + L2's on
+    /// `right.0`.
+    fn sgd_pair(
+        preset: crate::study::presets::Preset,
+        lift: f64,
+        right: (f64, f64),
+    ) -> (tempfile::TempDir, Analysis) {
+        use crate::analysis::test_rows::{analysis, synthetic_seeds};
+        use crate::study::predictions::{run_dir, PREDICTIONS, TEST_LABELS};
+        let mut rows = synthetic_seeds(Method::Sgd, -1.0, 1e-5);
+        rows.extend(
+            synthetic_seeds(Method::Sgdw, 0.0, 1e-3)
+                .into_iter()
+                .map(|mut r| {
+                    r.test_accuracy = r.test_accuracy.map(|t| t + lift);
+                    r.val_accuracy = r.val_accuracy.map(|v| v + lift);
+                    r
+                }),
+        );
+        let settings = crate::study::presets::preset(preset).settings;
+        let first = analysis(settings.clone(), rows.clone());
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("study.json"),
+            serde_json::to_string(&settings).unwrap(),
+        )
+        .unwrap();
+        let labels: Vec<u8> = (0..1000).map(|i| (i % 10) as u8).collect();
+        std::fs::write(dir.path().join(TEST_LABELS), &labels).unwrap();
+        for (m, frac) in [(Method::Sgd, right.0), (Method::Sgdw, right.1)] {
+            let c = first.method(m).unwrap().chosen.clone().unwrap();
+            for &seed in &c.seeds {
+                let cell = crate::study::Cell::new(m, c.lr, c.decay, seed);
+                let folder = run_dir(dir.path(), &cell);
+                std::fs::create_dir_all(&folder).unwrap();
+                let hits = (frac * labels.len() as f64) as usize;
+                let p: Vec<u8> = labels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &l)| if i < hits { l } else { (l + 1) % 10 })
+                    .collect();
+                std::fs::write(folder.join(PREDICTIONS), p).unwrap();
+            }
+        }
+        let a = Analysis::load_rows(dir.path(), rows).unwrap();
+        (dir, a)
     }
 
     #[test]
     fn with_momentum_the_sgd_pair_is_compared_at_its_chosen_cells() {
         use crate::study::presets::Preset;
-        let a = sgd_pair(Preset::Momentum, 0.005);
+        let (_d, a) = sgd_pair(Preset::Momentum, 0.005, (0.90, 0.95));
         let c1 = claim1(&a);
         assert!(
-            c1.contains("SGDW (α = 1e-3, λ' = 1e-3) reaches 95.40 % (1 seed, no sd) test accuracy"),
+            c1.contains(
+                "SGDW (α = 1e-3, λ' = 1e-3) reaches 95.41 ± 0.01 % (2 seeds) test accuracy"
+            ),
             "{c1}"
         );
         assert!(c1.contains("a difference of +0.50 points"), "{c1}");
+        assert!(c1.contains("Welch's t = "), "{c1}");
         assert!(
-            c1.contains("**Shown**: SGDW generalises better than SGD + L2 here"),
+            c1.contains("paired over the 1000 test images (2 and 2 seeds): +5.00 points"),
+            "{c1}"
+        );
+        assert!(
+            c1.contains("**Shown**: SGDW generalises better than SGD + L2 here — all three"),
             "{c1}"
         );
         let c2 = claim2(&a);
         assert!(c2.contains("Claim 1 compares SGDW with SGD + L2"), "{c2}");
-        let reversed = claim1(&sgd_pair(Preset::Momentum, -0.005));
+        let (_d, reversed) = sgd_pair(Preset::Momentum, -0.005, (0.95, 0.90));
+        let reversed = claim1(&reversed);
         assert!(
-            reversed.contains("**Not shown, reversed**: SGD + L2 is better than SGDW"),
+            reversed.contains("**Not shown, reversed**: SGD + L2 generalises better than SGDW"),
             "{reversed}"
         );
-        let tied = claim1(&sgd_pair(Preset::Momentum, 0.0005));
-        assert!(tied.contains("SGDW and SGD + L2 tie"), "{tied}");
+        // Seeds and selection say SGDW, the test images cannot tell: not shown, and which
+        // test failed is named.
+        let (_d, split) = sgd_pair(Preset::Momentum, 0.005, (0.95, 0.95));
+        let split = claim1(&split);
+        assert!(
+            split.contains(
+                "**Not shown**: the paired test over test images does not exclude a difference of 0"
+            ),
+            "{split}"
+        );
         // Without momentum the pair is one algorithm: nothing to compare.
-        let plain = sgd_pair(Preset::Full, 0.005);
+        let (_d, plain) = sgd_pair(Preset::Full, 0.005, (0.95, 0.95));
         assert!(!claim1(&plain).contains("At their best settings"));
         assert!(!claim2(&plain).contains("Claim 1 compares"));
     }

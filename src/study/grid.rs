@@ -208,6 +208,19 @@ impl Grid {
         Ok(())
     }
 
+    /// Whether (method, lr, decay) is a point of this grid.
+    pub(crate) fn contains(&self, method: Method, lr: f64, decay: f64) -> bool {
+        self.methods.iter().any(|g| {
+            g.method == method
+                && g.lrs
+                    .iter()
+                    .any(|&x| x.to_bits() == normalised(lr).to_bits())
+                && g.decays
+                    .iter()
+                    .any(|&x| x.to_bits() == normalised(decay).to_bits())
+        })
+    }
+
     /// Every cell, in a fixed order: seed, then method, learning rate and decay (so the first
     /// seed covers the whole grid before the second starts).
     pub(crate) fn cells(&self) -> Vec<Cell> {

@@ -5,11 +5,13 @@
 //! the presets ([`presets`]), the equivalence check ([`equivalence`]) and `wdlab compare`'s
 //! runs ([`compare`]).
 
+pub(crate) mod backfill;
 pub(crate) mod compare;
 pub(crate) mod equivalence;
 pub(crate) mod execution;
 pub(crate) mod folder;
 pub(crate) mod grid;
+pub(crate) mod predictions;
 pub(crate) mod presets;
 pub(crate) mod results;
 pub(crate) mod run_cells;
@@ -26,4 +28,4 @@ pub(crate) use grid::{Cell, CellKey, Grid, MethodGrid, Shard};
 pub(crate) use presets::{preset, Preset, PresetSpec};
 pub(crate) use results::{read_results, ResultRow, Status};
 pub(crate) use settings::Settings;
-pub(crate) use sweep::sweep;
+pub(crate) use sweep::{sweep, sweep_cells};

@@ -57,6 +57,9 @@ pub(crate) struct PresetSpec {
     pub(crate) eval_every: usize,
     /// Seeds run at each method's chosen cell (the grid's seeds included).
     pub(crate) final_seeds: usize,
+    /// Runs (cells × the grid's seeds) the refinement stage may add to bracket every
+    /// learning rate's best decay ([`crate::analysis::refine`]).
+    pub(crate) refine_budget: usize,
     /// `wdlab compare`'s default (lr, decay) per method: good cells of this regime.
     pub(crate) compare: Vec<(Method, f64, f64)>,
 }
@@ -134,6 +137,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 20,
             final_seeds: 3,
+            refine_budget: 48,
             compare,
         },
         Preset::Full => PresetSpec {
@@ -170,6 +174,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 10,
             final_seeds: 5,
+            refine_budget: 80,
             compare,
         },
         // The grids below were chosen by one-seed pilots in their own regime (README, "The
@@ -210,6 +215,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 10,
             final_seeds: 5,
+            refine_budget: 80,
             compare: vec![
                 (Method::Sgd, 0.5, 8e-3),
                 (Method::Sgdw, 0.5, 4e-3),
@@ -236,6 +242,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 10,
             final_seeds: 5,
+            refine_budget: 80,
             compare: LN_COMPARE.to_vec(),
         },
         Preset::Momentum => PresetSpec {
@@ -255,6 +262,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 10,
             final_seeds: 5,
+            refine_budget: 60,
             compare: vec![
                 (Method::Sgd, 0.2, 1e-3),
                 (Method::Sgdw, 0.2, 2e-3),

@@ -13,6 +13,7 @@
 //! settings is merged.
 
 use super::folder::claim_study_dir;
+use super::predictions::{run_dir, write_test_labels, PREDICTIONS};
 use super::results::{read_results, results_path, ResultsFile};
 use super::run_cells::{run_cells, CellSink};
 use super::{Cell, CellKey, Execution, Grid, ResultRow, Settings, Shard, Status};
@@ -21,7 +22,8 @@ use crate::optim::OptimConfig;
 use crate::progress::SweepBoard;
 use crate::train::metrics::write_config_json;
 use crate::train::{DataConfig, DeviceData, EpochRecord, MetricsFile, RunConfig};
-use crate::util::fs::create_dir;
+use crate::util::fs::{create_dir, write_atomic};
+use anyhow::Context;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -40,8 +42,8 @@ struct DirSink {
 impl DirSink {
     fn metrics_for(&mut self, cell: &Cell) -> anyhow::Result<&mut MetricsFile> {
         if !self.metrics.contains_key(&cell.key()) {
-            let run_dir = self.dir.join("runs").join(cell.run_name());
-            create_dir(&run_dir, "the run folder")?;
+            let folder = run_dir(&self.dir, cell);
+            create_dir(&folder, "the run folder")?;
             #[derive(Serialize)]
             struct CellConfig<'a> {
                 optim: OptimConfig,
@@ -50,7 +52,7 @@ impl DirSink {
                 study: &'a Settings,
             }
             write_config_json(
-                &run_dir.join("config.json"),
+                &folder.join("config.json"),
                 &CellConfig {
                     optim: self.settings.optim(cell.method, cell.lr, cell.decay),
                     run: self.settings.run_config(cell.seed, &self.how),
@@ -60,7 +62,7 @@ impl DirSink {
             )?;
             self.metrics.insert(
                 cell.key(),
-                MetricsFile::create(&run_dir.join("metrics.csv"))?,
+                MetricsFile::create(&folder.join("metrics.csv"))?,
             );
         }
         Ok(self.metrics.get_mut(&cell.key()).expect("just inserted"))
@@ -69,7 +71,11 @@ impl DirSink {
 
 impl CellSink for DirSink {
     fn epoch(&mut self, cell: &Cell, record: &EpochRecord) -> anyhow::Result<()> {
-        self.metrics_for(cell)?.push(record)
+        self.metrics_for(cell)?.push(record)?;
+        if let Some(p) = &record.test_predictions {
+            write_atomic(&run_dir(&self.dir, cell).join(PREDICTIONS), p)?;
+        }
+        Ok(())
     }
 
     fn done(&mut self, row: &ResultRow) -> anyhow::Result<()> {
@@ -99,8 +105,26 @@ pub(crate) fn sweep(
     shard: Option<Shard>,
     how: &Execution,
 ) -> anyhow::Result<SweepSummary> {
-    settings.validate(how)?;
     grid.validate(settings)?;
+    sweep_cells(dir, settings, &grid.cells(), shard, how)
+}
+
+/// Runs the `cells` (or one shard of them) that `dir` does not hold yet; each is checked
+/// like a grid's cells before anything trains.
+pub(crate) fn sweep_cells(
+    dir: &Path,
+    settings: &Settings,
+    cells: &[Cell],
+    shard: Option<Shard>,
+    how: &Execution,
+) -> anyhow::Result<SweepSummary> {
+    settings.validate(how)?;
+    for c in cells {
+        settings
+            .optim(c.method, c.lr, c.decay)
+            .validate()
+            .with_context(|| format!("cell {}", c.label()))?;
+    }
     // Everything is checked before anything is written: the data first, then the folder.
     let mnist = settings.data_config(how)?.load()?;
     if mnist.val.is_none() {
@@ -110,11 +134,11 @@ pub(crate) fn sweep(
     }
     let settings = &settings.with_data(Some(mnist.fingerprint.clone()));
     claim_study_dir(dir, settings)?;
+    write_test_labels(dir, &mnist.test.labels)?;
     let results = ResultsFile::open(&results_path(dir, shard))?;
-    let all = grid.cells();
     let mine = match shard {
-        Some(s) => s.select(&all),
-        None => all,
+        Some(s) => s.select(cells),
+        None => cells.to_vec(),
     };
     let done: HashSet<CellKey> = read_results(dir)?.iter().map(|r| r.cell.key()).collect();
     let todo: Vec<Cell> = mine

@@ -30,6 +30,10 @@ pub struct EpochRecord {
     /// `--eval-every 1` the epoch's own time.
     #[serde(serialize_with = "csv::millis")]
     pub seconds: f64,
+    /// The class predicted for each test image, on the run's last epoch only (a study writes
+    /// it to `runs/<cell>/test_predictions`); not a column of `metrics.csv`.
+    #[serde(skip)]
+    pub test_predictions: Option<Vec<u8>>,
 }
 
 impl EpochRecord {
@@ -129,6 +133,7 @@ mod tests {
             test_accuracy: 0.9875,
             weight_norm: 31.5,
             seconds: 1.5,
+            test_predictions: None,
         };
         assert_eq!(csv::line(&r).unwrap(), "2,0.25,,0.125,0.9875,31.5,1.500\n");
         let with_val = EpochRecord {
@@ -165,6 +170,7 @@ mod tests {
             test_accuracy: 0.9,
             weight_norm: 1.0,
             seconds: 0.1,
+            test_predictions: None,
         };
         file.push(&r).unwrap();
         file.push(&EpochRecord {

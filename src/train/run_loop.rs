@@ -97,7 +97,7 @@ pub(crate) fn run_loop<L: Learner>(
         record_epoch(
             learner,
             data,
-            epoch,
+            (epoch, run.epochs),
             &train_losses,
             seconds,
             &mut out,
@@ -139,7 +139,7 @@ fn check_losses(
 fn record_epoch<L: Learner>(
     learner: &mut L,
     data: &DeviceData,
-    epoch: usize,
+    (epoch, epochs): (usize, usize),
     train_losses: &[f64],
     seconds: f64,
     out: &mut LoopOutcome,
@@ -151,15 +151,18 @@ fn record_epoch<L: Learner>(
         None => None,
     };
     let norms = learner.weight_norms()?;
+    let last = epoch == epochs;
     for cell in (0..learner.cells()).filter(|&c| out.diverged[c].is_none()) {
         let record = EpochRecord {
             epoch,
             train_loss: train_losses[cell],
-            val_accuracy: val.as_ref().map(|v| v[cell].1),
-            test_loss: test[cell].0,
-            test_accuracy: test[cell].1,
+            val_accuracy: val.as_ref().map(|v| v[cell].accuracy),
+            test_loss: test[cell].loss,
+            test_accuracy: test[cell].accuracy,
             weight_norm: norms[cell],
             seconds,
+            // Kept for the last epoch only: a population's records stay small.
+            test_predictions: last.then(|| test[cell].predicted.clone()),
         };
         on_epoch(cell, &record)?;
         out.records[cell].push(record);
