@@ -220,9 +220,36 @@ fn reproduce_writes_the_report_heat_maps_curves_and_equivalence() {
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(TINY);
-    args.extend_from_slice(&["--epochs", "1"]);
+    args.extend_from_slice(&["--epochs", "1", "--refine-budget", "8"]);
     let o = run(&args);
     assert!(o.status.success(), "{}", text(&o));
+    // The refinement stage added cells outside the preset's 4 × 4 grids (2 seeds each), within
+    // its budget of 8 runs; every run of the chosen cells saved its test predictions.
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let grid_seed_rows = csv
+        .lines()
+        .skip(1)
+        .filter(|l| matches!(l.split(',').nth(3), Some("0" | "1")))
+        .count();
+    assert!(
+        (129..=136).contains(&grid_seed_rows),
+        "{grid_seed_rows} rows over seeds 0 and 1"
+    );
+    assert_eq!(
+        std::fs::read(out.join("test_labels")).unwrap().len(),
+        10_000
+    );
+    let saved = std::fs::read_dir(out.join("runs"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .join("test_predictions")
+                .is_file()
+        })
+        .count();
+    assert!(saved >= 4 * 3, "{saved} runs saved predictions");
     for f in [
         "report.md",
         "heatmaps.svg",

@@ -428,6 +428,13 @@ pub struct SweepArgs {
 }
 
 #[derive(Debug, Clone, Args)]
+pub struct SummaryArgs {
+    /// Study folders (each written by `wdlab reproduce` or `wdlab sweep`), in table order.
+    #[arg(required = true, value_name = "DIR")]
+    pub(crate) dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// The study folder written by `wdlab sweep` or `wdlab reproduce`.
     pub(crate) dir: PathBuf,

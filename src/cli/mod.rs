@@ -47,7 +47,10 @@ pub enum Command {
     /// Analyse a study folder: heat maps, coupling slopes, chosen settings and their test
     /// accuracy, verdicts (report.md and SVG figures).
     Report(ReportArgs),
-    /// The whole study in one command: sweep, more seeds at the chosen cells, the equivalence
-    /// check, the report.
+    /// The whole study in one command: sweep, refinement, more seeds at the chosen cells, test
+    /// predictions, the equivalence check, the report.
     Reproduce(ReproduceArgs),
+    /// One table of the verdicts of several study folders, and where each claim holds
+    /// (README's "Results" is its output).
+    Summary(SummaryArgs),
 }

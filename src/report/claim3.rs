@@ -65,7 +65,7 @@ fn coupling_verdict(a: &Analysis, a2: &MethodAnalysis, ad: &MethodAnalysis) -> S
         }
     }
     for m in [a2, ad] {
-        let left = unbracketed(m);
+        let left = unbracketed(a, m);
         if !left.is_empty() {
             let _ = write!(
                 s,
@@ -123,6 +123,26 @@ impl Vote {
             _ => Vote::Neither,
         }
     }
+}
+
+/// Claim 3's verdict word for the pair (`l2`, `dec`), when the folder swept both.
+pub(crate) fn claim3_word(a: &Analysis, l2: Method, dec: Method) -> Option<&'static str> {
+    let (a2, ad) = (a.method(l2)?, a.method(dec)?);
+    if all_diverged(a, &[l2, dec]).is_some() {
+        return Some("not measured");
+    }
+    let votes = (
+        Vote::of_slopes(a2.slopes.reading(0.0), ad.slopes.reading(0.0)),
+        Vote::of_regret(a2, ad),
+    );
+    use Vote::*;
+    Some(match votes {
+        (LoshchilovHutter, LoshchilovHutter) => "shown",
+        (LoshchilovHutter, Neither) | (Neither, LoshchilovHutter) => "partly shown",
+        (Regulariser, Regulariser) => "not shown, the other way round",
+        (Regulariser, Neither) | (Neither, Regulariser) => "not shown, leaning the other way",
+        _ => "not settled",
+    })
 }
 
 /// The verdict proper, from the two votes.

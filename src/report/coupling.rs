@@ -4,7 +4,7 @@
 
 use super::figures;
 use super::format::{decay_cell, est, r2, robustness};
-use crate::analysis::refine::{edge, Edge};
+use crate::analysis::refine::{edge, proposals, Edge};
 use crate::analysis::{
     Analysis, Held, MethodAnalysis, FAILED_POINTS, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN,
     WINDOWS,
@@ -101,7 +101,7 @@ fn slopes_table(md: &mut String, a: &Analysis) {
     }
     let _ = writeln!(md);
     for m in &a.methods {
-        let left: Vec<String> = unbracketed(m);
+        let left: Vec<String> = unbracketed(a, m);
         if !left.is_empty() {
             let _ = writeln!(
                 md,
@@ -115,21 +115,46 @@ fn slopes_table(md: &mut String, a: &Analysis) {
 }
 
 /// The learning rates of `m` that trained but whose best decay the grid does not bracket, and
-/// why ("α = 1e-3: best λ at the smallest tried").
-pub(super) fn unbracketed(m: &MethodAnalysis) -> Vec<String> {
+/// why: no decay helps there, the decay diverges beyond the best, or the refinement stage
+/// would add a cell but its budget ran out ("α = 1e-3: best λ at the smallest tried; the
+/// refinement budget ran out").
+pub(super) fn unbracketed(a: &Analysis, m: &MethodAnalysis) -> Vec<String> {
+    let seeds = &m.selection_seeds;
+    let pending = proposals(m, &a.rows, seeds);
+    let symbol = m.method.decay_symbol();
     (0..m.grid.lrs.len())
         .filter(|li| !m.slopes.fitted_lrs.contains(&m.grid.lrs[*li]))
         .filter_map(|li| {
+            let lr = m.grid.lrs[li];
+            let diverged_beyond = |decay: f64| {
+                a.rows.iter().any(|r| {
+                    r.cell.method == m.method
+                        && r.cell.lr == lr
+                        && r.cell.decay == decay
+                        && r.status == crate::study::Status::Diverged
+                })
+            };
+            let largest = (0..m.grid.decays.len())
+                .rev()
+                .find(|&di| m.grid.val[di][li].is_some())
+                .map(|di| m.grid.decays[di]);
             let why = match edge(m, li)? {
-                Edge::FlatToZero => format!(
-                    "no decay tried helps: the smallest {} ties with none",
-                    m.method.decay_symbol()
-                ),
-                Edge::Smallest => format!("best {} at the smallest tried", m.method.decay_symbol()),
-                Edge::Largest => format!("best {} at the largest tried", m.method.decay_symbol()),
+                Edge::FlatToZero => {
+                    format!("no decay tried helps: the smallest {symbol} ties with none")
+                }
+                Edge::Largest if largest.is_some_and(|d| diverged_beyond(2.0 * d)) => {
+                    format!("best {symbol} at the largest that trains; twice it diverges")
+                }
+                Edge::Smallest => format!("best {symbol} at the smallest tried"),
+                Edge::Largest => format!("best {symbol} at the largest tried"),
                 Edge::Interior => "too few cells near its floor".to_string(),
             };
-            Some(format!("α = {}: {why}", short(m.grid.lrs[li])))
+            let budget = if pending.iter().any(|p| p.lr == lr) {
+                "; the refinement budget ran out before it was bracketed"
+            } else {
+                ""
+            };
+            Some(format!("α = {}: {why}{budget}", short(lr)))
         })
         .collect()
 }

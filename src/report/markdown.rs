@@ -107,17 +107,22 @@ fn bracket_line(m: &MethodAnalysis) -> Option<String> {
     let c = m.chosen.as_ref()?;
     let label = m.method.label();
     Some(match m.bracket? {
+        Bracket::Interior { next_lr, next_best } if m.untrained_lrs.contains(&next_lr) => {
+            format!(
+                "{label}: the chosen α = {} is the largest that trains: at the next α, {}, the \
+                 best cell reaches only {} % validation accuracy (it fails to train), so the \
+                 best α may lie between the two.",
+                short(c.lr),
+                short(next_lr),
+                percent(next_best),
+            )
+        }
         Bracket::Interior { next_lr, next_best } => format!(
             "{label}: the chosen α = {} is interior: at the next α, {}, the best cell reaches \
-             {} % validation accuracy{}.",
+             {} % validation accuracy.",
             short(c.lr),
             short(next_lr),
             percent(next_best),
-            if m.untrained_lrs.contains(&next_lr) {
-                " (it fails to train)"
-            } else {
-                ""
-            }
         ),
         Bracket::AtEdge { largest } => format!(
             "{label}: the chosen α = {} is the {} tried: the grid does not bracket α.",
@@ -250,7 +255,9 @@ pub(super) fn files(md: &mut String) {
     let _ = writeln!(
         md,
         "## Files\n\n`results.csv` (and `results.shard-*.csv`): one row per cell; `runs/<cell>/metrics.csv`: \
-         per-epoch metrics; `study.json`: the shared settings; `equivalence.json`: the check above.\n\n\
+         per-epoch metrics; `runs/<cell>/test_predictions`: the class the run predicts for \
+         each test image, one byte each, and `test_labels` the true ones (claim 2's paired \
+         test); `study.json`: the shared settings; `equivalence.json`: the check above.\n\n\
          Written by wdlab {}.",
         env!("CARGO_PKG_VERSION")
     );

@@ -19,9 +19,11 @@ mod format;
 mod generalisation;
 mod markdown;
 mod noise;
+mod summary;
 mod verdicts;
 
 pub(crate) use figures::write_curves;
+pub(crate) use summary::summary;
 pub(crate) use verdicts::verdicts;
 
 use crate::analysis::Analysis;

@@ -215,7 +215,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 10,
             final_seeds: 5,
-            refine_budget: 80,
+            refine_budget: 60,
             compare: vec![
                 (Method::Sgd, 0.5, 8e-3),
                 (Method::Sgdw, 0.5, 4e-3),
@@ -242,7 +242,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 10,
             final_seeds: 5,
-            refine_budget: 80,
+            refine_budget: 60,
             compare: LN_COMPARE.to_vec(),
         },
         Preset::Momentum => PresetSpec {
@@ -262,7 +262,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             },
             eval_every: 10,
             final_seeds: 5,
-            refine_budget: 60,
+            refine_budget: 40,
             compare: vec![
                 (Method::Sgd, 0.2, 1e-3),
                 (Method::Sgdw, 0.2, 2e-3),
