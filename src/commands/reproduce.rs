@@ -104,9 +104,12 @@ impl Refined {
             self.ran, self.used, self.budget
         );
         if !self.unfunded.is_empty() {
+            let mut why: Vec<&str> = self.unfunded.iter().map(|p| p.why.text()).collect();
+            why.dedup();
             s.push_str(&format!(
-                "; the budget ran out with {} cells still proposed (raise --refine-budget)",
-                self.unfunded.len()
+                "; the budget ran out with {} cells still proposed ({}; raise --refine-budget)",
+                self.unfunded.len(),
+                why.join(", ")
             ));
         }
         s

@@ -206,8 +206,14 @@ fn slope_sentence(m: &MethodAnalysis, shift: f64, reading: Coupling) -> String {
             crate::analysis::NEAR_BEST_POINTS
         );
     };
+    let range = match (reading, m.slopes.range(shift)) {
+        (Coupling::NotSettled, Some((lo, hi))) => {
+            format!("; the fits range over {lo:+.2} … {hi:+.2}")
+        }
+        _ => String::new(),
+    };
     format!(
-        "{label}: valley slope {} {}, **{}** ({}).",
+        "{label}: valley slope {} {}, **{}** ({}{range}).",
         match m.method.is_decoupled() {
             true => "of λ'",
             false => "of λ",
