@@ -11,7 +11,7 @@ use crate::nn::Norm;
 use crate::optim::{Method, Schedule, WdScaling};
 use crate::study::{CellBackend, MethodGrid, Preset, Shard};
 use crate::trajectory::SurfaceKind;
-use clap::Args;
+use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
 /// `--device`.
@@ -61,7 +61,7 @@ pub struct LabelNoiseArg {
 pub struct HiddenArg {
     /// Hidden layer widths, comma-separated (e.g. 1024 or 512,256) [default: 1024, or a
     /// study's preset's].
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) hidden: Option<Vec<usize>>,
     /// Normalisation of each hidden layer's pre-activation [default: none, or a study's
     /// preset's].
@@ -171,14 +171,14 @@ pub struct TrainArgs {
     /// unless --force is given.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
-    /// Write into an --out folder that already holds a run (metrics.csv or config.json),
-    /// replacing that run's files.
-    #[arg(long, requires = "out")]
+    /// Replace what --out or --save would otherwise refuse: the run in an --out folder that
+    /// already holds one (metrics.csv or config.json), and an existing --save file.
+    #[arg(long)]
     pub(crate) force: bool,
     /// Save the trained weights as safetensors in nn.Linear's layout (layers.{i}.weight
     /// [out, in], layers.{i}.bias [out], f32), with the run's settings and final test accuracy
-    /// in the metadata. The file's folder must exist (or be the --out folder); it is checked
-    /// before training starts.
+    /// in the metadata. The file's folder must exist (or be the --out folder); an existing file
+    /// is replaced only with --force. Both are checked before training starts.
     #[arg(long, value_name = "FILE.safetensors")]
     pub(crate) save: Option<PathBuf>,
     #[command(flatten)]
@@ -188,10 +188,10 @@ pub struct TrainArgs {
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     /// Variants to time, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "sgd,sgdw,adam,adamw")]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set, default_value = "sgd,sgdw,adam,adamw")]
     pub(crate) methods: Vec<Method>,
     /// Batch sizes to time, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "128,1024")]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set, default_value = "128,1024")]
     pub(crate) batch_sizes: Vec<usize>,
     /// Epochs per measurement: the first warms up, the rest are timed (at least 1).
     #[arg(long, default_value_t = 2)]
@@ -227,7 +227,7 @@ pub struct TrajectoryArgs {
     #[arg(
         long,
         value_name = "X,Y",
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         allow_hyphen_values = true
     )]
     pub(crate) start: Option<Vec<f64>>,
@@ -241,18 +241,18 @@ pub struct TrajectoryArgs {
     /// decay and AdamW use λ' = αλ per step. λ = 0 (plain GD) is always run. The figure shows
     /// the smallest and the largest positive λ [default: 0,0.3,3; two-basin: 0,0.3,2;
     /// rosenbrock: 0,0.1,1].
-    #[arg(long, value_name = "λ,...", value_delimiter = ',')]
+    #[arg(long, value_name = "λ,...", value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) decays: Option<Vec<f64>>,
     /// Quadratic only: the unregularised minimum c [default: 2,1].
     #[arg(
         long,
         value_name = "X,Y",
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         allow_hyphen_values = true
     )]
     pub(crate) minimum: Option<Vec<f64>>,
     /// Quadratic only: the eigenvalues h₁, h₂ of the Hessian H [default: 1,10].
-    #[arg(long, value_name = "H1,H2", value_delimiter = ',')]
+    #[arg(long, value_name = "H1,H2", value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) curvatures: Option<Vec<f64>>,
     /// Quadratic only: angle in degrees between the first principal axis (curvature h₁) and
     /// the θ₁ axis [default: 60].
@@ -277,7 +277,7 @@ pub struct NormsArgs {
     pub(crate) optimizer: Method,
     /// With --train: the decay values, comma-separated: λ' (--wd) for sgdw and adamw, λ (--l2)
     /// for sgd and adam.
-    #[arg(long, value_delimiter = ',', default_value = "0,0.001,0.003,0.01")]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set, default_value = "0,0.001,0.003,0.01")]
     pub(crate) decays: Vec<f64>,
     /// With --train: learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
     #[arg(long)]
@@ -355,7 +355,7 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub(crate) study: StudyArgs,
     /// Methods to compare [default: sgd,sgdw,adam,adamw].
-    #[arg(long, value_enum, value_delimiter = ',')]
+    #[arg(long, value_enum, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) methods: Vec<Method>,
     /// SGD + L2 setting as LR,λ [default: the preset's good cell].
     #[arg(long, value_name = "LR,λ", value_parser = values::setting)]
@@ -387,12 +387,12 @@ pub struct SweepArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
     /// Methods to sweep [default: the preset's four].
-    #[arg(long, value_enum, value_delimiter = ',')]
+    #[arg(long, value_enum, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) methods: Vec<Method>,
     /// Learning rates for every selected method (replaces the preset's).
     #[arg(
         long,
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         value_name = "LRS",
         allow_hyphen_values = true
     )]
@@ -400,7 +400,7 @@ pub struct SweepArgs {
     /// Decay coefficients for every selected method: λ for sgd/adam, λ' for sgdw/adamw.
     #[arg(
         long,
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         value_name = "DECAYS",
         allow_hyphen_values = true
     )]

@@ -7,6 +7,7 @@ use crate::study::compare;
 use std::path::PathBuf;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
+    crate::util::interrupt::catch_sigint();
     let (spec, mut how) = study_plan(&args.study)?;
     if args.study.eval_every.is_none() {
         // Curves want more points than a sweep's cells do.

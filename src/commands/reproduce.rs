@@ -12,6 +12,7 @@ use crate::study::{sweep, Grid, MethodGrid};
 use std::time::Instant;
 
 pub(crate) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
+    crate::util::interrupt::catch_sigint();
     let (spec, how) = study_plan(&args.study)?;
     let dir = &args.out;
     let t0 = Instant::now();

@@ -5,6 +5,7 @@ use crate::cli::SweepArgs;
 use crate::study::sweep;
 
 pub(crate) fn run(args: &SweepArgs) -> anyhow::Result<()> {
+    crate::util::interrupt::catch_sigint();
     let (spec, how) = study_plan(&args.study)?;
     let grid = sweep_grid(args, &spec)?;
     let s = sweep(&args.out, &spec.settings, &grid, args.shard, &how)?;

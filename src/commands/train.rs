@@ -68,6 +68,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
             .model
             .save(path, &weights_metadata(&cfg, last))
             .with_context(|| format!("cannot save the weights to {}", path.display()))?;
+        say!("weights saved to {}", path.display())?;
     }
     if let Some(last) = last {
         let secs: f64 = trained.records.iter().map(|r| r.seconds).sum();
@@ -83,19 +84,64 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
 }
 
 /// Checks, before any work, that `--out` and `--save` can be written: every epoch trained
-/// before a failed write would be lost.
+/// before a failed write would be lost. An existing file is replaced only with --force, and
+/// never one of the run's own files.
 fn check_outputs(cfg: &TrainConfig, force: bool) -> anyhow::Result<()> {
+    if force && cfg.out.is_none() && cfg.save.is_none() {
+        return Err(usage(
+            "--force replaces the run in an --out folder or the file --save names; give --out \
+             DIR or --save FILE with it",
+        ));
+    }
     if let Some(dir) = &cfg.out {
         check_out_dir(dir, force)?;
     }
     if let Some(path) = &cfg.save {
-        let folder = path.parent().unwrap_or(Path::new(""));
-        // `--out runs/a --save runs/a/w.safetensors`: the --out folder checked above is
-        // created before training, so the weights' folder need not exist yet.
-        let into_new_out = !folder.exists() && cfg.out.as_deref().is_some_and(|o| same(o, folder));
-        if !into_new_out {
-            check_writable_file(path, "--save")?;
+        check_save_path(path, cfg.out.as_deref(), force)?;
+    }
+    Ok(())
+}
+
+/// `--save FILE`: a file path (not a folder, not the --out folder nor one of its run files)
+/// whose folder can be written; an existing file only with --force.
+fn check_save_path(path: &Path, out: Option<&Path>, force: bool) -> anyhow::Result<()> {
+    let shown = path.display();
+    if path.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(usage(format!(
+            "--save {shown}: a path ending in / names a folder; give the weights' file \
+             without it (--save {})",
+            shown.to_string().trim_end_matches('/')
+        )));
+    }
+    let folder = path.parent().unwrap_or(Path::new(""));
+    if let Some(out) = out {
+        if same(out, path) {
+            return Err(usage(format!(
+                "--save {shown} names the --out folder itself; give a file inside it (e.g. \
+                 --save {}/model.safetensors)",
+                out.display()
+            )));
         }
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string());
+        if same(out, folder) && RUN_FILES.iter().any(|f| Some(f.to_string()) == name) {
+            return Err(usage(format!(
+                "--save {shown} would replace the run's own {} in --out {}; give the weights \
+                 another name (e.g. model.safetensors)",
+                name.unwrap_or_default(),
+                out.display()
+            )));
+        }
+    }
+    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir()) && !force {
+        return Err(usage(format!(
+            "--save {shown}: the file exists; give a new file name, or add --force to replace it"
+        )));
+    }
+    // `--out runs/a --save runs/a/w.safetensors`: the --out folder checked above is created
+    // before training, so the weights' folder need not exist yet.
+    let into_new_out = !folder.exists() && out.is_some_and(|o| same(o, folder));
+    if !into_new_out {
+        check_writable_file(path, "--save")?;
     }
     Ok(())
 }

@@ -3,7 +3,14 @@
 
 use super::{Method, Schedule};
 use crate::error::usage;
+use crate::util::fmt::{exact, short};
 use serde::{Deserialize, Serialize};
+
+/// The learning rates and positive decay coefficients a run can train with: the updates are
+/// computed in f32, where a smaller value is 0 and a larger one infinite. Results rows outside
+/// it cannot come from a run ([`crate::study::results`]).
+pub(crate) const COEFFICIENTS: std::ops::RangeInclusive<f64> =
+    f32::MIN_POSITIVE as f64..=f32::MAX as f64;
 
 /// The decoupled decay λ' a run of sgdw or adamw gets when none is given.
 pub(crate) const DEFAULT_WD: f64 = 1e-4;
@@ -174,6 +181,17 @@ impl OptimConfig {
             )));
         }
         let flag = c.method.decay_flag();
+        for (flag, v) in [("--lr", c.lr), (flag, c.decay)] {
+            if v > 0.0 && !COEFFICIENTS.contains(&v) {
+                return Err(usage(format!(
+                    "{flag} {} is outside what f32 arithmetic can train with ({} to {}): \
+                     it would be 0 or infinite in every update",
+                    exact(v),
+                    short(*COEFFICIENTS.start()),
+                    short(*COEFFICIENTS.end())
+                )));
+            }
+        }
         if c.decay < 0.0 {
             return Err(usage(format!(
                 "{flag} must be zero or positive, got {}: a negative coefficient pushes weights away \

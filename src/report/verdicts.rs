@@ -254,9 +254,20 @@ fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String
             s,
             "**Not shown**: the difference is within the noise (not more than \
              {threshold:.2} points, twice its standard error), so on this MNIST setup {dn} and \
-             {ln} tie at their best settings. That they are different algorithms is still \
-             visible in the equivalence check and in the different shapes of their heat \
-             maps."
+             {ln} tie at their best settings."
+        );
+        // With no positive decay in either grid the two are one algorithm: nothing differs.
+        let decays = |m| a.method(m).map_or(false, |x| x.grid.decays.iter().any(|&d| d > 0.0));
+        let _ = write!(
+            s,
+            "{}",
+            if decays(l2) && decays(dec) {
+                " That they are different algorithms is still visible in the equivalence check \
+                 and in the different shapes of their heat maps."
+            } else {
+                " Every decay of one of their grids is 0, where the two are the same algorithm, \
+                 so a tie is all this study can show; sweep positive decays to compare them."
+            }
         );
     }
     Some(s)

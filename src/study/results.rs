@@ -2,13 +2,14 @@
 //! `--shard K/N`), one row per finished cell, appended and fsynced as it finishes, so a killed
 //! sweep loses at most the cells in flight; every file of a folder is read back as one set.
 
-use super::{Cell, Shard};
-use crate::optim::Method;
-use crate::train::EpochRecord;
+use super::{Cell, CellKey, Settings, Shard};
+use crate::optim::{Method, COEFFICIENTS};
+use crate::train::{EpochRecord, EXPLODED_LOSS};
 use crate::util::csv::{self, TornTail};
+use crate::util::fmt::exact;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -136,8 +137,9 @@ struct ResultRecord {
 
 impl ResultRecord {
     /// The row, if every value is one wdlab can have written: a known method and status, a
-    /// positive finite learning rate, a finite decay ≥ 0, accuracies in [0, 1], finite losses
-    /// and norms, and the accuracies present exactly when the cell finished.
+    /// learning rate and decay a run can train with ([`COEFFICIENTS`]), accuracies in [0, 1],
+    /// a loss no larger than a run survives and norms f32 can hold, and the accuracies
+    /// present exactly when the cell finished.
     fn check(self) -> anyhow::Result<ResultRow> {
         let method: Method = self.method.parse()?;
         let status = match self.status.as_str() {
@@ -148,13 +150,20 @@ impl ResultRecord {
         anyhow::ensure!(
             self.lr.is_finite() && self.lr > 0.0,
             "learning rate {} is not a positive number",
-            self.lr
+            exact(self.lr)
         );
         anyhow::ensure!(
             self.decay.is_finite() && self.decay >= 0.0,
             "decay {} is not a number ≥ 0",
-            self.decay
+            exact(self.decay)
         );
+        for (what, v) in [("learning rate", self.lr), ("decay", self.decay)] {
+            anyhow::ensure!(
+                v == 0.0 || COEFFICIENTS.contains(&v),
+                "{what} {} is outside what a run can train with (f32: 1.2e-38 to 3.4e38)",
+                exact(v)
+            );
+        }
         for (what, v) in [
             ("val_accuracy", self.val_accuracy),
             ("test_accuracy", self.test_accuracy),
@@ -169,9 +178,35 @@ impl ResultRecord {
             ("seconds", Some(self.seconds)),
         ] {
             if let Some(v) = v {
-                anyhow::ensure!(v.is_finite() && v >= 0.0, "{what} {v} is not a number ≥ 0");
+                anyhow::ensure!(
+                    v.is_finite() && v >= 0.0,
+                    "{what} {} is not a number ≥ 0",
+                    exact(v)
+                );
             }
         }
+        // An f32 loss or norm is 0 or at least the smallest f32; a finished run's mean loss is
+        // at most the loss that counts as divergence.
+        let f32_tiny = f64::from(f32::from_bits(1));
+        for (what, v, most) in [
+            ("train_loss", self.train_loss, f64::from(EXPLODED_LOSS)),
+            ("weight_norm", self.weight_norm, f64::from(f32::MAX)),
+        ] {
+            if let Some(v) = v {
+                anyhow::ensure!(
+                    v == 0.0 || (f32_tiny..=most).contains(&v),
+                    "{what} {} is not a value a finished run can have (0, or {} to {})",
+                    exact(v),
+                    exact(f32_tiny),
+                    exact(most)
+                );
+            }
+        }
+        anyhow::ensure!(
+            status != Status::Ok || self.val_accuracy.is_some(),
+            "status ok without a val_accuracy: every study cell is scored on its validation \
+             split, so this row cannot be selected or reported; delete it to retrain the cell"
+        );
         let finished = self.test_accuracy.is_some();
         anyhow::ensure!(
             finished == (status == Status::Ok),
@@ -216,34 +251,126 @@ pub(crate) fn results_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// Reads one results file, checking the header and every row. A last line without its line
-/// end (a write cut short by a crash) is ignored.
+/// end (a write cut short by a crash) is ignored, and so is a file whose only line is a whole
+/// or torn header: it holds no rows.
 pub(crate) fn read_results_file(path: &Path) -> anyhow::Result<Vec<ResultRow>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if text.is_empty() {
-        return Ok(Vec::new());
-    }
-    csv::parse_rows(
-        path,
-        &text,
-        RESULTS_HEADER,
-        TornTail::Drop,
-        ResultRecord::check,
-    )
+    Ok(read_rows_at(path, None)?
+        .into_iter()
+        .map(|(_, row)| row)
+        .collect())
 }
 
-/// Every finished cell in `dir`, over all results files, each cell once (the first row found).
+/// [`read_results_file`] with each row's line, every row checked against `settings` (those of
+/// the study the file belongs to) when given.
+fn read_rows_at(path: &Path, settings: Option<&Settings>) -> anyhow::Result<Vec<(u64, ResultRow)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if holds_no_line(&text) {
+        return Ok(Vec::new());
+    }
+    csv::parse_rows_at(path, &text, RESULTS_HEADER, TornTail::Drop, |r: ResultRecord| {
+        let row = r.check()?;
+        if let Some(s) = settings {
+            check_against(&row, s)?;
+        }
+        Ok(row)
+    })
+}
+
+/// True for an empty file or one holding the header alone, whole or cut short, without its
+/// line end: a sweep killed as it created the file.
+fn holds_no_line(text: &str) -> bool {
+    !text.contains('\n') && RESULTS_HEADER.starts_with(text.trim_start_matches('\u{feff}'))
+}
+
+/// Refuses a row whose settings columns differ from the study's: it was trained under other
+/// settings, and counting it would mix two studies.
+fn check_against(row: &ResultRow, settings: &Settings) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        row.epochs == settings.epochs,
+        "epochs {}, but the study (its study.json) trains {}: this row comes from other \
+         settings; move it out of the folder (or to its own study folder)",
+        row.epochs,
+        crate::util::fmt::count(settings.epochs, "epoch")
+    );
+    Ok(())
+}
+
+/// Every finished cell in `dir`, over all results files, each cell once. Every row must agree
+/// with the folder's study.json (when it has one), and a cell found twice must have the same
+/// numbers both times (only the seconds may differ); otherwise the error names the lines.
 pub(crate) fn read_results(dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
-    let mut seen = HashSet::new();
+    let settings = match dir.join("study.json").exists() {
+        true => Some(super::read_study(dir)?),
+        false => None,
+    };
+    merge_files(&results_files(dir)?, settings.as_ref())
+}
+
+/// The rows of a results file `file` that is analysed with the settings of the study folder
+/// `dir` (`wdlab report DIR --results FILE`): every row must agree with them, and a file that
+/// sits in another study folder must come from a study of the same settings.
+pub(crate) fn read_results_for(file: &Path, dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
+    let settings = super::read_study(dir)?;
+    let home = file.parent().filter(|p| !p.as_os_str().is_empty());
+    let home = home.unwrap_or(Path::new("."));
+    let same_folder = match (home.canonicalize(), dir.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if !same_folder && home.join("study.json").exists() {
+        let theirs = super::read_study(home)?;
+        let diff = super::folder::settings_diff(&theirs, &settings, ("there", "here"))?;
+        if !diff.is_empty() {
+            return Err(crate::error::usage(format!(
+                "{} belongs to the study in {}, whose settings differ from {}'s ({}); its rows \
+                 cannot be judged under these settings: run `wdlab report {1}` instead",
+                file.display(),
+                home.display(),
+                dir.display(),
+                diff.join("; ")
+            )));
+        }
+    }
+    merge_files(&[file.to_path_buf()], Some(&settings))
+}
+
+/// The rows of `files`, each cell once, checked as [`read_results`] says.
+pub(crate) fn merge_files(
+    files: &[PathBuf],
+    settings: Option<&Settings>,
+) -> anyhow::Result<Vec<ResultRow>> {
+    let mut seen: HashMap<CellKey, (String, ResultRow)> = HashMap::new();
     let mut rows = Vec::new();
-    for path in results_files(dir)? {
-        for row in read_results_file(&path)? {
-            if seen.insert(row.cell.key()) {
-                rows.push(row);
+    for path in files {
+        for (line, row) in read_rows_at(path, settings)? {
+            let here = format!("{}, line {line}", path.display());
+            match seen.get(&row.cell.key()) {
+                None => {
+                    seen.insert(row.cell.key(), (here, row.clone()));
+                    rows.push(row);
+                }
+                Some((there, first)) if !same_result(first, &row) => anyhow::bail!(
+                    "{here}: {} again, with other results than {there}; a cell has one result: \
+                     delete the row that should not count",
+                    row.cell.label()
+                ),
+                Some(_) => {}
             }
         }
     }
     Ok(rows)
+}
+
+/// True when two rows of one cell report the same run (the time it took may differ).
+fn same_result(a: &ResultRow, b: &ResultRow) -> bool {
+    ResultRow {
+        seconds: 0.0,
+        ..a.clone()
+    } == ResultRow {
+        seconds: 0.0,
+        ..b.clone()
+    }
 }
 
 /// An open results file: each [`Self::append`] writes one line and fsyncs, so a crash loses at
@@ -257,29 +384,25 @@ pub(crate) struct ResultsFile {
 
 /// An advisory lock (flock) on a file beside a results file, `.NAME.lock`, holding the pid of
 /// the process that writes it: a second process that wants to write the same file is refused,
-/// with the pid, instead of training the same cells again. The lock goes with the process,
-/// however it ends; shards write different files, so they work side by side.
+/// with the pid, instead of training the same cells again. A sweep without --shard also holds
+/// the folder's `.sweep.lock` alone, and shards hold it together, so an unsharded sweep and a
+/// shard never train the same cells at once. The locks go with the process, however it ends.
 struct WriterLock {
     _file: std::fs::File,
+    _folder: std::fs::File,
 }
 
 impl WriterLock {
     fn acquire(results: &Path) -> anyhow::Result<Self> {
         let name = results.file_name().map(|n| n.to_string_lossy().to_string());
+        let sharded = name.as_deref() != Some("results.csv");
         let path = results.with_file_name(format!(".{}.lock", name.unwrap_or_default()));
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
+        let mut file = open_lock_file(&path)?;
         match file.try_lock() {
             Ok(()) => {
                 file.set_len(0)?;
                 write!(file, "{}", std::process::id())?;
                 file.sync_data()?;
-                Ok(WriterLock { _file: file })
             }
             Err(std::fs::TryLockError::WouldBlock) => {
                 let holder = std::fs::read_to_string(&path).unwrap_or_default();
@@ -295,15 +418,77 @@ impl WriterLock {
                 )
             }
             Err(std::fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()))
+            }
+        }
+        let folder_path = results.with_file_name(".sweep.lock");
+        let folder = open_lock_file(&folder_path)?;
+        let taken = if sharded {
+            folder.try_lock_shared()
+        } else {
+            folder.try_lock()
+        };
+        match taken {
+            Ok(()) => Ok(WriterLock {
+                _file: file,
+                _folder: folder,
+            }),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let dir = results.parent().unwrap_or(Path::new(".")).display();
+                Err(crate::error::usage(if sharded {
+                    format!(
+                        "{dir} is being swept without --shard by another wdlab, which trains \
+                         this shard's cells too; wait for it to finish, or stop it and run \
+                         only shards"
+                    )
+                } else {
+                    format!(
+                        "{dir} is being swept in shards by another wdlab; a sweep without \
+                         --shard would train their cells too: wait for them to finish, or run \
+                         another --shard K/N"
+                    )
+                }))
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("cannot lock {}", folder_path.display()))
             }
         }
     }
 }
 
+/// Opens (creating) a lock file without following a symbolic link: a link planted there would
+/// make the lock truncate the file it points to.
+fn open_lock_file(path: &Path) -> anyhow::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let refused = || {
+        anyhow::anyhow!(
+            "{0} is not a lock file wdlab wrote (a symbolic link or something else than a plain \
+             file), and wdlab never writes through one; remove it (rm {0}) and run again",
+            path.display()
+        )
+    };
+    let file = match options.open(path) {
+        Ok(f) => f,
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(refused()),
+        Err(e) => return Err(e).with_context(|| format!("cannot open {}", path.display())),
+    };
+    if !file.metadata()?.is_file() {
+        return Err(refused());
+    }
+    Ok(file)
+}
+
 impl ResultsFile {
-    /// Opens `path` for appending, writing the header to a new file and dropping a torn last
-    /// line (one without its newline) from an old one.
+    /// Opens `path` for appending, writing the header to a new file (or one holding no whole
+    /// line: an empty file, a header cut short) and dropping a torn last line (one without its
+    /// newline) from an old one.
     pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
         let lock = WriterLock::acquire(path)?;
         let existing = match std::fs::read_to_string(path) {
@@ -312,7 +497,7 @@ impl ResultsFile {
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         match existing {
-            Some(text) if !text.is_empty() => {
+            Some(text) if !holds_no_line(&text) => {
                 read_results_file(path)?; // checks the header and every complete row
                 if !text.ends_with('\n') {
                     let keep = text.rfind('\n').map_or(0, |i| i + 1);

@@ -22,6 +22,31 @@ pub(crate) fn decimal(x: f64) -> String {
     trim_zeros(&format!("{x:.decimals$}")).to_string()
 }
 
+/// A value exactly (it reads back to the same bits), in Rust's plain form where that is short
+/// (`0.001`, `250`) and in scientific form far from 1 (`1e-300`, not three hundred digits):
+/// for messages and file names that name a value the user gave.
+pub(crate) fn exact(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || (1e-4..1e15).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// A fraction as a percentage for prose: six significant digits (`7 %`, not
+/// `7.000000000000001 %`), but never rounded to 0 % or 100 % when it is neither.
+pub(crate) fn percent_text(fraction: f64) -> String {
+    let p = 100.0 * fraction;
+    let short = decimal(p);
+    let rounded_to_edge = (short == "100" && fraction != 1.0) || (short == "0" && fraction != 0.0);
+    format!("{} %", if rounded_to_edge { exact(p) } else { short })
+}
+
+/// `n` and the noun, singular for 1 (`1 epoch`, `3 epochs`).
+pub(crate) fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Drops trailing zeros after a decimal point, and the point itself when nothing follows it.
 pub(crate) fn trim_zeros(s: &str) -> &str {
     if s.contains('.') {
@@ -59,5 +84,12 @@ mod tests {
         assert_eq!(trim_zeros("2.000"), "2");
         assert_eq!(trim_zeros("200"), "200");
         assert_eq!(percent(0.9512), "95.12");
+        assert_eq!(exact(1e-300), "1e-300");
+        assert_eq!(percent_text(0.07), "7 %");
+        assert_eq!(percent_text(0.9999999999999999), "99.99999999999999 %");
+        assert_eq!(count(1, "epoch"), "1 epoch");
+        assert_eq!(exact(0.001), "0.001");
+        assert_eq!(exact(3e-5), "3e-5");
+        assert_eq!(exact(1e300), "1e300");
     }
 }
