@@ -272,6 +272,9 @@ pub struct NormsArgs {
     /// Train one short run per --decays value (each evaluated every epoch) and plot those.
     #[arg(long)]
     pub(crate) train: bool,
+    /// With --train: replace the runs DIR/runs/ already holds (refused without it).
+    #[arg(long, requires = "train")]
+    pub(crate) force: bool,
     /// With --train: the optimiser of every run.
     #[arg(long, value_enum, default_value_t = Method::Sgdw)]
     pub(crate) optimizer: Method,

@@ -341,6 +341,7 @@ pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraini
         )?,
         data: DataConfig::from_dir(&a.data_dir.data_dir, 0, Some(train_size)),
         out: a.out.clone(),
+        force: a.force,
         quiet: a.quiet.quiet,
     }))
 }

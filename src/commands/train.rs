@@ -176,7 +176,11 @@ fn check_out_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
             };
             check_writable_dir(parent, "--out", dir)
         }
-        Err(e) => Err(e).with_context(|| format!("--out {}: cannot read it", dir.display())),
+        // Under a file, say: a wrong --out, refused as every command refuses one (exit 2).
+        Err(e) => Err(usage(format!(
+            "--out {}: cannot use it ({e}); choose a folder you can write to",
+            dir.display()
+        ))),
     }
 }
 
