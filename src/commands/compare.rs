@@ -16,7 +16,12 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let cells = compare_cells(args, &spec)?;
     let settings = &spec.settings;
     let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("out").join(format!("compare-{}", settings.tag(&format!("{cells:?}"))))
+        // Other data is another comparison: it gets its own folder.
+        let data = crate::train::config::data_identity(&how.data_dir);
+        PathBuf::from("out").join(format!(
+            "compare-{}",
+            settings.tag(&format!("{cells:?}{data}"))
+        ))
     });
     if !how.quiet {
         say!(

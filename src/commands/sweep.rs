@@ -3,6 +3,7 @@
 use crate::cli::resolve::{study_plan, sweep_grid};
 use crate::cli::SweepArgs;
 use crate::study::sweep;
+use crate::util::fmt::shell_word;
 
 pub(crate) fn run(args: &SweepArgs) -> anyhow::Result<()> {
     crate::util::interrupt::catch_sigint();
@@ -15,7 +16,7 @@ pub(crate) fn run(args: &SweepArgs) -> anyhow::Result<()> {
         s.ran,
         s.diverged,
         s.skipped,
-        args.out.display()
+        shell_word(&args.out)
     )?;
     Ok(())
 }

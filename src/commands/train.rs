@@ -11,6 +11,8 @@ use crate::progress::Progress;
 use crate::train::config::TrainConfig;
 use crate::train::metrics::{write_config_json, EpochRecord};
 use crate::train::{self, DeviceData, MetricsFile};
+use crate::data::Mnist;
+use crate::util::fmt::count;
 use crate::util::fs::{check_writable_dir, check_writable_file, create_dir};
 use anyhow::Context;
 use std::collections::HashMap;
@@ -29,16 +31,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let device = cfg.run.device.open()?;
     let mnist = cfg.data.load()?;
     if !cfg.quiet {
-        say!(
-            "{} | {} train, {} validation, {} test images | {} epochs of batch {} | {}",
-            cfg.optim.describe(),
-            mnist.train.len(),
-            mnist.val.as_ref().map_or(0, |v| v.len()),
-            mnist.test.len(),
-            cfg.run.epochs,
-            cfg.run.batch_size,
-            cfg.run.device
-        )?;
+        say!("{}", header(&cfg, &mnist))?;
     }
     let data = DeviceData::new(&mnist, &device)?;
     let mut metrics = match &cfg.out {
@@ -73,14 +66,44 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     if let Some(last) = last {
         let secs: f64 = trained.records.iter().map(|r| r.seconds).sum();
         say!(
-            "final test accuracy {:.2}% (test loss {:.4}) after {} epochs, {:.2} s/epoch",
+            "final test accuracy {:.2}% (test loss {:.4}) after {}, {:.2} s/epoch",
             100.0 * last.test_accuracy,
             last.test_loss,
-            last.epoch,
+            count(last.epoch, "epoch"),
             secs / cfg.run.epochs as f64
         )?;
     }
     Ok(())
+}
+
+/// The run's first line: the optimiser, the network, the data (with its label noise), the
+/// epochs and the device.
+fn header(cfg: &TrainConfig, mnist: &Mnist) -> String {
+    let hidden: Vec<String> = cfg.run.hidden.iter().map(|h| h.to_string()).collect();
+    let noise = match &cfg.data.label_noise {
+        Some(noise) => format!(
+            ", {} of them with a wrong label (data seed {})",
+            noise.count(mnist.train.len()),
+            noise.seed()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{} | MLP 784-{}-10{} | {} train images{noise}, {} validation, {} test | {} of batch \
+         {} | {}",
+        cfg.optim.describe(),
+        hidden.join("-"),
+        match cfg.run.norm {
+            Norm::None => "",
+            Norm::Layer => " with LayerNorm before each ReLU",
+        },
+        mnist.train.len(),
+        mnist.val.as_ref().map_or(0, |v| v.len()),
+        mnist.test.len(),
+        count(cfg.run.epochs, "epoch"),
+        cfg.run.batch_size,
+        cfg.run.device
+    )
 }
 
 /// Checks, before any work, that `--out` and `--save` can be written: every epoch trained

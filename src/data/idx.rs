@@ -182,7 +182,10 @@ fn read_idx_file(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>), DataError
         let bytes = read_capped(MultiGzDecoder::new(stream), MAX_IDX_BYTES, 0).map_err(|e| {
             DataError::Corrupt {
                 path: path.clone(),
-                problem: format!("not a valid gzip stream ({e}); the file is truncated or damaged"),
+                problem: format!(
+                    "not a valid gzip stream ({e}); the file is truncated, damaged, or has bytes \
+                     after its end"
+                ),
             }
         })?;
         return bytes
@@ -265,10 +268,14 @@ fn idx_header<'a>(
         return Err(corrupt(
             file,
             format!(
-                "header promises {} ({}) but the file holds {} data bytes; the file is truncated or damaged",
+                "header promises {} ({}) but the file holds {} data bytes; the file is {}",
                 dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" x "),
                 expected.map_or("overflowing".into(), |e| format!("{e} bytes")),
-                payload.len()
+                payload.len(),
+                match expected {
+                    Some(e) if payload.len() > e => "damaged or has bytes after its end",
+                    _ => "truncated or damaged",
+                }
             ),
         ));
     }

@@ -31,6 +31,11 @@ impl LabelNoise {
         Ok(LabelNoise { fraction, seed })
     }
 
+    /// The seed that picks the noisy labels.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
     /// How many of `n` training labels are replaced: round(fraction · n).
     pub(crate) fn count(&self, n: usize) -> usize {
         (self.fraction * n as f64).round() as usize

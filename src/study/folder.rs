@@ -173,7 +173,7 @@ pub(crate) fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>
     }
     let fix = format!(
         "`wdlab report {} --equivalence` computes it afresh",
-        dir.display()
+        crate::util::fmt::shell_word(dir)
     );
     if path.is_dir() {
         return Err(usage(format!(

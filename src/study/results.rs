@@ -324,11 +324,12 @@ pub(crate) fn read_results_for(file: &Path, dir: &Path) -> anyhow::Result<Vec<Re
         if !diff.is_empty() {
             return Err(crate::error::usage(format!(
                 "{} belongs to the study in {}, whose settings differ from {}'s ({}); its rows \
-                 cannot be judged under these settings: run `wdlab report {1}` instead",
+                 cannot be judged under these settings: run `wdlab report {}` instead",
                 file.display(),
                 home.display(),
                 dir.display(),
-                diff.join("; ")
+                diff.join("; "),
+                crate::util::fmt::shell_word(home)
             )));
         }
     }

@@ -172,8 +172,8 @@ impl Settings {
                 String::new()
             },
             match self.wd_scaling {
-                WdScaling::Paper => "",
-                WdScaling::Lr => ", decoupled decay scaled by α (PyTorch convention)",
+                WdScaling::Paper => ", λ' in the paper's convention (PyTorch's weight_decay is λ'/α)",
+                WdScaling::Lr => ", decoupled decay scaled by α (PyTorch convention; the paper's λ' is α·λ_pt)",
             }
         )
     }

@@ -206,6 +206,18 @@ impl DataConfig {
     }
 }
 
+/// What names the data in `dir` for a folder derived from it (`compare`'s default --out): empty
+/// for the bundled MNIST, so the names of earlier folders stay, else the folder's absolute path.
+pub(crate) fn data_identity(dir: &Path) -> String {
+    if is_bundled(dir) {
+        return String::new();
+    }
+    dir.canonicalize()
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string()
+}
+
 /// True when `dir` is the bundled MNIST however it is spelled (`data/mnist`, `./data/mnist/`,
 /// an absolute path, a link to it): the working directory's `data/mnist` or the one of the
 /// source tree this binary was built from. Its checksums are enforced.
