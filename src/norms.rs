@@ -4,6 +4,7 @@
 //! from short runs trained here (`--train`), and prints ‖θ‖ at the first and last epoch with
 //! the final test accuracy.
 
+use crate::error::usage;
 use crate::nn::{layer_sizes, Mlp};
 use crate::optim::{Method, OptimConfig};
 use crate::plot::{self, Axes, Series};
@@ -12,7 +13,6 @@ use crate::train::metrics::{read_metrics, write_config_json};
 use crate::train::{
     self, DataConfig, DeviceData, EpochRecord, MetricsFile, RunConfig, TrainConfig,
 };
-use crate::error::usage;
 use crate::util::fmt::decimal;
 use anyhow::Context;
 use std::fmt::Write as _;

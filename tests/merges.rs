@@ -94,7 +94,10 @@ fn a_row_of_other_epochs_is_refused_with_its_file_and_line() {
     refused(
         &o,
         1,
-        &["results.csv, line 3: epochs 2, but the study", "trains 1 epoch"],
+        &[
+            "results.csv, line 3: epochs 2, but the study",
+            "trains 1 epoch",
+        ],
     );
     // A resumed sweep refuses the folder the same way instead of counting the row as done.
     let o = sweep(&out, "sgd:0.2:0", &["--epochs", "1"]);
@@ -113,7 +116,11 @@ fn another_study_s_results_file_is_refused_with_the_settings_that_differ() {
     refused(
         &o,
         2,
-        &["belongs to the study in", "epochs: 2 there, 1 here", "wdlab report"],
+        &[
+            "belongs to the study in",
+            "epochs: 2 there, 1 here",
+            "wdlab report",
+        ],
     );
     // A copy beside the study (no study.json of its own) is judged row by row.
     let copy = mine.join("replicate.csv");

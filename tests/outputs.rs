@@ -77,7 +77,11 @@ fn save_never_replaces_an_existing_file_without_force() {
     assert!(stdout(&o).contains(&format!("weights saved to {}", s(&study))));
     let bytes = std::fs::read(&study).unwrap();
     assert!(safetensors::SafeTensors::deserialize(&bytes).is_ok());
-    refused(&train(&["--force"]), 2, &["--force replaces", "--out", "--save"]);
+    refused(
+        &train(&["--force"]),
+        2,
+        &["--force replaces", "--out", "--save"],
+    );
 }
 
 #[test]
@@ -85,7 +89,11 @@ fn save_paths_that_name_a_folder_are_refused_before_training() {
     let d = tempfile::tempdir().unwrap();
     let same = d.path().join("same");
     let o = train(&["--out", s(&same), "--save", s(&same)]);
-    refused(&o, 2, &["names the --out folder itself", "model.safetensors"]);
+    refused(
+        &o,
+        2,
+        &["names the --out folder itself", "model.safetensors"],
+    );
     assert!(!same.exists(), "nothing was created");
     let slash = format!("{}/a.safetensors/", s(d.path()));
     let o = train(&["--save", &slash]);
@@ -128,7 +136,11 @@ fn a_link_planted_as_a_lock_file_is_refused_and_its_target_kept() {
         std::fs::create_dir_all(&out).unwrap();
         std::os::unix::fs::symlink(&victim, out.join(lock)).unwrap();
         let o = tiny_sweep(&out, &[]);
-        refused(&o, 1, &[lock, "is not a lock file wdlab wrote", "remove it"]);
+        refused(
+            &o,
+            1,
+            &[lock, "is not a lock file wdlab wrote", "remove it"],
+        );
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
     }
 }

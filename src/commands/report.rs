@@ -7,8 +7,8 @@ use crate::cli::ReportArgs;
 use crate::error::usage;
 use crate::optim::Method;
 use crate::report::write_report;
-use crate::study::results::read_results_for;
 use crate::study::folder::set_aside_unreadable_equivalence;
+use crate::study::results::read_results_for;
 use crate::study::{equivalence, write_equivalence, Execution};
 use std::path::Path;
 

@@ -5,13 +5,13 @@
 
 use crate::cli::resolve::train_config;
 use crate::cli::TrainArgs;
+use crate::data::Mnist;
 use crate::error::usage;
 use crate::nn::Norm;
 use crate::progress::Progress;
 use crate::train::config::TrainConfig;
 use crate::train::metrics::{write_config_json, EpochRecord};
 use crate::train::{self, DeviceData, MetricsFile};
-use crate::data::Mnist;
 use crate::util::fmt::count;
 use crate::util::fs::{check_writable_dir, check_writable_file, create_dir};
 use anyhow::Context;

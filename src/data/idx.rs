@@ -269,7 +269,10 @@ fn idx_header<'a>(
             file,
             format!(
                 "header promises {} ({}) but the file holds {} data bytes; the file is {}",
-                dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" x "),
+                dims.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" x "),
                 expected.map_or("overflowing".into(), |e| format!("{e} bytes")),
                 payload.len(),
                 match expected {

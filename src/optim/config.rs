@@ -268,7 +268,10 @@ impl OptimConfig {
             }
         }
         if c.eps <= 0.0 {
-            return Err(usage(format!("--eps must be positive, got {}", exact(c.eps))));
+            return Err(usage(format!(
+                "--eps must be positive, got {}",
+                exact(c.eps)
+            )));
         }
         Ok(())
     }

@@ -34,8 +34,8 @@ mod tensor_ops;
 
 pub(crate) use adam::AdamScalars;
 pub(crate) use coeffs::{Direction, StepCoeffs};
-pub use config::{OptimConfig, ParamKind, WdScaling};
 pub(crate) use config::COEFFICIENTS;
+pub use config::{OptimConfig, ParamKind, WdScaling};
 pub(crate) use host::{HostOptimizer, HostParam};
 pub use method::Method;
 pub(crate) use population::{PopulationOptimizer, PopulationParam};

@@ -257,7 +257,10 @@ fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String
              {ln} tie at their best settings."
         );
         // With no positive decay in either grid the two are one algorithm: nothing differs.
-        let decays = |m| a.method(m).map_or(false, |x| x.grid.decays.iter().any(|&d| d > 0.0));
+        let decays = |m| {
+            a.method(m)
+                .map_or(false, |x| x.grid.decays.iter().any(|&d| d > 0.0))
+        };
         let _ = write!(
             s,
             "{}",

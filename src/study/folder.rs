@@ -184,7 +184,10 @@ pub(crate) fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {} ({fix})", path.display()))?;
     Ok(Some(serde_json::from_str(&text).with_context(|| {
-        format!("{} is not a wdlab equivalence check ({fix})", path.display())
+        format!(
+            "{} is not a wdlab equivalence check ({fix})",
+            path.display()
+        )
     })?))
 }
 

@@ -4,6 +4,7 @@
 use super::Settings;
 use crate::error::usage;
 use crate::optim::Method;
+use crate::util::fmt::exact;
 use anyhow::Context;
 use std::collections::HashSet;
 
@@ -210,7 +211,9 @@ impl Grid {
                     settings
                         .optim(g.method, lr, d)
                         .validate()
-                        .with_context(|| format!("grid cell {} α={lr} decay={d}", g.method))?;
+                        .with_context(|| {
+                            format!("grid cell {} α={} decay={}", g.method, exact(lr), exact(d))
+                        })?;
                 }
             }
         }

@@ -268,13 +268,19 @@ fn read_rows_at(path: &Path, settings: Option<&Settings>) -> anyhow::Result<Vec<
     if holds_no_line(&text) {
         return Ok(Vec::new());
     }
-    csv::parse_rows_at(path, &text, RESULTS_HEADER, TornTail::Drop, |r: ResultRecord| {
-        let row = r.check()?;
-        if let Some(s) = settings {
-            check_against(&row, s)?;
-        }
-        Ok(row)
-    })
+    csv::parse_rows_at(
+        path,
+        &text,
+        RESULTS_HEADER,
+        TornTail::Drop,
+        |r: ResultRecord| {
+            let row = r.check()?;
+            if let Some(s) = settings {
+                check_against(&row, s)?;
+            }
+            Ok(row)
+        },
+    )
 }
 
 /// True for an empty file or one holding the header alone, whole or cut short, without its
