@@ -332,3 +332,53 @@ fn a_corrupt_run_metrics_file_is_named_when_the_curves_leave_it_out() {
     let t = ok(&run(&["report", s(&out)]));
     assert!(t.contains("warning: ") && t.contains("metrics.csv"), "{t}");
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_flags() {
+    for shell in ["bash", "zsh", "fish"] {
+        let t = ok(&run(&["completions", shell]));
+        assert!(
+            t.contains("--wd-scaling") && t.contains("reproduce"),
+            "{shell}: {t}"
+        );
+    }
+    let man = ok(&run(&["man"]));
+    assert!(
+        man.starts_with(".ie") && man.contains(".TH wdlab 1"),
+        "{man}"
+    );
+    refused(&run(&["completions", "tcsh"]), 2, &["invalid value 'tcsh'"]);
+}
+
+#[test]
+fn every_help_lists_the_exit_codes_and_every_command_takes_quiet() {
+    for cmd in [
+        "train",
+        "bench",
+        "trajectory",
+        "norms",
+        "compare",
+        "sweep",
+        "report",
+        "reproduce",
+    ] {
+        let help = ok(&run(&[cmd, "--help"]));
+        assert!(
+            help.contains("Exit codes: 0 success") && help.contains("130"),
+            "{cmd}"
+        );
+        assert!(help.contains("--quiet"), "{cmd} has no --quiet");
+    }
+    let help = ok(&run(&["--help"]));
+    assert!(help.contains("Exit codes:"), "{help}");
+    // Each command's help is true for that command.
+    let compare = ok(&run(&["compare", "--help"]));
+    assert!(
+        compare.contains("learning curves [default: 5]"),
+        "{compare}"
+    );
+    let train = ok(&run(&["train", "--help"]));
+    assert!(!train.contains("preset"), "{train}");
+    let bench = ok(&run(&["bench", "--help"]));
+    assert!(!bench.contains("(--jobs)"), "{bench}");
+}

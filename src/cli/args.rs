@@ -72,7 +72,7 @@ pub struct HiddenArg {
 /// `--quiet`.
 #[derive(Debug, Clone, Args)]
 pub struct QuietArg {
-    /// No progress bars or per-epoch (per-cell) lines.
+    /// No progress bars, no per-epoch or per-cell lines, no header line: only the results.
     #[arg(long, short)]
     pub(crate) quiet: bool,
 }
@@ -207,9 +207,11 @@ pub struct BenchArgs {
     /// One JSON object per line instead of a table (for scripts/bench.sh).
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
     /// Instead: time an N×N learning-rate × decay grid of each method trained as N² single
-    /// runs one at a time, as one population, and one run per core side by side (--jobs)
-    /// (use with --train-size and --epochs).
+    /// runs one at a time, as one population, and one run per core side by side (as a study's
+    /// --jobs would) (use with --train-size and --epochs).
     #[arg(long, value_name = "N")]
     pub(crate) population: Option<usize>,
 }
@@ -258,6 +260,8 @@ pub struct TrajectoryArgs {
     /// the θ₁ axis [default: 60].
     #[arg(long, value_name = "DEG")]
     pub(crate) rotation: Option<f64>,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -319,7 +323,7 @@ pub struct StudyArgs {
     /// Hold out the last N training images for selecting hyper-parameters [preset: 10000].
     #[arg(long, value_name = "N")]
     pub(crate) val_size: Option<usize>,
-    /// Passes over the training images.
+    /// Passes over the training images [preset: quick 60, the others 100].
     #[arg(long)]
     pub(crate) epochs: Option<usize>,
     /// Images per step [preset: 128].
@@ -441,6 +445,8 @@ pub struct ReportArgs {
     pub(crate) data_dir: DataDirArg,
     #[command(flatten)]
     pub(crate) device: DeviceArg,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -450,4 +456,11 @@ pub struct ReproduceArgs {
     /// The study folder; re-running resumes every stage.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }

@@ -371,7 +371,7 @@ pub(crate) fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
         a.data_dir.data_dir.clone(),
         a.device.device,
         a.eval_every.max(1),
-        false,
+        a.quiet.quiet,
         None,
         None,
     )

@@ -31,6 +31,7 @@ mod compare;
 mod norms;
 mod report;
 mod reproduce;
+mod shell;
 mod sweep;
 mod train;
 mod trajectory;
@@ -49,6 +50,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Sweep(args) => sweep::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Reproduce(args) => reproduce::run(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(),
     }
 }
 

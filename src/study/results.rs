@@ -202,17 +202,17 @@ impl ResultRecord {
                 );
             }
         }
-        anyhow::ensure!(
-            status != Status::Ok || self.val_accuracy.is_some(),
-            "status ok without a val_accuracy: every study cell is scored on its validation \
-             split, so this row cannot be selected or reported; delete it to retrain the cell"
-        );
         let finished = self.test_accuracy.is_some();
         anyhow::ensure!(
             finished == (status == Status::Ok),
             "status {} with{} a test accuracy",
             self.status,
             if finished { "" } else { "out" }
+        );
+        anyhow::ensure!(
+            status != Status::Ok || self.val_accuracy.is_some(),
+            "status ok without a val_accuracy: every study cell is scored on its validation \
+             split, so this row cannot be selected or reported; delete it to retrain the cell"
         );
         Ok(ResultRow {
             cell: Cell::new(method, self.lr, self.decay, self.seed),
