@@ -5,7 +5,7 @@
 //! domain values.
 
 use super::values;
-use crate::data::DEFAULT_DATA_DIR;
+use crate::data::{DATA_DIR_ENV, DEFAULT_DATA_DIR};
 use crate::device::DeviceSpec;
 use crate::nn::Norm;
 use crate::optim::{Method, Schedule, WdScaling};
@@ -27,8 +27,10 @@ pub struct DeviceArg {
 #[derive(Debug, Clone, Args)]
 pub struct DataDirArg {
     /// Folder with the four MNIST-format IDX files (.gz or plain). Other data than the bundled
-    /// MNIST only warns when its checksums differ (Fashion-MNIST, say).
-    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    /// MNIST only warns when its checksums differ (Fashion-MNIST, say). The default data/mnist
+    /// is read from the working folder when it is there, else from the copy compiled into
+    /// wdlab, so any folder works.
+    #[arg(long, env = DATA_DIR_ENV, default_value = DEFAULT_DATA_DIR)]
     pub(crate) data_dir: PathBuf,
 }
 

@@ -155,10 +155,15 @@ fn check_save_path(path: &Path, out: Option<&Path>, force: bool) -> anyhow::Resu
             )));
         }
     }
-    if std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir()) && !force {
-        return Err(usage(format!(
-            "--save {shown}: the file exists; give a new file name, or add --force to replace it"
-        )));
+    if std::fs::symlink_metadata(path).is_ok() {
+        // A folder or a device is refused as such; a file only without --force.
+        check_writable_file(path, "--save")?;
+        if !force {
+            return Err(usage(format!(
+                "--save {shown}: the file exists; give a new file name, or add --force to \
+                 replace it"
+            )));
+        }
     }
     // `--out runs/a --save runs/a/w.safetensors`: the --out folder checked above is created
     // before training, so the weights' folder need not exist yet.
