@@ -36,13 +36,12 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         )?;
     }
     let lines = compare(&dir, settings, &how, &cells, args.seeds)?;
-    write_compare(&dir, settings, &lines, args.seeds)?;
+    let curves = write_compare(&dir, settings, &lines, args.seeds)?;
     say!("\n{}", settings.describe())?;
     say!("{}", table(&lines))?;
-    say!(
-        "learning curves: {}  table: {}",
-        dir.join("curves.svg").display(),
-        dir.join("compare.md").display()
-    )?;
+    if curves {
+        say_raw!("learning curves: {}  ", dir.join("curves.svg").display())?;
+    }
+    say!("table: {}", dir.join("compare.md").display())?;
     Ok(())
 }

@@ -204,9 +204,9 @@ fn read_idx_file(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>), DataError
         };
     }
     let path = find_idx_file(dir, name)?;
-    let io = |source| DataError::Io {
+    let io = |error| DataError::Io {
         path: path.clone(),
-        source,
+        error,
     };
     let mut file = File::open(&path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();

@@ -34,10 +34,11 @@ pub(crate) const NUM_CLASSES: usize = 10;
 pub enum DataError {
     #[error("{path}: file not found. {hint}")]
     Missing { path: PathBuf, hint: String },
-    #[error("{path}: cannot read: {source}")]
+    // Not `source`: the message holds the I/O error already, and a source would print it twice.
+    #[error("{path}: cannot read: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: {problem}")]
     Corrupt { path: PathBuf, problem: String },
