@@ -2,14 +2,20 @@
 //! `--shard K/N`), one row per finished cell, appended and fsynced as it finishes, so a killed
 //! sweep loses at most the cells in flight; every file of a folder is read back as one set.
 
-use super::{Cell, CellKey, Settings, Shard};
+mod lock;
+mod read;
+
+use read::holds_no_line;
+pub(crate) use read::{read_results, read_results_file, read_results_for};
+
+use super::{Cell, Shard};
 use crate::optim::{Method, COEFFICIENTS};
 use crate::train::{EpochRecord, EXPLODED_LOSS};
-use crate::util::csv::{self, TornTail};
+use crate::util::csv;
 use crate::util::fmt::exact;
 use anyhow::Context;
+use lock::WriterLock;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -114,7 +120,7 @@ impl ResultRow {
 /// A row of `results.csv` as it is stored; [`ResultRecord::check`] turns it into a
 /// [`ResultRow`] or says what is wrong with it.
 #[derive(Debug, Serialize, Deserialize)]
-struct ResultRecord {
+pub(super) struct ResultRecord {
     method: String,
     #[serde(serialize_with = "csv::plain")]
     lr: f64,
@@ -140,7 +146,7 @@ impl ResultRecord {
     /// learning rate and decay a run can train with ([`COEFFICIENTS`]), accuracies in [0, 1],
     /// a loss no larger than a run survives and norms f32 can hold, and the accuracies
     /// present exactly when the cell finished.
-    fn check(self) -> anyhow::Result<ResultRow> {
+    pub(super) fn check(self) -> anyhow::Result<ResultRow> {
         let method: Method = self.method.parse()?;
         let status = match self.status.as_str() {
             "ok" => Status::Ok,
@@ -250,136 +256,6 @@ pub(crate) fn results_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads one results file, checking the header and every row. A last line without its line
-/// end (a write cut short by a crash) is ignored, and so is a file whose only line is a whole
-/// or torn header: it holds no rows.
-pub(crate) fn read_results_file(path: &Path) -> anyhow::Result<Vec<ResultRow>> {
-    Ok(read_rows_at(path, None)?
-        .into_iter()
-        .map(|(_, row)| row)
-        .collect())
-}
-
-/// [`read_results_file`] with each row's line, every row checked against `settings` (those of
-/// the study the file belongs to) when given.
-fn read_rows_at(path: &Path, settings: Option<&Settings>) -> anyhow::Result<Vec<(u64, ResultRow)>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if holds_no_line(&text) {
-        return Ok(Vec::new());
-    }
-    csv::parse_rows_at(
-        path,
-        &text,
-        RESULTS_HEADER,
-        TornTail::Drop,
-        |r: ResultRecord| {
-            let row = r.check()?;
-            if let Some(s) = settings {
-                check_against(&row, s)?;
-            }
-            Ok(row)
-        },
-    )
-}
-
-/// True for an empty file or one holding the header alone, whole or cut short, without its
-/// line end: a sweep killed as it created the file.
-fn holds_no_line(text: &str) -> bool {
-    !text.contains('\n') && RESULTS_HEADER.starts_with(text.trim_start_matches('\u{feff}'))
-}
-
-/// Refuses a row whose settings columns differ from the study's: it was trained under other
-/// settings, and counting it would mix two studies.
-fn check_against(row: &ResultRow, settings: &Settings) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        row.epochs == settings.epochs,
-        "epochs {}, but the study (its study.json) trains {}: this row comes from other \
-         settings; move it out of the folder (or to its own study folder)",
-        row.epochs,
-        crate::util::fmt::count(settings.epochs, "epoch")
-    );
-    Ok(())
-}
-
-/// Every finished cell in `dir`, over all results files, each cell once. Every row must agree
-/// with the folder's study.json (when it has one), and a cell found twice must have the same
-/// numbers both times (only the seconds may differ); otherwise the error names the lines.
-pub(crate) fn read_results(dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
-    let settings = match dir.join("study.json").exists() {
-        true => Some(super::read_study(dir)?),
-        false => None,
-    };
-    merge_files(&results_files(dir)?, settings.as_ref())
-}
-
-/// The rows of a results file `file` that is analysed with the settings of the study folder
-/// `dir` (`wdlab report DIR --results FILE`): every row must agree with them, and a file that
-/// sits in another study folder must come from a study of the same settings.
-pub(crate) fn read_results_for(file: &Path, dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
-    let settings = super::read_study(dir)?;
-    let home = file.parent().filter(|p| !p.as_os_str().is_empty());
-    let home = home.unwrap_or(Path::new("."));
-    let same_folder = match (home.canonicalize(), dir.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
-    if !same_folder && home.join("study.json").exists() {
-        let theirs = super::read_study(home)?;
-        let diff = super::folder::settings_diff(&theirs, &settings, ("there", "here"))?;
-        if !diff.is_empty() {
-            return Err(crate::error::usage(format!(
-                "{} belongs to the study in {}, whose settings differ from {}'s ({}); its rows \
-                 cannot be judged under these settings: run `wdlab report {}` instead",
-                file.display(),
-                home.display(),
-                dir.display(),
-                diff.join("; "),
-                crate::util::fmt::shell_word(home)
-            )));
-        }
-    }
-    merge_files(&[file.to_path_buf()], Some(&settings))
-}
-
-/// The rows of `files`, each cell once, checked as [`read_results`] says.
-pub(crate) fn merge_files(
-    files: &[PathBuf],
-    settings: Option<&Settings>,
-) -> anyhow::Result<Vec<ResultRow>> {
-    let mut seen: HashMap<CellKey, (String, ResultRow)> = HashMap::new();
-    let mut rows = Vec::new();
-    for path in files {
-        for (line, row) in read_rows_at(path, settings)? {
-            let here = format!("{}, line {line}", path.display());
-            match seen.get(&row.cell.key()) {
-                None => {
-                    seen.insert(row.cell.key(), (here, row.clone()));
-                    rows.push(row);
-                }
-                Some((there, first)) if !same_result(first, &row) => anyhow::bail!(
-                    "{here}: {} again, with other results than {there}; a cell has one result: \
-                     delete the row that should not count",
-                    row.cell.label()
-                ),
-                Some(_) => {}
-            }
-        }
-    }
-    Ok(rows)
-}
-
-/// True when two rows of one cell report the same run (the time it took may differ).
-fn same_result(a: &ResultRow, b: &ResultRow) -> bool {
-    ResultRow {
-        seconds: 0.0,
-        ..a.clone()
-    } == ResultRow {
-        seconds: 0.0,
-        ..b.clone()
-    }
-}
-
 /// An open results file: each [`Self::append`] writes one line and fsyncs, so a crash loses at
 /// most the cell in flight. Its process is the file's one writer for as long as it is open
 /// ([`WriterLock`]).
@@ -387,109 +263,6 @@ pub(crate) struct ResultsFile {
     file: std::fs::File,
     path: PathBuf,
     _lock: WriterLock,
-}
-
-/// An advisory lock (flock) on a file beside a results file, `.NAME.lock`, holding the pid of
-/// the process that writes it: a second process that wants to write the same file is refused,
-/// with the pid, instead of training the same cells again. A sweep without --shard also holds
-/// the folder's `.sweep.lock` alone, and shards hold it together, so an unsharded sweep and a
-/// shard never train the same cells at once. The locks go with the process, however it ends.
-struct WriterLock {
-    _file: std::fs::File,
-    _folder: std::fs::File,
-}
-
-impl WriterLock {
-    fn acquire(results: &Path) -> anyhow::Result<Self> {
-        let name = results.file_name().map(|n| n.to_string_lossy().to_string());
-        let sharded = name.as_deref() != Some("results.csv");
-        let path = results.with_file_name(format!(".{}.lock", name.unwrap_or_default()));
-        let mut file = open_lock_file(&path)?;
-        match file.try_lock() {
-            Ok(()) => {
-                file.set_len(0)?;
-                write!(file, "{}", std::process::id())?;
-                file.sync_data()?;
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                anyhow::bail!(
-                    "{} is being written by another wdlab (process {}); wait for it to finish, \
-                     or run another --shard into the folder",
-                    results.display(),
-                    if holder.trim().is_empty() {
-                        "unknown"
-                    } else {
-                        holder.trim()
-                    }
-                )
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(e).with_context(|| format!("cannot lock {}", path.display()))
-            }
-        }
-        let folder_path = results.with_file_name(".sweep.lock");
-        let folder = open_lock_file(&folder_path)?;
-        let taken = if sharded {
-            folder.try_lock_shared()
-        } else {
-            folder.try_lock()
-        };
-        match taken {
-            Ok(()) => Ok(WriterLock {
-                _file: file,
-                _folder: folder,
-            }),
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let dir = results.parent().unwrap_or(Path::new(".")).display();
-                Err(crate::error::usage(if sharded {
-                    format!(
-                        "{dir} is being swept without --shard by another wdlab, which trains \
-                         this shard's cells too; wait for it to finish, or stop it and run \
-                         only shards"
-                    )
-                } else {
-                    format!(
-                        "{dir} is being swept in shards by another wdlab; a sweep without \
-                         --shard would train their cells too: wait for them to finish, or run \
-                         another --shard K/N"
-                    )
-                }))
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot lock {}", folder_path.display()))
-            }
-        }
-    }
-}
-
-/// Opens (creating) a lock file without following a symbolic link: a link planted there would
-/// make the lock truncate the file it points to.
-fn open_lock_file(path: &Path) -> anyhow::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let refused = || {
-        anyhow::anyhow!(
-            "{0} is not a lock file wdlab wrote (a symbolic link or something else than a plain \
-             file), and wdlab never writes through one; remove it (rm {0}) and run again",
-            path.display()
-        )
-    };
-    let file = match options.open(path) {
-        Ok(f) => f,
-        #[cfg(unix)]
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(refused()),
-        Err(e) => return Err(e).with_context(|| format!("cannot open {}", path.display())),
-    };
-    if !file.metadata()?.is_file() {
-        return Err(refused());
-    }
-    Ok(file)
 }
 
 impl ResultsFile {
@@ -545,6 +318,7 @@ impl ResultsFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::csv::TornTail;
 
     #[test]
     fn rows_round_trip_through_the_csv_schema() {
