@@ -259,7 +259,7 @@ fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String
         // With no positive decay in either grid the two are one algorithm: nothing differs.
         let decays = |m| {
             a.method(m)
-                .map_or(false, |x| x.grid.decays.iter().any(|&d| d > 0.0))
+                .is_some_and(|x| x.grid.decays.iter().any(|&d| d > 0.0))
         };
         let _ = write!(
             s,
