@@ -1,5 +1,5 @@
-//! Failures that map to the documented exit codes (README, "Exit codes"): 0 success, 1 runtime error
-//! (I/O, data), 2 usage or invalid value, 3 diverged.
+//! Failures that map to the documented exit codes (README, "Exit codes", and every `--help`): 0
+//! success, 1 runtime error (I/O, data), 2 usage or invalid value, 3 diverged, 130 interrupted.
 
 /// Exit status for each outcome.
 pub mod exit {
