@@ -195,8 +195,10 @@ fn an_unsharded_sweep_and_a_shard_never_train_one_folder_at_once() {
                 "sgd:0.05,0.1:0,1e-3",
                 "--seeds",
                 "1",
+                // Far longer than the test: the first is killed, a second that wrongly
+                // started training would be killed by `within`.
                 "--epochs",
-                "200",
+                "100000",
                 "--jobs",
                 "1",
                 "--train-size",
@@ -225,31 +227,35 @@ fn an_unsharded_sweep_and_a_shard_never_train_one_folder_at_once() {
             None => "results.csv",
             Some(_) => "results.shard-2-of-2.csv",
         }));
-        let o = wdlab().args(args(second)).output().unwrap();
+        let o = within(wdlab().args(args(second)), 60);
         long.kill().unwrap();
         long.wait().unwrap();
         refused(&o, 2, &[says, "wait for"]);
     }
 }
 
-/// `wdlab report DIR`, killed after 30 s: it must answer long before (its output is a few
-/// lines, so the pipes never fill while it runs).
-fn report_in_time(out: &Path) -> Output {
-    let mut child = wdlab()
-        .args(["report", s(out)])
+/// The output of `cmd`, killed (and the test failed) if it runs longer than `secs` seconds
+/// (its output is a few lines, so the pipes never fill while it runs).
+fn within(cmd: &mut Command, secs: u64) -> Output {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(30) {
+        if start.elapsed() > Duration::from_secs(secs) {
             child.kill().unwrap();
-            panic!("report hung and was killed");
+            panic!("still running after {secs} s; killed");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
+}
+
+/// `wdlab report DIR`: it must answer long before 30 s.
+fn report_in_time(out: &Path) -> Output {
+    within(wdlab().args(["report", s(out)]), 30)
 }
 
 #[test]
