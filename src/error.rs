@@ -1,5 +1,5 @@
-//! Failures that map to the documented exit codes (README, "Exit codes"): 0 success, 1 runtime error
-//! (I/O, data), 2 usage or invalid value, 3 diverged.
+//! Failures that map to the documented exit codes (README, "Exit codes", and every `--help`): 0
+//! success, 1 runtime error (I/O, data), 2 usage or invalid value, 3 diverged, 130 interrupted.
 
 /// Exit status for each outcome.
 pub mod exit {
@@ -7,6 +7,8 @@ pub mod exit {
     pub const RUNTIME: i32 = 1;
     pub const USAGE: i32 = 2;
     pub const DIVERGED: i32 = 3;
+    /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
+    pub const INTERRUPTED: i32 = 130;
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,12 @@ pub enum Failure {
         step: usize,
         loss: f32,
     },
+    /// Ctrl-C during a study ([`crate::util::interrupt`]).
+    #[error(
+        "interrupted (Ctrl-C): the cells in training were dropped, every finished cell is kept \
+         in the results file; run the same command again to resume where it stopped"
+    )]
+    Interrupted,
 }
 
 /// Shorthand for a usage error with a formatted message.
@@ -41,6 +49,7 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
             return match f {
                 Failure::Usage(_) => exit::USAGE,
                 Failure::Diverged { .. } => exit::DIVERGED,
+                Failure::Interrupted => exit::INTERRUPTED,
             };
         }
     }

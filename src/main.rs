@@ -17,8 +17,14 @@ fn main() {
     let code = match wdlab::commands::run(cli.command) {
         Ok(()) => exit::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            exit_code(&e)
+            let code = exit_code(&e);
+            if code == exit::INTERRUPTED {
+                // Which cell was in flight does not matter; how to go on does.
+                eprintln!("\n{}", e.root_cause());
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            code
         }
     };
     std::process::exit(code);

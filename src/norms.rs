@@ -4,6 +4,7 @@
 //! from short runs trained here (`--train`), and prints ‖θ‖ at the first and last epoch with
 //! the final test accuracy.
 
+use crate::error::usage;
 use crate::nn::{layer_sizes, Mlp};
 use crate::optim::{Method, OptimConfig};
 use crate::plot::{self, Axes, Series};
@@ -76,7 +77,45 @@ pub(crate) struct NormsTraining {
     pub(crate) data: DataConfig,
     /// The runs go under `out/runs/`.
     pub(crate) out: PathBuf,
+    /// Replace runs that `out/runs/` already holds.
+    pub(crate) force: bool,
     pub(crate) quiet: bool,
+}
+
+/// The folder of one run under `OUT/runs/`, named after the flag that sets the decay and its
+/// value, e.g. `sgdw-wd0.001`.
+fn run_dir(t: &NormsTraining, optim: &OptimConfig) -> PathBuf {
+    let flag = optim.method.decay_key();
+    let name = format!("{}-{flag}{}", optim.method, decimal(optim.decay));
+    t.out.join("runs").join(name)
+}
+
+/// Refuses, before anything is trained, two decays that would train into one folder and a
+/// folder that already holds a run (unless `force`).
+fn check_run_dirs(t: &NormsTraining) -> anyhow::Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for optim in &t.optims {
+        let dir = run_dir(t, optim);
+        if !seen.insert(dir.clone()) {
+            return Err(usage(format!(
+                "--decays lists {} twice (as {}); each value is one run: give each once",
+                decimal(optim.decay),
+                dir.display()
+            )));
+        }
+        let held = ["metrics.csv", "config.json"]
+            .iter()
+            .any(|f| dir.join(f).exists());
+        if held && !t.force {
+            return Err(usage(format!(
+                "--out {} already holds the run {}; give a new --out folder, or add --force \
+                 to replace its runs",
+                t.out.display(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Trains one short run per decay value (every epoch evaluated, so ‖θ‖ is logged after each),
@@ -85,6 +124,7 @@ pub(crate) fn train_norm_runs(
     t: &NormsTraining,
     on_epoch: &mut dyn FnMut(&str, &EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<NormLine>> {
+    check_run_dirs(t)?;
     let device = t.run.device.open()?;
     let data = DeviceData::new(&t.data.load()?, &device)?;
     let sizes = layer_sizes(data.pixels, &t.run.hidden);
@@ -94,10 +134,7 @@ pub(crate) fn train_norm_runs(
     let mut lines = Vec::new();
     for optim in &t.optims {
         let label = decay_label(optim.method, optim.decay);
-        // Named after the flag that sets the decay and its value, e.g. `sgdw-wd0.001`.
-        let flag = optim.method.decay_key();
-        let name = format!("{}-{flag}{}", optim.method, decimal(optim.decay));
-        let dir = t.out.join("runs").join(name);
+        let dir = run_dir(t, optim);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
         let cfg = TrainConfig {

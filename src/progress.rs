@@ -103,3 +103,11 @@ impl SweepBoard {
         self.bar.finish_and_clear();
     }
 }
+
+impl Drop for SweepBoard {
+    /// A sweep that ends with an error (or Ctrl-C) leaves no bar drawn mid-line.
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+        let _ = self.multi.clear();
+    }
+}

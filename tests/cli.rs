@@ -438,7 +438,11 @@ fn save_to_a_link_replaces_the_file_it_points_to_and_keeps_the_link() {
     std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
     let link = d.path().join("link.safetensors");
     std::os::unix::fs::symlink("real.safetensors", &link).unwrap();
+    // An existing file is replaced only with --force.
     let o = train_tiny(&["--save", link.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&real).unwrap(), b"old");
+    let o = train_tiny(&["--save", link.to_str().unwrap(), "--force"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(std::fs::symlink_metadata(&link)
         .unwrap()

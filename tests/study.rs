@@ -502,7 +502,18 @@ fn cells_side_by_side_give_the_bits_of_cells_one_at_a_time() {
         let mut metrics = Vec::new();
         for r in &all {
             let coef = if r[0].ends_with('w') { "wd" } else { "l2" };
-            let name = format!("{}_lr{}_{coef}{}_seed{}", r[0], r[1], r[2], r[3]);
+            // A value whose plain form is long (1e30) is named in scientific form.
+            let part = |v: &str| match v.len() {
+                0..=24 => v.to_string(),
+                _ => format!("{:e}", v.parse::<f64>().unwrap()),
+            };
+            let name = format!(
+                "{}_lr{}_{coef}{}_seed{}",
+                r[0],
+                part(&r[1]),
+                part(&r[2]),
+                r[3]
+            );
             let t = std::fs::read_to_string(out.join("runs").join(&name).join("metrics.csv"))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             let lines: Vec<String> = t

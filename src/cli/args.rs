@@ -5,13 +5,13 @@
 //! domain values.
 
 use super::values;
-use crate::data::DEFAULT_DATA_DIR;
+use crate::data::{DATA_DIR_ENV, DEFAULT_DATA_DIR};
 use crate::device::DeviceSpec;
 use crate::nn::Norm;
 use crate::optim::{Method, Schedule, WdScaling};
 use crate::study::{CellBackend, MethodGrid, Preset, Shard};
 use crate::trajectory::SurfaceKind;
-use clap::Args;
+use clap::{ArgAction, Args};
 use std::path::PathBuf;
 
 /// `--device`.
@@ -27,8 +27,10 @@ pub struct DeviceArg {
 #[derive(Debug, Clone, Args)]
 pub struct DataDirArg {
     /// Folder with the four MNIST-format IDX files (.gz or plain). Other data than the bundled
-    /// MNIST only warns when its checksums differ (Fashion-MNIST, say).
-    #[arg(long, default_value = DEFAULT_DATA_DIR)]
+    /// MNIST only warns when its checksums differ (Fashion-MNIST, say). The default data/mnist
+    /// is read from the working folder when it is there, else from the copy compiled into
+    /// wdlab, so any folder works.
+    #[arg(long, env = DATA_DIR_ENV, default_value = DEFAULT_DATA_DIR)]
     pub(crate) data_dir: PathBuf,
 }
 
@@ -61,7 +63,7 @@ pub struct LabelNoiseArg {
 pub struct HiddenArg {
     /// Hidden layer widths, comma-separated (e.g. 1024 or 512,256) [default: 1024, or a
     /// study's preset's].
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) hidden: Option<Vec<usize>>,
     /// Normalisation of each hidden layer's pre-activation [default: none, or a study's
     /// preset's].
@@ -72,7 +74,7 @@ pub struct HiddenArg {
 /// `--quiet`.
 #[derive(Debug, Clone, Args)]
 pub struct QuietArg {
-    /// No progress bars or per-epoch (per-cell) lines.
+    /// No progress bars, no per-epoch or per-cell lines, no header line: only the results.
     #[arg(long, short)]
     pub(crate) quiet: bool,
 }
@@ -171,14 +173,14 @@ pub struct TrainArgs {
     /// unless --force is given.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
-    /// Write into an --out folder that already holds a run (metrics.csv or config.json),
-    /// replacing that run's files.
-    #[arg(long, requires = "out")]
+    /// Replace what --out or --save would otherwise refuse: the run in an --out folder that
+    /// already holds one (metrics.csv or config.json), and an existing --save file.
+    #[arg(long)]
     pub(crate) force: bool,
     /// Save the trained weights as safetensors in nn.Linear's layout (layers.{i}.weight
     /// [out, in], layers.{i}.bias [out], f32), with the run's settings and final test accuracy
-    /// in the metadata. The file's folder must exist (or be the --out folder); it is checked
-    /// before training starts.
+    /// in the metadata. The file's folder must exist (or be the --out folder); an existing file
+    /// is replaced only with --force. Both are checked before training starts.
     #[arg(long, value_name = "FILE.safetensors")]
     pub(crate) save: Option<PathBuf>,
     #[command(flatten)]
@@ -188,10 +190,10 @@ pub struct TrainArgs {
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     /// Variants to time, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "sgd,sgdw,adam,adamw")]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set, default_value = "sgd,sgdw,adam,adamw")]
     pub(crate) methods: Vec<Method>,
     /// Batch sizes to time, comma-separated.
-    #[arg(long, value_delimiter = ',', default_value = "128,1024")]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set, default_value = "128,1024")]
     pub(crate) batch_sizes: Vec<usize>,
     /// Epochs per measurement: the first warms up, the rest are timed (at least 1).
     #[arg(long, default_value_t = 2)]
@@ -207,9 +209,11 @@ pub struct BenchArgs {
     /// One JSON object per line instead of a table (for scripts/bench.sh).
     #[arg(long)]
     pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
     /// Instead: time an N×N learning-rate × decay grid of each method trained as N² single
-    /// runs one at a time, as one population, and one run per core side by side (--jobs)
-    /// (use with --train-size and --epochs).
+    /// runs one at a time, as one population, and one run per core side by side (as a study's
+    /// --jobs would) (use with --train-size and --epochs).
     #[arg(long, value_name = "N")]
     pub(crate) population: Option<usize>,
 }
@@ -227,7 +231,7 @@ pub struct TrajectoryArgs {
     #[arg(
         long,
         value_name = "X,Y",
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         allow_hyphen_values = true
     )]
     pub(crate) start: Option<Vec<f64>>,
@@ -241,23 +245,25 @@ pub struct TrajectoryArgs {
     /// decay and AdamW use λ' = αλ per step. λ = 0 (plain GD) is always run. The figure shows
     /// the smallest and the largest positive λ [default: 0,0.3,3; two-basin: 0,0.3,2;
     /// rosenbrock: 0,0.1,1].
-    #[arg(long, value_name = "λ,...", value_delimiter = ',')]
+    #[arg(long, value_name = "λ,...", value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) decays: Option<Vec<f64>>,
     /// Quadratic only: the unregularised minimum c [default: 2,1].
     #[arg(
         long,
         value_name = "X,Y",
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         allow_hyphen_values = true
     )]
     pub(crate) minimum: Option<Vec<f64>>,
     /// Quadratic only: the eigenvalues h₁, h₂ of the Hessian H [default: 1,10].
-    #[arg(long, value_name = "H1,H2", value_delimiter = ',')]
+    #[arg(long, value_name = "H1,H2", value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) curvatures: Option<Vec<f64>>,
     /// Quadratic only: angle in degrees between the first principal axis (curvature h₁) and
     /// the θ₁ axis [default: 60].
     #[arg(long, value_name = "DEG")]
     pub(crate) rotation: Option<f64>,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -272,12 +278,15 @@ pub struct NormsArgs {
     /// Train one short run per --decays value (each evaluated every epoch) and plot those.
     #[arg(long)]
     pub(crate) train: bool,
+    /// With --train: replace the runs DIR/runs/ already holds (refused without it).
+    #[arg(long, requires = "train")]
+    pub(crate) force: bool,
     /// With --train: the optimiser of every run.
     #[arg(long, value_enum, default_value_t = Method::Sgdw)]
     pub(crate) optimizer: Method,
     /// With --train: the decay values, comma-separated: λ' (--wd) for sgdw and adamw, λ (--l2)
     /// for sgd and adam.
-    #[arg(long, value_delimiter = ',', default_value = "0,0.001,0.003,0.01")]
+    #[arg(long, value_delimiter = ',', action = ArgAction::Set, default_value = "0,0.001,0.003,0.01")]
     pub(crate) decays: Vec<f64>,
     /// With --train: learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
     #[arg(long)]
@@ -316,7 +325,7 @@ pub struct StudyArgs {
     /// Hold out the last N training images for selecting hyper-parameters [preset: 10000].
     #[arg(long, value_name = "N")]
     pub(crate) val_size: Option<usize>,
-    /// Passes over the training images.
+    /// Passes over the training images [preset: quick 60, the others 100].
     #[arg(long)]
     pub(crate) epochs: Option<usize>,
     /// Images per step [preset: 128].
@@ -355,7 +364,7 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub(crate) study: StudyArgs,
     /// Methods to compare [default: sgd,sgdw,adam,adamw].
-    #[arg(long, value_enum, value_delimiter = ',')]
+    #[arg(long, value_enum, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) methods: Vec<Method>,
     /// SGD + L2 setting as LR,λ [default: the preset's good cell].
     #[arg(long, value_name = "LR,λ", value_parser = values::setting)]
@@ -387,12 +396,12 @@ pub struct SweepArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
     /// Methods to sweep [default: the preset's four].
-    #[arg(long, value_enum, value_delimiter = ',')]
+    #[arg(long, value_enum, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) methods: Vec<Method>,
     /// Learning rates for every selected method (replaces the preset's).
     #[arg(
         long,
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         value_name = "LRS",
         allow_hyphen_values = true
     )]
@@ -400,7 +409,7 @@ pub struct SweepArgs {
     /// Decay coefficients for every selected method: λ for sgd/adam, λ' for sgdw/adamw.
     #[arg(
         long,
-        value_delimiter = ',',
+        value_delimiter = ',', action = ArgAction::Set,
         value_name = "DECAYS",
         allow_hyphen_values = true
     )]
@@ -453,6 +462,8 @@ pub struct ReportArgs {
     pub(crate) data_dir: DataDirArg,
     #[command(flatten)]
     pub(crate) device: DeviceArg,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -466,4 +477,11 @@ pub struct ReproduceArgs {
     /// decay [default: the preset's budget; 0 skips the stage].
     #[arg(long, value_name = "RUNS")]
     pub(crate) refine_budget: Option<usize>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }

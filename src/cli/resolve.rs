@@ -17,6 +17,7 @@ const DEFAULT_HIDDEN: [usize; 1] = [1024];
 
 /// `wdlab train`'s flags, resolved.
 pub(crate) fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
+    check_data_seed(&a.label_noise, a.label_noise.label_noise.unwrap_or(0.0))?;
     let data = if a.hub {
         DataConfig::from_hub(a.val_size, a.train_size.train_size)?
     } else {
@@ -42,6 +43,34 @@ pub(crate) fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
         save: a.save.clone(),
         quiet: a.quiet.quiet,
     })
+}
+
+/// `--data-seed` picks the labels that label noise replaces; without noise it would be a
+/// setting that changes nothing yet splits one study in two.
+fn check_data_seed(a: &LabelNoiseArg, noise: f64) -> anyhow::Result<()> {
+    match a.data_seed {
+        Some(seed) if noise == 0.0 => Err(usage(format!(
+            "--data-seed {seed} picks which training labels --label-noise replaces, and there is \
+             no label noise here: drop --data-seed, or add --label-noise P"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `--momentum` is SGD's (sgd, sgdw), refused for a study of Adam alone as `wdlab train`
+/// refuses it with Adam.
+fn check_momentum(a: &StudyArgs, methods: &[Method]) -> anyhow::Result<()> {
+    match a.rule.momentum {
+        Some(m) if !methods.iter().any(|x| !x.is_adaptive()) => {
+            let names: Vec<&str> = methods.iter().map(|x| x.name()).collect();
+            Err(usage(format!(
+                "--momentum {m} does not apply to {}: it is SGD's momentum (sgd, sgdw), and \
+                 Adam's momentum is --beta1",
+                names.join(", ")
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn hidden(a: &HiddenArg) -> Vec<usize> {
@@ -114,6 +143,7 @@ pub(crate) fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution
     s.momentum = a.rule.momentum.unwrap_or(s.momentum);
     s.wd_scaling = a.rule.wd_scaling.unwrap_or(s.wd_scaling);
     s.decay_biases = !a.rule.no_decay_biases;
+    check_data_seed(&a.label_noise, s.label_noise)?;
     spec.eval_every = a.eval_every.unwrap_or(spec.eval_every);
     let how = Execution::new(
         a.data_dir.data_dir.clone(),
@@ -171,6 +201,7 @@ pub(crate) fn sweep_grid(a: &SweepArgs, spec: &PresetSpec) -> anyhow::Result<Gri
             methods.push(grid);
         }
     }
+    check_momentum(&a.study, &selected)?;
     let per_seed: usize = methods.iter().map(|g| g.lrs.len() * g.decays.len()).sum();
     let seeds = match a.seeds {
         Some(n) => seed_range(n, per_seed)?,
@@ -209,6 +240,7 @@ pub(crate) fn compare_cells(
         a.methods.clone()
     };
     seed_range(a.seeds, methods.len())?;
+    check_momentum(&a.study, &methods)?;
     Ok(methods
         .into_iter()
         .map(|m| {
@@ -309,6 +341,7 @@ pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraini
         )?,
         data: DataConfig::from_dir(&a.data_dir.data_dir, 0, Some(train_size)),
         out: a.out.clone(),
+        force: a.force,
         quiet: a.quiet.quiet,
     }))
 }
@@ -338,7 +371,7 @@ pub(crate) fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
         a.data_dir.data_dir.clone(),
         a.device.device,
         a.eval_every.max(1),
-        false,
+        a.quiet.quiet,
         None,
         None,
     )

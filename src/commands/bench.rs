@@ -16,13 +16,15 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let sgemm = sgemm_gflops(&device)?;
     if !args.json {
-        say!(
+        if !args.quiet.quiet {
+            say!(
             "sgemm 2048³ on {}: {sgemm:.0} GFLOP/s; {} training images, hidden {:?}, {} timed epoch(s) after 1 warm-up",
             run.device,
             data.train.len(),
             run.hidden,
             run.epochs.saturating_sub(1).max(1)
         )?;
+        }
         say!("| method | batch | s/epoch | samples/s | GFLOP/s | of sgemm | test acc |")?;
         say!("|---|---|---|---|---|---|---|")?;
     }
@@ -60,7 +62,7 @@ fn population(
     };
     // Side by side only where --jobs would run so: one run per core on the CPU.
     let jobs = default_jobs(run.device);
-    if !args.json {
+    if !args.json && !args.quiet.quiet {
         say!(
             "{side}×{side} grid, {} training images, {} epoch(s), batch {}: {} single runs one \
              at a time, as one population{}",
@@ -74,6 +76,8 @@ fn population(
                 String::new()
             }
         )?;
+    }
+    if !args.json {
         say!(
             "| method | cells | one at a time s | population s | speed-up | speed-up, training \
              steps only | side by side s | speed-up | max Δ test acc (points), population / \

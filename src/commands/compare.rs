@@ -7,6 +7,7 @@ use crate::study::compare;
 use std::path::PathBuf;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
+    crate::util::interrupt::catch_sigint();
     let (spec, mut how) = study_plan(&args.study)?;
     if args.study.eval_every.is_none() {
         // Curves want more points than a sweep's cells do.
@@ -15,7 +16,12 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     let cells = compare_cells(args, &spec)?;
     let settings = &spec.settings;
     let dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("out").join(format!("compare-{}", settings.tag(&format!("{cells:?}"))))
+        // Other data is another comparison: it gets its own folder.
+        let data = crate::train::config::data_identity(&how.data_dir);
+        PathBuf::from("out").join(format!(
+            "compare-{}",
+            settings.tag(&format!("{cells:?}{data}"))
+        ))
     });
     if !how.quiet {
         say!(
@@ -30,13 +36,12 @@ pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
         )?;
     }
     let lines = compare(&dir, settings, &how, &cells, args.seeds)?;
-    write_compare(&dir, settings, &lines, args.seeds)?;
+    let curves = write_compare(&dir, settings, &lines, args.seeds)?;
     say!("\n{}", settings.describe())?;
     say!("{}", table(&lines))?;
-    say!(
-        "learning curves: {}  table: {}",
-        dir.join("curves.svg").display(),
-        dir.join("compare.md").display()
-    )?;
+    if curves {
+        say_raw!("learning curves: {}  ", dir.join("curves.svg").display())?;
+    }
+    say!("table: {}", dir.join("compare.md").display())?;
     Ok(())
 }

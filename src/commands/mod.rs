@@ -31,6 +31,7 @@ mod compare;
 mod norms;
 mod report;
 mod reproduce;
+mod shell;
 mod summary;
 mod sweep;
 mod train;
@@ -51,6 +52,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Report(args) => report::run(&args),
         Command::Reproduce(args) => reproduce::run(&args),
         Command::Summary(args) => summary::run(&args),
+        Command::Completions(args) => shell::completions(&args),
+        Command::Man => shell::man(),
     }
 }
 

@@ -7,7 +7,8 @@ use crate::cli::ReportArgs;
 use crate::error::usage;
 use crate::optim::Method;
 use crate::report::write_report;
-use crate::study::results::read_results_file;
+use crate::study::folder::set_aside_unreadable_equivalence;
+use crate::study::results::read_results_for;
 use crate::study::{equivalence, write_equivalence, Execution};
 use std::path::Path;
 
@@ -16,7 +17,7 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
         run_equivalence(&args.dir, &report_execution(args)?)?;
     }
     if let Some(file) = &args.results {
-        let rows = read_results_file(file)?;
+        let rows = read_results_for(file, &args.dir)?;
         if rows.is_empty() {
             return Err(usage(format!(
                 "{} holds no result rows: --results takes a results CSV with rows (a \
@@ -41,6 +42,7 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<()> {
 /// The equivalence check at the folder's chosen SGD + L2 and Adam + L2 cells, written to
 /// `equivalence.json`.
 pub(super) fn run_equivalence(dir: &Path, how: &Execution) -> anyhow::Result<()> {
+    set_aside_unreadable_equivalence(dir)?;
     let a = Analysis::load(dir)?;
     let sgd = a.equivalence_cell(Method::Sgd).ok_or_else(|| {
         usage(format!(

@@ -19,6 +19,7 @@ use std::time::Instant;
 const REFINE_ROUNDS: usize = 6;
 
 pub(crate) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
+    crate::util::interrupt::catch_sigint();
     let (spec, how) = study_plan(&args.study)?;
     let budget = args.refine_budget.unwrap_or(spec.refine_budget);
     let dir = &args.out;

@@ -3,8 +3,10 @@
 use crate::cli::resolve::{study_plan, sweep_grid};
 use crate::cli::SweepArgs;
 use crate::study::sweep;
+use crate::util::fmt::shell_word;
 
 pub(crate) fn run(args: &SweepArgs) -> anyhow::Result<()> {
+    crate::util::interrupt::catch_sigint();
     let (spec, how) = study_plan(&args.study)?;
     let grid = sweep_grid(args, &spec)?;
     let s = sweep(&args.out, &spec.settings, &grid, args.shard, &how)?;
@@ -21,7 +23,7 @@ pub(crate) fn run(args: &SweepArgs) -> anyhow::Result<()> {
         s.ran,
         s.diverged,
         s.skipped,
-        args.out.display()
+        shell_word(&args.out)
     )?;
     Ok(())
 }

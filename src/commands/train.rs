@@ -5,12 +5,14 @@
 
 use crate::cli::resolve::train_config;
 use crate::cli::TrainArgs;
+use crate::data::Mnist;
 use crate::error::usage;
 use crate::nn::Norm;
 use crate::progress::Progress;
 use crate::train::config::TrainConfig;
 use crate::train::metrics::{write_config_json, EpochRecord};
 use crate::train::{self, DeviceData, MetricsFile};
+use crate::util::fmt::count;
 use crate::util::fs::{check_writable_dir, check_writable_file, create_dir};
 use anyhow::Context;
 use std::collections::HashMap;
@@ -29,16 +31,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let device = cfg.run.device.open()?;
     let mnist = cfg.data.load()?;
     if !cfg.quiet {
-        say!(
-            "{} | {} train, {} validation, {} test images | {} epochs of batch {} | {}",
-            cfg.optim.describe(),
-            mnist.train.len(),
-            mnist.val.as_ref().map_or(0, |v| v.len()),
-            mnist.test.len(),
-            cfg.run.epochs,
-            cfg.run.batch_size,
-            cfg.run.device
-        )?;
+        say!("{}", header(&cfg, &mnist))?;
     }
     let data = DeviceData::new(&mnist, &device)?;
     let mut metrics = match &cfg.out {
@@ -68,34 +61,115 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
             .model
             .save(path, &weights_metadata(&cfg, last))
             .with_context(|| format!("cannot save the weights to {}", path.display()))?;
+        say!("weights saved to {}", path.display())?;
     }
     if let Some(last) = last {
         let secs: f64 = trained.records.iter().map(|r| r.seconds).sum();
         say!(
-            "final test accuracy {:.2}% (test loss {:.4}) after {} epochs, {:.2} s/epoch",
+            "final test accuracy {:.2}% (test loss {:.4}) after {}, {:.2} s/epoch",
             100.0 * last.test_accuracy,
             last.test_loss,
-            last.epoch,
+            count(last.epoch, "epoch"),
             secs / cfg.run.epochs as f64
         )?;
     }
     Ok(())
 }
 
+/// The run's first line: the optimiser, the network, the data (with its label noise), the
+/// epochs and the device.
+fn header(cfg: &TrainConfig, mnist: &Mnist) -> String {
+    let hidden: Vec<String> = cfg.run.hidden.iter().map(|h| h.to_string()).collect();
+    let noise = match &cfg.data.label_noise {
+        Some(noise) => format!(
+            ", {} of them with a wrong label (data seed {})",
+            noise.count(mnist.train.len()),
+            noise.seed()
+        ),
+        None => String::new(),
+    };
+    format!(
+        "{} | MLP 784-{}-10{} | {} train images{noise}, {} validation, {} test | {} of batch \
+         {} | {}",
+        cfg.optim.describe(),
+        hidden.join("-"),
+        match cfg.run.norm {
+            Norm::None => "",
+            Norm::Layer => " with LayerNorm before each ReLU",
+        },
+        mnist.train.len(),
+        mnist.val.as_ref().map_or(0, |v| v.len()),
+        mnist.test.len(),
+        count(cfg.run.epochs, "epoch"),
+        cfg.run.batch_size,
+        cfg.run.device
+    )
+}
+
 /// Checks, before any work, that `--out` and `--save` can be written: every epoch trained
-/// before a failed write would be lost.
+/// before a failed write would be lost. An existing file is replaced only with --force, and
+/// never one of the run's own files.
 fn check_outputs(cfg: &TrainConfig, force: bool) -> anyhow::Result<()> {
+    if force && cfg.out.is_none() && cfg.save.is_none() {
+        return Err(usage(
+            "--force replaces the run in an --out folder or the file --save names; give --out \
+             DIR or --save FILE with it",
+        ));
+    }
     if let Some(dir) = &cfg.out {
         check_out_dir(dir, force)?;
     }
     if let Some(path) = &cfg.save {
-        let folder = path.parent().unwrap_or(Path::new(""));
-        // `--out runs/a --save runs/a/w.safetensors`: the --out folder checked above is
-        // created before training, so the weights' folder need not exist yet.
-        let into_new_out = !folder.exists() && cfg.out.as_deref().is_some_and(|o| same(o, folder));
-        if !into_new_out {
-            check_writable_file(path, "--save")?;
+        check_save_path(path, cfg.out.as_deref(), force)?;
+    }
+    Ok(())
+}
+
+/// `--save FILE`: a file path (not a folder, not the --out folder nor one of its run files)
+/// whose folder can be written; an existing file only with --force.
+fn check_save_path(path: &Path, out: Option<&Path>, force: bool) -> anyhow::Result<()> {
+    let shown = path.display();
+    if path.as_os_str().to_string_lossy().ends_with('/') {
+        return Err(usage(format!(
+            "--save {shown}: a path ending in / names a folder; give the weights' file \
+             without it (--save {})",
+            shown.to_string().trim_end_matches('/')
+        )));
+    }
+    let folder = path.parent().unwrap_or(Path::new(""));
+    if let Some(out) = out {
+        if same(out, path) {
+            return Err(usage(format!(
+                "--save {shown} names the --out folder itself; give a file inside it (e.g. \
+                 --save {}/model.safetensors)",
+                out.display()
+            )));
         }
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string());
+        if same(out, folder) && RUN_FILES.iter().any(|f| Some(f.to_string()) == name) {
+            return Err(usage(format!(
+                "--save {shown} would replace the run's own {} in --out {}; give the weights \
+                 another name (e.g. model.safetensors)",
+                name.unwrap_or_default(),
+                out.display()
+            )));
+        }
+    }
+    if std::fs::symlink_metadata(path).is_ok() {
+        // A folder or a device is refused as such; a file only without --force.
+        check_writable_file(path, "--save")?;
+        if !force {
+            return Err(usage(format!(
+                "--save {shown}: the file exists; give a new file name, or add --force to \
+                 replace it"
+            )));
+        }
+    }
+    // `--out runs/a --save runs/a/w.safetensors`: the --out folder checked above is created
+    // before training, so the weights' folder need not exist yet.
+    let into_new_out = !folder.exists() && out.is_some_and(|o| same(o, folder));
+    if !into_new_out {
+        check_writable_file(path, "--save")?;
     }
     Ok(())
 }
@@ -130,7 +204,11 @@ fn check_out_dir(dir: &Path, force: bool) -> anyhow::Result<()> {
             };
             check_writable_dir(parent, "--out", dir)
         }
-        Err(e) => Err(e).with_context(|| format!("--out {}: cannot read it", dir.display())),
+        // Under a file, say: a wrong --out, refused as every command refuses one (exit 2).
+        Err(e) => Err(usage(format!(
+            "--out {}: cannot use it ({e}); choose a folder you can write to",
+            dir.display()
+        ))),
     }
 }
 

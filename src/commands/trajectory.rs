@@ -6,7 +6,9 @@ use crate::trajectory;
 
 pub(crate) fn run(args: &TrajectoryArgs) -> anyhow::Result<()> {
     let cfg = trajectory_config(args)?;
-    say!("{}", cfg.describe())?;
+    if !args.quiet.quiet {
+        say!("{}", cfg.describe())?;
+    }
     let (runs, files) = trajectory::write_outputs(&cfg, &args.out)?;
     let rows = trajectory::table_rows(&cfg.surface, &runs);
     say_raw!("{}", trajectory::format_table(&rows))?;

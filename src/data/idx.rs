@@ -3,7 +3,7 @@
 
 #[cfg(any(test, feature = "hub"))]
 use super::Split;
-use super::{DataError, DEFAULT_DATA_DIR, NUM_CLASSES};
+use super::{DataError, DATA_DIR_ENV, DEFAULT_DATA_DIR, NUM_CLASSES};
 use flate2::read::MultiGzDecoder;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -115,8 +115,9 @@ fn find_idx_file(dir: &Path, name: &str) -> Result<PathBuf, DataError> {
         Err(DataError::Missing {
             path: gz,
             hint: format!(
-                "Expected {name}.gz (or {name}) in {}. The repository bundles MNIST in {DEFAULT_DATA_DIR}; \
-                 run from the repository root or pass --data-dir DIR",
+                "Expected {name}.gz (or {name}) in {}. Without --data-dir (and {DATA_DIR_ENV}) \
+                 wdlab trains on the MNIST compiled into it; give --data-dir the folder that \
+                 holds the four files",
                 dir.display()
             ),
         })
@@ -157,13 +158,55 @@ pub(super) fn split_digests(split: &Split, rows: usize, cols: usize) -> Option<[
     Some([images.into(), labels.into()])
 }
 
+/// The bundled MNIST, compiled into the binary (11 MB of gzip), so that the default
+/// `--data-dir data/mnist` works from any folder and after `cargo install`.
+const BUNDLED: [(&str, &[u8]); 4] = [
+    (
+        "train-images-idx3-ubyte",
+        include_bytes!("../../data/mnist/train-images-idx3-ubyte.gz"),
+    ),
+    (
+        "train-labels-idx1-ubyte",
+        include_bytes!("../../data/mnist/train-labels-idx1-ubyte.gz"),
+    ),
+    (
+        "t10k-images-idx3-ubyte",
+        include_bytes!("../../data/mnist/t10k-images-idx3-ubyte.gz"),
+    ),
+    (
+        "t10k-labels-idx1-ubyte",
+        include_bytes!("../../data/mnist/t10k-labels-idx1-ubyte.gz"),
+    ),
+];
+
+/// The compiled-in copy of `name`, when `dir` is the default `data/mnist` and the working
+/// folder has none (a folder that exists is always read, whole, from disk).
+fn bundled(dir: &Path, name: &str) -> Option<&'static [u8]> {
+    if dir != Path::new(DEFAULT_DATA_DIR) || dir.exists() {
+        return None;
+    }
+    BUNDLED.iter().find(|(n, _)| *n == name).map(|(_, b)| *b)
+}
+
 /// Reads `dir/name.gz` or `dir/name`, decompressed when it starts with the gzip magic bytes
-/// (whatever its name), never holding more than [`MAX_IDX_BYTES`] of it.
+/// (whatever its name), never holding more than [`MAX_IDX_BYTES`] of it; the default
+/// `data/mnist` falls back on the compiled-in copy ([`BUNDLED`]).
 fn read_idx_file(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>), DataError> {
+    if let Some(gz) = bundled(dir, name) {
+        let path = PathBuf::from(format!("(bundled) {DEFAULT_DATA_DIR}/{name}.gz"));
+        let bytes = read_capped(MultiGzDecoder::new(gz), MAX_IDX_BYTES, 0);
+        return match bytes {
+            Ok(Some(b)) => Ok((path, b)),
+            _ => Err(DataError::Corrupt {
+                path,
+                problem: "the copy compiled into wdlab does not decompress".into(),
+            }),
+        };
+    }
     let path = find_idx_file(dir, name)?;
-    let io = |source| DataError::Io {
+    let io = |error| DataError::Io {
         path: path.clone(),
-        source,
+        error,
     };
     let mut file = File::open(&path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
@@ -182,7 +225,10 @@ fn read_idx_file(dir: &Path, name: &str) -> Result<(PathBuf, Vec<u8>), DataError
         let bytes = read_capped(MultiGzDecoder::new(stream), MAX_IDX_BYTES, 0).map_err(|e| {
             DataError::Corrupt {
                 path: path.clone(),
-                problem: format!("not a valid gzip stream ({e}); the file is truncated or damaged"),
+                problem: format!(
+                    "not a valid gzip stream ({e}); the file is truncated, damaged, or has bytes \
+                     after its end"
+                ),
             }
         })?;
         return bytes
@@ -265,10 +311,17 @@ fn idx_header<'a>(
         return Err(corrupt(
             file,
             format!(
-                "header promises {} ({}) but the file holds {} data bytes; the file is truncated or damaged",
-                dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(" x "),
+                "header promises {} ({}) but the file holds {} data bytes; the file is {}",
+                dims.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" x "),
                 expected.map_or("overflowing".into(), |e| format!("{e} bytes")),
-                payload.len()
+                payload.len(),
+                match expected {
+                    Some(e) if payload.len() > e => "damaged or has bytes after its end",
+                    _ => "truncated or damaged",
+                }
             ),
         ));
     }

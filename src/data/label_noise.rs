@@ -31,11 +31,35 @@ impl LabelNoise {
         Ok(LabelNoise { fraction, seed })
     }
 
+    /// The seed that picks the noisy labels.
+    pub(crate) fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// How many of `n` training labels are replaced: round(fraction · n).
+    pub(crate) fn count(&self, n: usize) -> usize {
+        (self.fraction * n as f64).round() as usize
+    }
+
+    /// Refuses a fraction that replaces no label of `n` (it would be reported as noise that
+    /// is not there).
+    pub(crate) fn check_count(&self, n: usize) -> Result<(), String> {
+        if self.fraction > 0.0 && self.count(n) == 0 {
+            return Err(format!(
+                "--label-noise {} of {n} training images replaces round({0} × {n}) = 0 labels; \
+                 give at least 1/{n} = {} (one image), or drop --label-noise",
+                self.fraction,
+                crate::util::fmt::decimal(1.0 / n.max(1) as f64)
+            ));
+        }
+        Ok(())
+    }
+
     /// Replaces round(fraction · n) of `labels` by a class drawn uniformly from the other
     /// nine; returns how many were replaced.
     pub(crate) fn apply(&self, labels: &mut [u8]) -> usize {
         let n = labels.len();
-        let k = (self.fraction * n as f64).round() as usize;
+        let k = self.count(n);
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
         // The first k places of a Fisher–Yates shuffle of 0..n: k distinct images, each subset
         // equally likely.

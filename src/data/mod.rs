@@ -23,6 +23,9 @@ use std::path::{Path, PathBuf};
 /// The data set bundled with the repository (relative to the working directory).
 pub(crate) const DEFAULT_DATA_DIR: &str = "data/mnist";
 
+/// The environment variable that stands in for `--data-dir` when the flag is not given.
+pub(crate) const DATA_DIR_ENV: &str = "WDLAB_DATA_DIR";
+
 /// Ten classes, digits 0-9 (also Fashion-MNIST's ten classes).
 pub(crate) const NUM_CLASSES: usize = 10;
 
@@ -31,10 +34,11 @@ pub(crate) const NUM_CLASSES: usize = 10;
 pub enum DataError {
     #[error("{path}: file not found. {hint}")]
     Missing { path: PathBuf, hint: String },
-    #[error("{path}: cannot read: {source}")]
+    // Not `source`: the message holds the I/O error already, and a source would print it twice.
+    #[error("{path}: cannot read: {error}")]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}: {problem}")]
     Corrupt { path: PathBuf, problem: String },

@@ -3,7 +3,14 @@
 
 use super::{Method, Schedule};
 use crate::error::usage;
+use crate::util::fmt::{exact, readable, short};
 use serde::{Deserialize, Serialize};
+
+/// The learning rates and positive decay coefficients a run can train with: the updates are
+/// computed in f32, where a smaller value is 0 and a larger one infinite. Results rows outside
+/// it cannot come from a run ([`crate::study::results`]).
+pub(crate) const COEFFICIENTS: std::ops::RangeInclusive<f64> =
+    f32::MIN_POSITIVE as f64..=f32::MAX as f64;
 
 /// The decoupled decay λ' a run of sgdw or adamw gets when none is given.
 pub(crate) const DEFAULT_WD: f64 = 1e-4;
@@ -121,23 +128,24 @@ impl OptimConfig {
     /// One line for humans: the method with its update rule's coefficients.
     pub(crate) fn describe(&self) -> String {
         let decay = if self.method.is_decoupled() {
-            let rule = match self.wd_scaling {
-                WdScaling::Paper => "θ ← θ − η_t·λ'·θ, paper",
-                WdScaling::Lr => "θ ← θ − η_t·α·λ'·θ, PyTorch",
-            };
-            format!("λ' = {} ({rule})", self.decay)
+            format!("{}; {})", self.decay_convention(), self.other_convention())
         } else {
-            format!("λ = {} (L2: g ← g + λθ)", self.decay)
+            format!("λ = {} (L2: g ← g + λθ)", exact(self.decay))
         };
         let extra = if self.method.is_adaptive() {
-            format!("β₁ {} β₂ {} ε {}", self.beta1, self.beta2, self.eps)
+            format!(
+                "β₁ {} β₂ {} ε {}",
+                exact(self.beta1),
+                exact(self.beta2),
+                exact(self.eps)
+            )
         } else {
-            format!("momentum {}", self.momentum)
+            format!("momentum {}", exact(self.momentum))
         };
         format!(
             "{} α = {}, {decay}, {extra}, {} schedule{}",
             self.method,
-            self.lr,
+            exact(self.lr),
             self.schedule,
             if self.decay_biases {
                 ""
@@ -145,6 +153,34 @@ impl OptimConfig {
                 ", biases exempt"
             }
         )
+    }
+
+    /// The decoupled decay as given, with its update and no closing parenthesis:
+    /// `λ' = 0.0001 (paper: θ ← θ − η_t·λ'·θ`.
+    fn decay_convention(&self) -> String {
+        match self.wd_scaling {
+            WdScaling::Paper => format!("λ' = {} (paper: θ ← θ − η_t·λ'·θ", exact(self.decay)),
+            WdScaling::Lr => format!(
+                "λ_pt = {} (PyTorch: θ ← θ − η_t·α·λ_pt·θ",
+                exact(self.decay)
+            ),
+        }
+    }
+
+    /// The same decoupled decay in the other convention, so that a PyTorch user's
+    /// `weight_decay` and the paper's λ' are never confused (λ' = α·λ_pt): e.g. `PyTorch's
+    /// weight_decay λ_pt = λ'/α = 0.1`.
+    pub(crate) fn other_convention(&self) -> String {
+        match self.wd_scaling {
+            WdScaling::Paper => format!(
+                "PyTorch's weight_decay λ_pt = λ'/α = {}",
+                readable(self.decay / self.lr)
+            ),
+            WdScaling::Lr => format!(
+                "the paper's λ' = α·λ_pt = {}",
+                readable(self.lr * self.decay)
+            ),
+        }
     }
 
     /// Refuses values that make no sense, naming the flag and the fix.
@@ -170,52 +206,72 @@ impl OptimConfig {
         if c.lr <= 0.0 {
             return Err(usage(format!(
                 "--lr must be positive, got {}; typical values: 0.1 for sgd/sgdw, 1e-3 for adam/adamw",
-                c.lr
+                exact(c.lr)
             )));
         }
         let flag = c.method.decay_flag();
+        for (flag, v) in [("--lr", c.lr), (flag, c.decay)] {
+            if v > 0.0 && !COEFFICIENTS.contains(&v) {
+                return Err(usage(format!(
+                    "{flag} {} is outside what f32 arithmetic can train with ({} to {}): \
+                     it would be 0 or infinite in every update",
+                    exact(v),
+                    short(*COEFFICIENTS.start()),
+                    short(*COEFFICIENTS.end())
+                )));
+            }
+        }
         if c.decay < 0.0 {
             return Err(usage(format!(
                 "{flag} must be zero or positive, got {}: a negative coefficient pushes weights away \
                  from the origin",
-                c.decay
+                exact(c.decay)
             )));
         }
         if c.method.is_decoupled() {
             // The per-step factor must stay below 1, or θ(1 − factor) flips sign or vanishes.
             let (factor, what) = match c.wd_scaling {
-                WdScaling::Paper => (c.decay, format!("--wd {}", c.decay)),
+                WdScaling::Paper => (c.decay, format!("--wd {}", exact(c.decay))),
                 WdScaling::Lr => (
                     c.lr * c.decay,
-                    format!("--lr × --wd = {} × {} (--wd-scaling lr)", c.lr, c.decay),
+                    format!(
+                        "--lr × --wd = {} × {} (--wd-scaling lr)",
+                        exact(c.lr),
+                        exact(c.decay)
+                    ),
                 ),
             };
             if factor >= 1.0 {
                 return Err(usage(format!(
-                    "{what} is a per-step decay of {factor} ≥ 1, which would zero or flip every weight \
-                     each step; decoupled decay is a small fraction per step (e.g. --wd 1e-4)"
+                    "{what} is a per-step decay of {} ≥ 1, which would zero or flip every weight \
+                     each step; decoupled decay is a small fraction per step (e.g. --wd 1e-4)",
+                    exact(factor)
                 )));
             }
         } else if c.method == Method::Sgd && c.lr * c.decay >= 1.0 {
             return Err(usage(format!(
                 "--lr × --l2 = {} × {} ≥ 1: plain SGD would shrink every weight by a factor 1 − αλ ≤ 0 \
                  each step; lower --l2 (e.g. 1e-4 to 1e-3)",
-                c.lr, c.decay
+                exact(c.lr),
+                exact(c.decay)
             )));
         }
         if !(0.0..1.0).contains(&c.momentum) {
             return Err(usage(format!(
                 "--momentum must be in [0, 1), got {}",
-                c.momentum
+                exact(c.momentum)
             )));
         }
         for (flag, b) in [("--beta1", c.beta1), ("--beta2", c.beta2)] {
             if !(0.0..1.0).contains(&b) {
-                return Err(usage(format!("{flag} must be in [0, 1), got {b}")));
+                return Err(usage(format!("{flag} must be in [0, 1), got {}", exact(b))));
             }
         }
         if c.eps <= 0.0 {
-            return Err(usage(format!("--eps must be positive, got {}", c.eps)));
+            return Err(usage(format!(
+                "--eps must be positive, got {}",
+                exact(c.eps)
+            )));
         }
         Ok(())
     }

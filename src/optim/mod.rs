@@ -34,6 +34,7 @@ mod tensor_ops;
 
 pub(crate) use adam::AdamScalars;
 pub(crate) use coeffs::{Direction, StepCoeffs};
+pub(crate) use config::COEFFICIENTS;
 pub use config::{OptimConfig, ParamKind, WdScaling};
 pub(crate) use host::{HostOptimizer, HostParam};
 pub use method::Method;

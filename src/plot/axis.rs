@@ -122,10 +122,20 @@ pub(super) fn log_ticks(r: &Range<f64>) -> Ticks {
     }
 }
 
-/// Values `m × 10^k` inside `[lo, hi]` for each mantissa `m`, ascending.
+/// The most ticks an axis computes: a range no data of wdlab's spans (f64 itself spans 632
+/// decades) is cut there instead of looping for ever or filling memory.
+const MAX_TICKS: i64 = 1000;
+
+/// Values `m × 10^k` inside `[lo, hi]` for each mantissa `m`, ascending (none when the range is
+/// not a positive finite one).
 fn decade_ticks(lo: f64, hi: f64, mantissas: &[f64]) -> Vec<f64> {
-    let first = lo.log10().floor() as i32;
-    let last = hi.log10().ceil() as i32;
+    let (l, h) = (lo.log10().floor(), hi.log10().ceil());
+    if !(l.is_finite() && h.is_finite() && l <= h) {
+        return Vec::new();
+    }
+    // f64 holds 10^k for k in −324..=308; beyond, every tick would be 0 or infinite.
+    let first = l.max(-324.0) as i32;
+    let last = h.min(308.0) as i32;
     (first..=last)
         .flat_map(|k| mantissas.iter().map(move |m| m * 10f64.powi(k)))
         .filter(|v| (lo..=hi).contains(v))
@@ -145,9 +155,13 @@ fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
         .map(|m| m * mag)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
+    let (first, last) = ((lo / step).ceil(), (hi / step).floor());
+    if !(first.is_finite() && last.is_finite()) || last - first > MAX_TICKS as f64 {
+        return vec![lo];
+    }
+    (first as i64..=last as i64)
+        .map(|k| k as f64 * step)
+        .collect()
 }
 
 /// Decimals needed to tell evenly spaced ticks apart.
@@ -212,5 +226,25 @@ mod tests {
         let ticks = log_ticks(&(1e-6..0.2));
         assert_eq!(ticks.format.format(1e-5), "1e-5");
         assert!(log_ticks(&(0.95..0.99)).bold.len() >= 2);
+    }
+
+    /// Ranges from values far outside any run's (a hand-edited results file) give a few ticks
+    /// at once instead of looping for ever.
+    #[test]
+    fn extreme_ranges_end_at_once_with_few_ticks() {
+        for r in [
+            5e-324..1e300,
+            0.0..1e300,
+            f64::MIN_POSITIVE..f64::MAX,
+            -1e300..1e300,
+            1e-300..1e-299,
+        ] {
+            let ticks = log_ticks(&r);
+            assert!(ticks.bold.len() <= 700, "{r:?}: {}", ticks.bold.len());
+            let ticks = linear_ticks(&r, 5);
+            assert!(ticks.bold.len() <= 1001, "{r:?}: {}", ticks.bold.len());
+        }
+        let r = axis_range(5e-324, 1e300, true);
+        assert!(log_ticks(&r).bold.len() <= 700);
     }
 }

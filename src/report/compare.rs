@@ -10,13 +10,13 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// Writes `DIR/curves.svg` and `DIR/compare.md` for the `lines` of a comparison over `seeds`
-/// seeds.
+/// seeds; false when no run left a curve to draw (every one diverged), and no curves.svg.
 pub(crate) fn write_compare(
     dir: &Path,
     settings: &Settings,
     lines: &[CompareLine],
     seeds: usize,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let groups: Vec<(String, Vec<crate::study::Cell>)> = lines
         .iter()
         .map(|l| (l.method.setting_label(l.lr, l.decay), l.cells.clone()))
@@ -28,16 +28,22 @@ pub(crate) fn write_compare(
             .train_size
             .map_or("all".to_string(), |n| n.to_string())
     );
-    write_curves(dir, &dir.join("curves.svg"), &title, &groups)?;
+    let curves = write_curves(dir, &dir.join("curves.svg"), &title, &groups)?;
     write_atomic(
         &dir.join("compare.md"),
         format!(
-            "# wdlab compare\n\n{}\n\n{}\n![learning curves](curves.svg)\n",
+            "# wdlab compare\n\n{}\n\n{}\n{}",
             settings.describe(),
-            table(lines)
+            table(lines),
+            if curves {
+                "![learning curves](curves.svg)\n"
+            } else {
+                "No learning curves: no run finished an evaluated epoch.\n"
+            }
         )
         .as_bytes(),
-    )
+    )?;
+    Ok(curves)
 }
 
 /// The comparison as a Markdown table.
@@ -60,7 +66,7 @@ pub(crate) fn table(lines: &[CompareLine]) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} = {} | {} | {}{} | {:.1} | {:.1} |",
+            "| {} | {} | {} = {} | {} | {}{} | {} | {:.1} |",
             l.method.label(),
             short(l.lr),
             l.method.decay_symbol(),
@@ -72,7 +78,12 @@ pub(crate) fn table(lines: &[CompareLine]) -> String {
             } else {
                 String::new()
             },
-            l.weight_norm,
+            // No finished run, no norm (not NaN).
+            if l.weight_norm.is_finite() {
+                format!("{:.1}", l.weight_norm)
+            } else {
+                "–".into()
+            },
             l.seconds
         );
     }

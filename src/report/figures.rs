@@ -264,13 +264,21 @@ fn curve_series(dir: &Path, label: String, cells: &[Cell]) -> Option<Series> {
     let mut by_epoch: std::collections::BTreeMap<usize, Vec<f64>> = Default::default();
     for c in cells {
         let path = dir.join("runs").join(c.run_name()).join("metrics.csv");
-        if let Ok(records) = crate::train::metrics::read_metrics(&path) {
-            for r in records {
-                by_epoch
-                    .entry(r.epoch)
-                    .or_default()
-                    .push(100.0 * r.test_accuracy);
+        match crate::train::metrics::read_metrics(&path) {
+            Ok(records) => {
+                for r in records {
+                    by_epoch
+                        .entry(r.epoch)
+                        .or_default()
+                        .push(100.0 * r.test_accuracy);
+                }
             }
+            // A run without metrics (removed, or never written) has no curve to draw; one
+            // whose file cannot be read is named, so a missing curve is never silent.
+            Err(e) if path.exists() => {
+                eprintln!("warning: {e:#}; the learning curves leave that run out")
+            }
+            Err(_) => {}
         }
     }
     if by_epoch.is_empty() {

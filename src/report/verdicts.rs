@@ -281,6 +281,20 @@ fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String
             if failed.len() > 1 { "were" } else { "was" },
         ),
     };
+    if verdict == 0 {
+        // With no positive decay in either grid the two are one algorithm: nothing differs.
+        let decays = |m| {
+            a.method(m)
+                .is_some_and(|x| x.grid.decays.iter().any(|&d| d > 0.0))
+        };
+        s.push_str(if decays(l2) && decays(dec) {
+            " That they are different algorithms is still visible in the equivalence check \
+             and in the different shapes of their heat maps."
+        } else {
+            " Every decay of one of their grids is 0, where the two are the same algorithm, \
+             so a tie is all this study can show; sweep positive decays to compare them."
+        });
+    }
     Some(s)
 }
 

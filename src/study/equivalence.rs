@@ -32,14 +32,16 @@ pub(crate) fn equivalence(
     let device = how.device.open()?;
     let mnist = settings.data_config(how)?.load()?;
     if let Some(want) = &settings.data_fingerprint {
-        anyhow::ensure!(
-            *want == mnist.fingerprint,
-            "the study was trained on other data than {} holds (fingerprint {} there, {} in the \
-             study): give --data-dir the study's data",
-            how.data_dir.display(),
-            mnist.fingerprint,
-            want
-        );
+        // The same condition as a sweep's other data (a usage error): the flag is wrong.
+        if *want != mnist.fingerprint {
+            return Err(crate::error::usage(format!(
+                "the study was trained on other data than {} holds (fingerprint {} there, {} in \
+                 the study): give --data-dir the study's data",
+                how.data_dir.display(),
+                mnist.fingerprint,
+                want
+            )));
+        }
     }
     let data = DeviceData::new(&mnist, &device)?;
     Ok(Equivalence {

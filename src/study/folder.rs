@@ -4,7 +4,7 @@
 use super::results::read_results;
 use super::Settings;
 use crate::error::usage;
-use crate::util::fs::{create_dir, write_atomic};
+use crate::util::fs::{check_writable_dir, write_atomic};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -15,7 +15,14 @@ use std::path::Path;
 /// on a new folder one writes it and the other is checked against it. A folder that holds
 /// results but no `study.json` is refused: its rows cannot be matched to any settings.
 pub(crate) fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result<()> {
-    create_dir(dir, "the study folder")?;
+    // A folder that cannot be made or written is a wrong --out, as for `wdlab train` (exit 2).
+    std::fs::create_dir_all(dir).map_err(|e| {
+        usage(format!(
+            "--out {}: cannot create the study folder: {e}; choose a folder you can write to",
+            dir.display()
+        ))
+    })?;
+    check_writable_dir(dir, "--out", dir)?;
     let path = dir.join("study.json");
     if !path.exists() {
         let rows = read_results(dir)?.len();
@@ -49,25 +56,7 @@ pub(crate) fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result
             settings.data_fingerprint.as_deref().unwrap_or("")
         )));
     }
-    let (a, b) = (serde_json::to_value(&old)?, serde_json::to_value(settings)?);
-    let keys: std::collections::BTreeSet<&String> = a
-        .as_object()
-        .into_iter()
-        .chain(b.as_object())
-        .flat_map(|o| o.keys())
-        .collect();
-    let diff: Vec<String> = keys
-        .into_iter()
-        .filter(|k| a.get(k.as_str()) != b.get(k.as_str()))
-        .map(|k| {
-            let show = |v: Option<&serde_json::Value>| v.map_or("none".into(), |v| v.to_string());
-            format!(
-                "{k}: {} there, {} now",
-                show(a.get(k.as_str())),
-                show(b.get(k.as_str()))
-            )
-        })
-        .collect();
+    let diff = settings_diff(&old, settings, ("there", "now"))?;
     Err(usage(format!(
         "{} already holds a study with other settings ({}). Cells of different settings \
          cannot be merged: use another --out folder, or the settings of that study (a \
@@ -75,6 +64,36 @@ pub(crate) fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result
         dir.display(),
         diff.join("; ")
     )))
+}
+
+/// The settings that differ between `a` and `b`, each as `key: A there, B now` (with the two
+/// words of `labels`).
+pub(crate) fn settings_diff(
+    a: &Settings,
+    b: &Settings,
+    labels: (&str, &str),
+) -> anyhow::Result<Vec<String>> {
+    let (a, b) = (serde_json::to_value(a)?, serde_json::to_value(b)?);
+    let keys: std::collections::BTreeSet<&String> = a
+        .as_object()
+        .into_iter()
+        .chain(b.as_object())
+        .flat_map(|o| o.keys())
+        .collect();
+    let show = |v: Option<&serde_json::Value>| v.map_or("none".into(), |v| v.to_string());
+    Ok(keys
+        .into_iter()
+        .filter(|k| a.get(k.as_str()) != b.get(k.as_str()))
+        .map(|k| {
+            format!(
+                "{k}: {} {}, {} {}",
+                show(a.get(k.as_str())),
+                labels.0,
+                show(b.get(k.as_str())),
+                labels.1
+            )
+        })
+        .collect())
 }
 
 /// Writes `bytes` to a new file at `path`, whole, failing with `AlreadyExists` if there is one:
@@ -152,10 +171,45 @@ pub(crate) fn read_equivalence(dir: &Path) -> anyhow::Result<Option<Equivalence>
     if !path.exists() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path)?;
+    let fix = format!(
+        "`wdlab report {} --equivalence` computes it afresh",
+        crate::util::fmt::shell_word(dir)
+    );
+    if path.is_dir() {
+        return Err(usage(format!(
+            "{} is a folder, where the equivalence check's file belongs; move it away ({fix})",
+            path.display()
+        )));
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {} ({fix})", path.display()))?;
     Ok(Some(serde_json::from_str(&text).with_context(|| {
-        format!("{} is not a wdlab equivalence check", path.display())
+        format!(
+            "{} is not a wdlab equivalence check ({fix})",
+            path.display()
+        )
     })?))
+}
+
+/// Before the check is computed afresh: an `equivalence.json` that cannot be read is set
+/// aside as `equivalence.json.unreadable` (it would stop the folder's analysis, and it is
+/// about to be replaced), with a warning; a folder of that name is refused.
+pub(crate) fn set_aside_unreadable_equivalence(dir: &Path) -> anyhow::Result<()> {
+    let path = dir.join("equivalence.json");
+    match read_equivalence(dir) {
+        Err(e) if path.is_file() => {
+            let aside = dir.join("equivalence.json.unreadable");
+            std::fs::rename(&path, &aside)
+                .with_context(|| format!("cannot move {} aside", path.display()))?;
+            eprintln!(
+                "warning: {e:#}; moved to {} and computed afresh",
+                aside.display()
+            );
+            Ok(())
+        }
+        Err(e) => Err(e),
+        Ok(_) => Ok(()),
+    }
 }
 
 /// Writes `DIR/equivalence.json`.

@@ -4,6 +4,7 @@
 use super::Settings;
 use crate::error::usage;
 use crate::optim::Method;
+use crate::util::fmt::exact;
 use anyhow::Context;
 use std::collections::HashSet;
 
@@ -59,9 +60,18 @@ impl Cell {
     /// The folder name of the cell's run, e.g. `adamw_lr0.001_wd0.0001_seed0`.
     pub(crate) fn run_name(&self) -> String {
         let coef = self.method.decay_key();
+        // Rust's plain form, which every committed study's folders use, unless it is long
+        // (1e-30 has 32 digits): then scientific, so a name stays far below the 255-byte limit.
+        let part = |v: f64| match v.to_string() {
+            plain if plain.len() <= 24 => plain,
+            _ => format!("{v:e}"),
+        };
         format!(
             "{}_lr{}_{coef}{}_seed{}",
-            self.method, self.lr, self.decay, self.seed
+            self.method,
+            part(self.lr),
+            part(self.decay),
+            self.seed
         )
     }
 
@@ -201,7 +211,9 @@ impl Grid {
                     settings
                         .optim(g.method, lr, d)
                         .validate()
-                        .with_context(|| format!("grid cell {} α={lr} decay={d}", g.method))?;
+                        .with_context(|| {
+                            format!("grid cell {} α={} decay={}", g.method, exact(lr), exact(d))
+                        })?;
                 }
             }
         }

@@ -7,6 +7,7 @@ use crate::error::usage;
 use crate::nn::Norm;
 use crate::optim::{Method, OptimConfig, Schedule, WdScaling};
 use crate::train::{DataConfig, Engine, RunConfig};
+use crate::util::fmt::{count, percent_text};
 use serde::{Deserialize, Serialize};
 
 /// The settings every cell of a study shares. Stored as `study.json`.
@@ -129,23 +130,31 @@ impl Settings {
         h.iter().take(4).map(|b| format!("{b:02x}")).collect()
     }
 
+    /// `, 30 % of the training labels (600 of 2000) replaced …`, or nothing without noise.
+    fn noise_text(&self) -> String {
+        if self.label_noise <= 0.0 {
+            return String::new();
+        }
+        let replaced = match (self.train_size, LabelNoise::new(self.label_noise, 0)) {
+            (Some(n), Ok(noise)) => format!(" ({} of {n})", noise.count(n)),
+            _ => String::new(),
+        };
+        format!(
+            ", {} of the training labels{replaced} replaced by a wrong class (data seed {})",
+            percent_text(self.label_noise),
+            self.data_seed
+        )
+    }
+
     /// One line for humans.
     pub(crate) fn describe(&self) -> String {
         format!(
-            "{} training images ({} validation){}, {} epochs of batch {}, MLP 784-{}-10{}, {} schedule{}{}",
+            "{} training images ({} validation){}, {} of batch {}, MLP 784-{}-10{}, {} schedule{}{}",
             self.train_size
                 .map_or("all".to_string(), |n| n.to_string()),
             self.val_size,
-            if self.label_noise > 0.0 {
-                format!(
-                    ", {} % of the training labels replaced by a wrong class (data seed {})",
-                    100.0 * self.label_noise,
-                    self.data_seed
-                )
-            } else {
-                String::new()
-            },
-            self.epochs,
+            self.noise_text(),
+            count(self.epochs, "epoch"),
             self.batch_size,
             self.hidden
                 .iter()
@@ -163,8 +172,8 @@ impl Settings {
                 String::new()
             },
             match self.wd_scaling {
-                WdScaling::Paper => "",
-                WdScaling::Lr => ", decoupled decay scaled by α (PyTorch convention)",
+                WdScaling::Paper => ", λ' in the paper's convention (PyTorch's weight_decay is λ'/α)",
+                WdScaling::Lr => ", decoupled decay scaled by α (PyTorch convention; the paper's λ' is α·λ_pt)",
             }
         )
     }

@@ -177,20 +177,23 @@ impl DataConfig {
         if self.hub {
             let mut data =
                 crate::data::load_hub(&self.load_options()).map_err(DataError::into_anyhow)?;
-            self.corrupt(&mut data);
+            self.corrupt(&mut data)?;
             return Ok(data);
         }
         let mut data =
             load_dir(&self.data_dir, &self.load_options()).map_err(DataError::into_anyhow)?;
-        self.corrupt(&mut data);
+        self.corrupt(&mut data)?;
         Ok(data)
     }
 
-    /// The label noise, on the training split alone (validation and test stay clean).
-    fn corrupt(&self, data: &mut Mnist) {
+    /// The label noise, on the training split alone (validation and test stay clean); a
+    /// fraction that would replace no label is refused.
+    fn corrupt(&self, data: &mut Mnist) -> anyhow::Result<()> {
         if let Some(noise) = &self.label_noise {
+            noise.check_count(data.train.len()).map_err(usage)?;
             noise.apply(&mut data.train.labels);
         }
+        Ok(())
     }
 
     /// Checksums are enforced for the bundled copy and only warned about elsewhere.
@@ -198,9 +201,34 @@ impl DataConfig {
         LoadOptions {
             val_size: self.val_size,
             train_size: self.train_size,
-            strict_checksums: self.data_dir == Path::new(DEFAULT_DATA_DIR),
+            strict_checksums: is_bundled(&self.data_dir),
         }
     }
+}
+
+/// What names the data in `dir` for a folder derived from it (`compare`'s default --out): empty
+/// for the bundled MNIST, so the names of earlier folders stay, else the folder's absolute path.
+pub(crate) fn data_identity(dir: &Path) -> String {
+    if is_bundled(dir) {
+        return String::new();
+    }
+    dir.canonicalize()
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// True when `dir` is the bundled MNIST however it is spelled (`data/mnist`, `./data/mnist/`,
+/// an absolute path, a link to it): the working directory's `data/mnist` or the one of the
+/// source tree this binary was built from. Its checksums are enforced.
+fn is_bundled(dir: &Path) -> bool {
+    let Ok(dir) = dir.canonicalize() else {
+        return dir == Path::new(DEFAULT_DATA_DIR);
+    };
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_DATA_DIR);
+    [Path::new(DEFAULT_DATA_DIR), &built]
+        .iter()
+        .any(|b| b.canonicalize().is_ok_and(|b| b == dir))
 }
 
 /// A `wdlab train` run, fully resolved (this is what config.json holds).

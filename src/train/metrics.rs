@@ -104,17 +104,27 @@ pub(crate) fn read_metrics(path: &Path) -> anyhow::Result<Vec<EpochRecord>> {
     csv::read_rows(path, METRICS_HEADER, TornTail::Keep, EpochRecord::check)
 }
 
-/// Writes `config.json`: the resolved configuration and the crate version.
+/// Writes `config.json`: the resolved configuration and the crate version; a decoupled decay
+/// (under `optim`) is also given in the other convention (λ_pt = λ'/α or λ' = α·λ_pt) as
+/// `decay_in_other_convention`, so a PyTorch user reads it right.
 pub(crate) fn write_config_json<T: Serialize>(path: &Path, config: &T) -> anyhow::Result<()> {
     #[derive(Serialize)]
     struct WithVersion<'a, T> {
         wdlab_version: &'static str,
         #[serde(flatten)]
         config: &'a T,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        decay_in_other_convention: Option<String>,
     }
+    let optim = serde_json::to_value(config)?
+        .get("optim")
+        .and_then(|o| serde_json::from_value::<crate::optim::OptimConfig>(o.clone()).ok());
     let json = serde_json::to_string_pretty(&WithVersion {
         wdlab_version: env!("CARGO_PKG_VERSION"),
         config,
+        decay_in_other_convention: optim
+            .filter(|o| o.method.is_decoupled())
+            .map(|o| o.other_convention()),
     })?;
     write_atomic(path, json.as_bytes())
 }

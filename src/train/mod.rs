@@ -10,6 +10,7 @@ mod learner;
 mod memory;
 pub(crate) mod metrics;
 mod run_loop;
+pub(crate) use run_loop::EXPLODED_LOSS;
 
 pub(crate) use config::{DataConfig, TrainConfig};
 pub use config::{Engine, RunConfig};

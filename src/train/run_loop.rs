@@ -63,6 +63,10 @@ pub(crate) fn run_loop<L: Learner>(
         let mut pending = Tensor::zeros(cells, DType::F32, device)?;
         let mut loss_sums = vec![0f64; cells];
         for step in 0..steps_per_epoch {
+            if crate::util::interrupt::requested() {
+                bar.finish_and_clear();
+                return Err(Failure::Interrupted.into());
+            }
             let start = step * run.batch_size;
             let batch = Batch {
                 set: &data.train,

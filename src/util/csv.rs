@@ -26,8 +26,21 @@ pub(crate) fn parse_rows<R: DeserializeOwned, T>(
     text: &str,
     header: &str,
     tail: TornTail,
-    mut check: impl FnMut(R) -> anyhow::Result<T>,
+    check: impl FnMut(R) -> anyhow::Result<T>,
 ) -> anyhow::Result<Vec<T>> {
+    let rows = parse_rows_at(path, text, header, tail, check)?;
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// [`parse_rows`], each row with its line number (1 is the header), for errors that name two
+/// rows.
+pub(crate) fn parse_rows_at<R: DeserializeOwned, T>(
+    path: &Path,
+    text: &str,
+    header: &str,
+    tail: TornTail,
+    mut check: impl FnMut(R) -> anyhow::Result<T>,
+) -> anyhow::Result<Vec<(u64, T)>> {
     let text = match tail {
         TornTail::Drop => text.rfind('\n').map_or("", |i| &text[..=i]),
         TornTail::Keep => text,
@@ -56,7 +69,8 @@ pub(crate) fn parse_rows<R: DeserializeOwned, T>(
         let row: R = record
             .deserialize(Some(&headers))
             .map_err(|e| located(path, at.as_ref(), e.to_string()))?;
-        rows.push(check(row).map_err(|e| located(path, at.as_ref(), format!("{e:#}")))?);
+        let checked = check(row).map_err(|e| located(path, at.as_ref(), format!("{e:#}")))?;
+        rows.push((at.as_ref().map_or(0, csv::Position::line), checked));
     }
     Ok(rows)
 }

@@ -29,7 +29,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         file_name.to_string_lossy(),
         std::process::id()
     ));
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    if let Err(e) = std::fs::write(&tmp, bytes) {
+        // A full disk leaves no half-written temporary behind.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", tmp.display()));
+    }
     if let Some(permissions) = existing {
         std::fs::set_permissions(&tmp, permissions)
             .with_context(|| format!("cannot set the permissions of {}", tmp.display()))?;

@@ -5,5 +5,6 @@
 pub(crate) mod csv;
 pub(crate) mod fmt;
 pub(crate) mod fs;
+pub(crate) mod interrupt;
 pub(crate) mod stats;
 pub(crate) mod sys;

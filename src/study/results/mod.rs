@@ -2,13 +2,20 @@
 //! `--shard K/N`), one row per finished cell, appended and fsynced as it finishes, so a killed
 //! sweep loses at most the cells in flight; every file of a folder is read back as one set.
 
+mod lock;
+mod read;
+
+use read::holds_no_line;
+pub(crate) use read::{read_results, read_results_file, read_results_for};
+
 use super::{Cell, Shard};
-use crate::optim::Method;
-use crate::train::EpochRecord;
-use crate::util::csv::{self, TornTail};
+use crate::optim::{Method, COEFFICIENTS};
+use crate::train::{EpochRecord, EXPLODED_LOSS};
+use crate::util::csv;
+use crate::util::fmt::exact;
 use anyhow::Context;
+use lock::WriterLock;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -113,7 +120,7 @@ impl ResultRow {
 /// A row of `results.csv` as it is stored; [`ResultRecord::check`] turns it into a
 /// [`ResultRow`] or says what is wrong with it.
 #[derive(Debug, Serialize, Deserialize)]
-struct ResultRecord {
+pub(super) struct ResultRecord {
     method: String,
     #[serde(serialize_with = "csv::plain")]
     lr: f64,
@@ -136,9 +143,10 @@ struct ResultRecord {
 
 impl ResultRecord {
     /// The row, if every value is one wdlab can have written: a known method and status, a
-    /// positive finite learning rate, a finite decay ≥ 0, accuracies in [0, 1], finite losses
-    /// and norms, and the accuracies present exactly when the cell finished.
-    fn check(self) -> anyhow::Result<ResultRow> {
+    /// learning rate and decay a run can train with ([`COEFFICIENTS`]), accuracies in [0, 1],
+    /// a loss no larger than a run survives and norms f32 can hold, and the accuracies
+    /// present exactly when the cell finished.
+    pub(super) fn check(self) -> anyhow::Result<ResultRow> {
         let method: Method = self.method.parse()?;
         let status = match self.status.as_str() {
             "ok" => Status::Ok,
@@ -148,13 +156,20 @@ impl ResultRecord {
         anyhow::ensure!(
             self.lr.is_finite() && self.lr > 0.0,
             "learning rate {} is not a positive number",
-            self.lr
+            exact(self.lr)
         );
         anyhow::ensure!(
             self.decay.is_finite() && self.decay >= 0.0,
             "decay {} is not a number ≥ 0",
-            self.decay
+            exact(self.decay)
         );
+        for (what, v) in [("learning rate", self.lr), ("decay", self.decay)] {
+            anyhow::ensure!(
+                v == 0.0 || COEFFICIENTS.contains(&v),
+                "{what} {} is outside what a run can train with (f32: 1.2e-38 to 3.4e38)",
+                exact(v)
+            );
+        }
         for (what, v) in [
             ("val_accuracy", self.val_accuracy),
             ("test_accuracy", self.test_accuracy),
@@ -169,7 +184,28 @@ impl ResultRecord {
             ("seconds", Some(self.seconds)),
         ] {
             if let Some(v) = v {
-                anyhow::ensure!(v.is_finite() && v >= 0.0, "{what} {v} is not a number ≥ 0");
+                anyhow::ensure!(
+                    v.is_finite() && v >= 0.0,
+                    "{what} {} is not a number ≥ 0",
+                    exact(v)
+                );
+            }
+        }
+        // An f32 loss or norm is 0 or at least the smallest f32; a finished run's mean loss is
+        // at most the loss that counts as divergence.
+        let f32_tiny = f64::from(f32::from_bits(1));
+        for (what, v, most) in [
+            ("train_loss", self.train_loss, f64::from(EXPLODED_LOSS)),
+            ("weight_norm", self.weight_norm, f64::from(f32::MAX)),
+        ] {
+            if let Some(v) = v {
+                anyhow::ensure!(
+                    v == 0.0 || (f32_tiny..=most).contains(&v),
+                    "{what} {} is not a value a finished run can have (0, or {} to {})",
+                    exact(v),
+                    exact(f32_tiny),
+                    exact(most)
+                );
             }
         }
         let finished = self.test_accuracy.is_some();
@@ -178,6 +214,11 @@ impl ResultRecord {
             "status {} with{} a test accuracy",
             self.status,
             if finished { "" } else { "out" }
+        );
+        anyhow::ensure!(
+            status != Status::Ok || self.val_accuracy.is_some(),
+            "status ok without a val_accuracy: every study cell is scored on its validation \
+             split, so this row cannot be selected or reported; delete it to retrain the cell"
         );
         Ok(ResultRow {
             cell: Cell::new(method, self.lr, self.decay, self.seed),
@@ -215,37 +256,6 @@ pub(crate) fn results_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads one results file, checking the header and every row. A last line without its line
-/// end (a write cut short by a crash) is ignored.
-pub(crate) fn read_results_file(path: &Path) -> anyhow::Result<Vec<ResultRow>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if text.is_empty() {
-        return Ok(Vec::new());
-    }
-    csv::parse_rows(
-        path,
-        &text,
-        RESULTS_HEADER,
-        TornTail::Drop,
-        ResultRecord::check,
-    )
-}
-
-/// Every finished cell in `dir`, over all results files, each cell once (the first row found).
-pub(crate) fn read_results(dir: &Path) -> anyhow::Result<Vec<ResultRow>> {
-    let mut seen = HashSet::new();
-    let mut rows = Vec::new();
-    for path in results_files(dir)? {
-        for row in read_results_file(&path)? {
-            if seen.insert(row.cell.key()) {
-                rows.push(row);
-            }
-        }
-    }
-    Ok(rows)
-}
-
 /// An open results file: each [`Self::append`] writes one line and fsyncs, so a crash loses at
 /// most the cell in flight. Its process is the file's one writer for as long as it is open
 /// ([`WriterLock`]).
@@ -255,55 +265,10 @@ pub(crate) struct ResultsFile {
     _lock: WriterLock,
 }
 
-/// An advisory lock (flock) on a file beside a results file, `.NAME.lock`, holding the pid of
-/// the process that writes it: a second process that wants to write the same file is refused,
-/// with the pid, instead of training the same cells again. The lock goes with the process,
-/// however it ends; shards write different files, so they work side by side.
-struct WriterLock {
-    _file: std::fs::File,
-}
-
-impl WriterLock {
-    fn acquire(results: &Path) -> anyhow::Result<Self> {
-        let name = results.file_name().map(|n| n.to_string_lossy().to_string());
-        let path = results.with_file_name(format!(".{}.lock", name.unwrap_or_default()));
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        match file.try_lock() {
-            Ok(()) => {
-                file.set_len(0)?;
-                write!(file, "{}", std::process::id())?;
-                file.sync_data()?;
-                Ok(WriterLock { _file: file })
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let holder = std::fs::read_to_string(&path).unwrap_or_default();
-                anyhow::bail!(
-                    "{} is being written by another wdlab (process {}); wait for it to finish, \
-                     or run another --shard into the folder",
-                    results.display(),
-                    if holder.trim().is_empty() {
-                        "unknown"
-                    } else {
-                        holder.trim()
-                    }
-                )
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(e).with_context(|| format!("cannot lock {}", path.display()))
-            }
-        }
-    }
-}
-
 impl ResultsFile {
-    /// Opens `path` for appending, writing the header to a new file and dropping a torn last
-    /// line (one without its newline) from an old one.
+    /// Opens `path` for appending, writing the header to a new file (or one holding no whole
+    /// line: an empty file, a header cut short) and dropping a torn last line (one without its
+    /// newline) from an old one.
     pub(crate) fn open(path: &Path) -> anyhow::Result<Self> {
         let lock = WriterLock::acquire(path)?;
         let existing = match std::fs::read_to_string(path) {
@@ -312,7 +277,7 @@ impl ResultsFile {
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
         match existing {
-            Some(text) if !text.is_empty() => {
+            Some(text) if !holds_no_line(&text) => {
                 read_results_file(path)?; // checks the header and every complete row
                 if !text.ends_with('\n') {
                     let keep = text.rfind('\n').map_or(0, |i| i + 1);
@@ -353,6 +318,7 @@ impl ResultsFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::csv::TornTail;
 
     #[test]
     fn rows_round_trip_through_the_csv_schema() {
