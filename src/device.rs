@@ -26,7 +26,7 @@ impl std::str::FromStr for DeviceSpec {
             return Err(usage(format!(
                 "{s} asks for CUDA, but this wdlab was built without it. Rebuild with \
                  `cargo build --release --features cuda` (needs nvcc; without a CUDA toolkit, \
-                 see scripts/cuda-toolchain.sh and README's CUDA section), or use --device cpu"
+                 see scripts/cuda-toolchain.sh and docs/reference.md's CUDA section), or use --device cpu"
             )));
         }
         Ok(spec)

@@ -1,4 +1,4 @@
-//! Failures that map to the documented exit codes (README, "Exit codes", and every `--help`): 0
+//! Failures that map to the documented exit codes (docs/reference.md, "Exit codes", and every `--help`): 0
 //! success, 1 runtime error (I/O, data), 2 usage or invalid value, 3 diverged, 130 interrupted.
 
 /// Exit status for each outcome.

@@ -62,10 +62,11 @@ pub(crate) struct ChosenComparison {
 }
 
 impl ChosenComparison {
-    /// +1 when every test that ran says the decoupled method is better at [`LEVEL`], −1 when
-    /// every one says the L2 method is, 0 otherwise; with the names of the tests that did not
-    /// agree (or did not run).
-    pub(crate) fn agreement(&self) -> (i8, Vec<&'static str>) {
+    /// +1 when all three tests say the decoupled method is better at [`LEVEL`], −1 when all
+    /// three say the L2 method is, 0 otherwise; then the tests that ran but did not agree
+    /// (against the direction most of them lean, or all when none leans) and those that could
+    /// not run.
+    pub(crate) fn agreement(&self) -> (i8, Vec<&'static str>, Vec<&'static str>) {
         let signs = [
             (
                 "the re-chosen interval",
@@ -92,14 +93,21 @@ impl ChosenComparison {
         } else {
             0
         };
-        // Name the tests that fail the majority direction (or every test, when none leans).
+        if verdict != 0 {
+            return (verdict, Vec::new(), Vec::new());
+        }
         let lean: i8 = signs.iter().filter_map(|(_, x)| *x).sum::<i8>().signum();
         let failed = signs
             .iter()
-            .filter(|(_, x)| lean == 0 || *x != Some(lean))
+            .filter(|(_, x)| x.is_some_and(|x| lean == 0 || x != lean))
             .map(|(n, _)| *n)
             .collect();
-        (verdict, if verdict == 0 { failed } else { Vec::new() })
+        let not_run = signs
+            .iter()
+            .filter(|(_, x)| x.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        (0, failed, not_run)
     }
 }
 
@@ -286,7 +294,7 @@ mod tests {
                 seeds: (5, 5),
             }),
         };
-        assert_eq!(yes.agreement(), (1, vec![]));
+        assert_eq!(yes.agreement(), (1, vec![], vec![]));
         let weak = ChosenComparison {
             welch: Some(Welch {
                 t: 2.28,
@@ -295,14 +303,14 @@ mod tests {
             }),
             ..yes.clone()
         };
-        assert_eq!(weak.agreement(), (0, vec!["Welch's t"]));
+        assert_eq!(weak.agreement(), (0, vec!["Welch's t"], vec![]));
         let unmeasured = ChosenComparison {
             paired: None,
             ..yes
         };
         assert_eq!(
             unmeasured.agreement(),
-            (0, vec!["the paired test over test images"])
+            (0, vec![], vec!["the paired test over test images"])
         );
     }
 }

@@ -15,7 +15,7 @@ pub(crate) struct Noise {
 }
 
 /// The margin used when no seed noise can be measured: seeds move a single run's accuracy by
-/// about 0.1 points on this MNIST setup (README, "Noise").
+/// about 0.1 points on this MNIST setup (docs/reference.md).
 pub(crate) const FALLBACK_TIE_POINTS: f64 = 0.1;
 
 impl Noise {

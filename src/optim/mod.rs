@@ -13,7 +13,7 @@
 //! and [`tensor_ops`], candle ops on any device (CUDA). Three front ends hold the state:
 //! [`WdOptimizer`] (one network of candle `Var`s; also candle's `Optimizer`),
 //! [`PopulationOptimizer`] (G grid cells of one method in shared `Var`s) and
-//! [`HostOptimizer`] (the CPU network's host buffers). Notation (README): λ is the L2
+//! [`HostOptimizer`] (the CPU network's host buffers). Notation (README, "What it shows"): λ is the L2
 //! coefficient, λ' the decoupled decay, α the learning rate, η_t the schedule multiplier.
 
 pub(crate) mod adam;

@@ -79,12 +79,14 @@ fn coupling_verdict(a: &Analysis, a2: &MethodAnalysis, ad: &MethodAnalysis) -> S
 }
 
 /// Which picture one measure supports for a pair: Loshchilov & Hutter's (the best L2 penalty
-/// falls as 1/α, the best λ' stays put) or the explicit regulariser's (the best λ stays put,
-/// so the best λ' grows with α); None when it settles neither.
+/// falls as 1/α, the best λ' stays put), the explicit regulariser's (the best λ stays put, so
+/// the best λ' grows with α), between the two (the slopes: the best λ falls and the best λ'
+/// grows), or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Vote {
     LoshchilovHutter,
     Regulariser,
+    Between,
     Neither,
 }
 
@@ -94,6 +96,9 @@ impl Vote {
         match (c2, cd) {
             (Coupling::Coupled { falls: true }, Coupling::Separated) => Vote::LoshchilovHutter,
             (Coupling::Separated, Coupling::Coupled { falls: false }) => Vote::Regulariser,
+            (Coupling::Coupled { falls: true }, Coupling::Coupled { falls: false }) => {
+                Vote::Between
+            }
             _ => Vote::Neither,
         }
     }
@@ -125,74 +130,100 @@ impl Vote {
     }
 }
 
+/// Claim 3's verdict for a pair, from the votes of the slopes and of the regret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Shown,
+    PartlyShown,
+    OtherWayRound,
+    LeaningOtherWay,
+    Opposite,
+    InBetween,
+    NotSettled,
+}
+
+impl Verdict {
+    fn of(slope: Vote, regret: Vote) -> Verdict {
+        use Vote::*;
+        let open = |v: Vote| matches!(v, Neither | Between);
+        match (slope, regret) {
+            (LoshchilovHutter, LoshchilovHutter) => Verdict::Shown,
+            (LoshchilovHutter, r) if open(r) => Verdict::PartlyShown,
+            (s, LoshchilovHutter) if open(s) => Verdict::PartlyShown,
+            (Regulariser, Regulariser) => Verdict::OtherWayRound,
+            (Regulariser, r) if open(r) => Verdict::LeaningOtherWay,
+            (s, Regulariser) if open(s) => Verdict::LeaningOtherWay,
+            (Between, _) => Verdict::InBetween,
+            (Neither, _) => Verdict::NotSettled,
+            _ => Verdict::Opposite,
+        }
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Verdict::Shown => "shown",
+            Verdict::PartlyShown => "partly shown",
+            Verdict::OtherWayRound => "not shown, the other way round",
+            Verdict::LeaningOtherWay => "not shown, leaning the other way",
+            Verdict::Opposite => "not settled (the measures disagree)",
+            Verdict::InBetween => "not settled (between the two pictures)",
+            Verdict::NotSettled => "not settled",
+        }
+    }
+}
+
 /// Claim 3's verdict word for the pair (`l2`, `dec`), when the folder swept both.
 pub(crate) fn claim3_word(a: &Analysis, l2: Method, dec: Method) -> Option<&'static str> {
     let (a2, ad) = (a.method(l2)?, a.method(dec)?);
     if all_diverged(a, &[l2, dec]).is_some() {
         return Some("not measured");
     }
-    let votes = (
-        Vote::of_slopes(a2.slopes.reading(0.0), ad.slopes.reading(0.0)),
-        Vote::of_regret(a2, ad),
-    );
-    use Vote::*;
-    Some(match votes {
-        (LoshchilovHutter, LoshchilovHutter) => "shown",
-        (LoshchilovHutter, Neither) | (Neither, LoshchilovHutter) => "partly shown",
-        (Regulariser, Regulariser) => "not shown, the other way round",
-        (Regulariser, Neither) | (Neither, Regulariser) => "not shown, leaning the other way",
-        _ => "not settled",
-    })
+    let slope = Vote::of_slopes(a2.slopes.reading(0.0), ad.slopes.reading(0.0));
+    Some(Verdict::of(slope, Vote::of_regret(a2, ad)).word())
 }
 
 /// The verdict proper, from the two votes.
 fn conclusion(a2: &MethodAnalysis, ad: &MethodAnalysis, slope: Vote, regret: Vote) -> String {
     let (l2, dec) = (a2.method.label(), ad.method.label());
+    let (s2, sd) = (a2.method.decay_symbol(), ad.method.decay_symbol());
     let lh = format!(
-        "the best {} falls as α grows and one {} serves every α (Loshchilov & Hutter's picture)",
-        a2.method.decay_symbol(),
-        ad.method.decay_symbol()
+        "the best {s2} falls as α grows and one {sd} serves every α (Loshchilov & Hutter's \
+         picture)"
     );
     let reg = format!(
-        "the best {} stays put across α and the best {} grows with it, as if the runs settled \
-          at the minimiser of R_emp + (λ/2)‖θ‖², which does not depend on α",
-        a2.method.decay_symbol(),
-        ad.method.decay_symbol()
+        "the best {s2} stays put across α and the best {sd} grows with it, as if the runs \
+         settled at the minimiser of R_emp + (λ/2)‖θ‖², which does not depend on α"
     );
-    use Vote::*;
-    match (slope, regret) {
-        (LoshchilovHutter, LoshchilovHutter) => {
-            format!("**Shown** for {l2} and {dec}, by the slopes and by the regret: {lh}.")
-        }
-        (LoshchilovHutter, Neither) => format!(
-            "**Partly shown** for {l2} and {dec}: the slopes say {lh}; the transfer regret does \
-              not prefer either parametrisation."
-        ),
-        (Neither, LoshchilovHutter) => format!(
-            "**Partly shown** for {l2} and {dec}: the transfer regret says {lh}; the slopes do \
-              not settle it."
-        ),
-        (Regulariser, Regulariser) => format!(
-            "**Not shown, the other way round** for {l2} and {dec}, by the slopes and by the \
-              regret: {reg}."
-        ),
-        (Regulariser, Neither) => format!(
-            "**Not shown**, leaning the other way round for {l2} and {dec}: the slopes say \
-              {reg}; the transfer regret prefers neither parametrisation."
-        ),
-        (Neither, Regulariser) => format!(
-            "**Not shown**, leaning the other way round for {l2} and {dec}: the transfer \
-              regret says {reg}; the slopes do not settle it."
-        ),
-        (LoshchilovHutter, Regulariser) | (Regulariser, LoshchilovHutter) => format!(
-            "**Not settled** for {l2} and {dec}: the slopes and the transfer regret point to \
-              opposite pictures."
-        ),
-        (Neither, Neither) => format!(
-            "**Not settled** for {l2} and {dec}: neither the slopes nor the transfer regret \
-              settle where the best decay goes as α changes."
-        ),
-    }
+    let between = format!(
+        "the slopes put the best decay between the two pictures: the best {s2} falls as α \
+         grows, but the best {sd} grows with α too"
+    );
+    let by_slopes = |v: Vote| match v {
+        Vote::LoshchilovHutter => format!("the slopes say {lh}"),
+        Vote::Regulariser => format!("the slopes say {reg}"),
+        Vote::Between => between.clone(),
+        Vote::Neither => "the slopes do not settle it".to_string(),
+    };
+    let by_regret = |v: Vote| match v {
+        Vote::LoshchilovHutter => format!("the transfer regret says {lh}"),
+        Vote::Regulariser => format!("the transfer regret says {reg}"),
+        _ => "the transfer regret prefers neither parametrisation".to_string(),
+    };
+    let v = Verdict::of(slope, regret);
+    let head = match v {
+        Verdict::Shown => "**Shown**",
+        Verdict::PartlyShown => "**Partly shown**",
+        Verdict::OtherWayRound => "**Not shown, the other way round**",
+        Verdict::LeaningOtherWay => "**Not shown**, leaning the other way round,",
+        Verdict::Opposite => "**Not settled**: the two measures point to opposite pictures,",
+        Verdict::InBetween => "**Not settled**, between the two pictures,",
+        Verdict::NotSettled => "**Not settled**",
+    };
+    format!(
+        "{head} for {l2} and {dec}: {}; {}.",
+        by_slopes(slope),
+        by_regret(regret)
+    )
 }
 
 /// "SGD + L2: valley slope −0.24 [−0.29, −0.16], **not settled** (windows …)".
@@ -299,7 +330,19 @@ mod tests {
         let sep = Coupling::Separated;
         assert_eq!(Vote::of_slopes(falls, sep), Vote::LoshchilovHutter);
         assert_eq!(Vote::of_slopes(sep, grows), Vote::Regulariser);
-        assert_eq!(Vote::of_slopes(falls, grows), Vote::Neither);
+        assert_eq!(Vote::of_slopes(falls, grows), Vote::Between);
+        assert_eq!(
+            Verdict::of(Vote::Between, Vote::Neither).word(),
+            "not settled (between the two pictures)"
+        );
+        assert_eq!(
+            Verdict::of(Vote::Between, Vote::LoshchilovHutter),
+            Verdict::PartlyShown
+        );
+        assert_eq!(
+            Verdict::of(Vote::LoshchilovHutter, Vote::Regulariser),
+            Verdict::Opposite
+        );
         assert_eq!(Vote::of_slopes(Coupling::NoValley, sep), Vote::Neither);
         assert_eq!(Vote::of_slopes(Coupling::NotSettled, sep), Vote::Neither);
     }
@@ -316,7 +359,10 @@ mod tests {
         let a = analysis(full.settings, rows);
         let v = claim3(&a);
         let (sgd, adam) = v.split_once("*Adam + L2 and AdamW.*").expect("two pairs");
-        assert!(sgd.contains("**Shown** for SGD + L2 and SGDW"), "{sgd}");
+        assert!(
+            sgd.contains("**Shown** for SGD + L2 and SGDW: the slopes say"),
+            "{sgd}"
+        );
         assert!(sgd.contains("(Loshchilov & Hutter's picture)"), "{sgd}");
         assert!(sgd.contains("SGD + L2: valley slope of λ -1.0"), "{sgd}");
         assert!(

@@ -37,7 +37,7 @@ pub(super) fn title_and_settings(md: &mut String, a: &Analysis) {
          measures it for this folder). Few training images and many \
          epochs make it overfit, so regularisation can pay; the column \"gain of decay\" below \
          measures how much it pays here, per method. Change the regime with --train-size, \
-         --epochs, --momentum and the grid flags (README, \"Choosing the regime\").\n"
+         --epochs, --momentum and the grid flags (docs/reference.md, \"Choosing the regime\").\n"
     );
 }
 

@@ -260,7 +260,7 @@ fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String
     };
     s.push_str(&three_tests(c));
     s.push(' ');
-    let (verdict, failed) = c.agreement();
+    let (verdict, failed, not_run) = c.agreement();
     let _ = match verdict {
         1 => write!(
             s,
@@ -272,14 +272,25 @@ fn chosen_cells_compared(a: &Analysis, l2: Method, dec: Method) -> Option<String
             "**Not shown, reversed**: {ln} generalises better than {dn} here — all three \
              tests agree at the 5 % level."
         ),
-        _ => write!(
-            s,
-            "**Not shown**: {} {} not exclude a difference of 0 (or {} not run), so on this \
-             MNIST setup {dn} and {ln} are not told apart at their best settings.",
-            failed.join(" and "),
-            if failed.len() > 1 { "do" } else { "does" },
-            if failed.len() > 1 { "were" } else { "was" },
-        ),
+        _ => {
+            let mut why = Vec::new();
+            if !failed.is_empty() {
+                why.push(format!(
+                    "{} {} not exclude a difference of 0 in the same direction",
+                    failed.join(" and "),
+                    if failed.len() > 1 { "do" } else { "does" }
+                ));
+            }
+            if !not_run.is_empty() {
+                why.push(format!("{} could not be run", not_run.join(" and ")));
+            }
+            write!(
+                s,
+                "**Not shown**: {}, so on this MNIST setup {dn} and {ln} are not told apart \
+                 at their best settings.",
+                why.join("; ")
+            )
+        }
     };
     if verdict == 0 {
         // With no positive decay in either grid the two are one algorithm: nothing differs.
@@ -549,7 +560,7 @@ mod tests {
         let split = claim1(&split);
         assert!(
             split.contains(
-                "**Not shown**: the paired test over test images does not exclude a difference of 0"
+                "**Not shown**: the paired test over test images does not exclude a difference of 0 in the same direction"
             ),
             "{split}"
         );

@@ -1,5 +1,5 @@
 //! The presets: a regime where weight decay matters and a grid per method, chosen by
-//! measurement (README "Choosing the regime"): with all 50,000 training images weight decay
+//! measurement (docs/reference.md, "Choosing the regime"): with all 50,000 training images weight decay
 //! never helps by more than seed noise, so the presets train on a small subset for many epochs,
 //! where the MLP overfits and regularisation pays. Besides `quick` and `full` (clean labels,
 //! plain MLP, plain SGD), three regimes change one thing each: wrong labels, LayerNorm, SGD
@@ -9,7 +9,7 @@ use super::{Grid, MethodGrid, Settings};
 use crate::nn::Norm;
 use crate::optim::{Method, Schedule, WdScaling};
 
-/// A named regime and grid (README's Presets table gives each one's time on 2 cores).
+/// A named regime and grid (docs/reference.md's Presets table gives each one's time on 2 cores).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Preset {
     /// 2,000 training images, 60 epochs, a 4 × 4 grid per method, one seed (three at the
@@ -177,7 +177,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             refine_budget: 80,
             compare,
         },
-        // The grids below were chosen by one-seed pilots in their own regime (README, "The
+        // The grids below were chosen by one-seed pilots in their own regime (docs/reference.md, "The
         // regimes"): each α axis brackets the pilot's best α, each decay axis goes a doubling
         // past the pilot's best decay on both sides, in factor-2 steps as the full preset.
         Preset::LabelNoise => PresetSpec {
