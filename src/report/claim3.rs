@@ -219,11 +219,16 @@ fn conclusion(a2: &MethodAnalysis, ad: &MethodAnalysis, slope: Vote, regret: Vot
         Verdict::InBetween => "**Not settled**, between the two pictures,",
         Verdict::NotSettled => "**Not settled**",
     };
-    format!(
-        "{head} for {l2} and {dec}: {}; {}.",
-        by_slopes(slope),
-        by_regret(regret)
-    )
+    let body = match (slope, regret) {
+        (Vote::LoshchilovHutter, Vote::LoshchilovHutter) => {
+            format!("the slopes and the transfer regret both say {lh}")
+        }
+        (Vote::Regulariser, Vote::Regulariser) => {
+            format!("the slopes and the transfer regret both say {reg}")
+        }
+        _ => format!("{}; {}", by_slopes(slope), by_regret(regret)),
+    };
+    format!("{head} for {l2} and {dec}: {body}.")
 }
 
 /// "SGD + L2: valley slope −0.24 [−0.29, −0.16], **not settled** (windows …)".
@@ -238,7 +243,7 @@ fn slope_sentence(m: &MethodAnalysis, shift: f64, reading: Coupling) -> String {
         );
     };
     let range = match (reading, m.slopes.range(shift)) {
-        (Coupling::NotSettled, Some((lo, hi))) => {
+        (Coupling::NotSettled, Some((lo, hi))) if hi > lo => {
             format!("; the fits range over {lo:+.2} … {hi:+.2}")
         }
         _ => String::new(),

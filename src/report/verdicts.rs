@@ -4,7 +4,7 @@
 
 use super::format::{all_diverged, est, pm};
 use crate::analysis::chosen_pair::ChosenComparison;
-use crate::analysis::{Analysis, MethodAnalysis, PairAnalysis, FALLBACK_TIE_POINTS};
+use crate::analysis::{Analysis, Estimate, MethodAnalysis, PairAnalysis, FALLBACK_TIE_POINTS};
 use crate::optim::Method;
 use crate::study::{Equivalence, EquivalencePair};
 use crate::util::fmt::{percent, short};
@@ -375,36 +375,48 @@ pub(super) fn equal_loss_sentence(a: &Analysis, p: &PairAnalysis) -> String {
         );
     };
     let (lo, hi) = e.overlap;
-    let word = match e.gap.interval {
-        Some((l, h)) if h < 0.0 || l > 0.0 => {
-            if h < 0.0 {
-                format!("**{dec} generalises better at the same training loss**")
-            } else {
-                format!("**{l2} generalises better at the same training loss**")
-            }
-        }
-        Some(_) => "**a tie**: the interval holds 0".to_string(),
-        None => "no interval".to_string(),
-    };
+    // The SGD pair is one algorithm without momentum: its true gap is 0, so what the same fit
+    // finds there is the fit's own error, and a gap is only read as such beyond it.
     let null = a
         .pairs
         .iter()
         .find(|q| q.l2 == Method::Sgd && q.decoupled == Method::Sgdw && q.l2 != p.l2)
         .filter(|_| a.settings.momentum == 0.0)
         .and_then(|q| q.equal_loss.as_ref())
-        .map_or(String::new(), |n| {
-            format!(
-                " (the SGD pair, one algorithm here, gives {} by the same fit: the size of \
-                 the fit's own error)",
-                est(&n.gap)
-            )
-        });
+        .map(|n| n.gap);
+    let word = equal_loss_word(e.gap, null, l2, dec);
+    let null = null.map_or(String::new(), |n| {
+        format!(
+            " (the SGD pair, one algorithm here, gives {} by the same fit: the size of the \
+             fit's own error)",
+            est(&n)
+        )
+    });
     format!(
         "At equal training loss (Loshchilov & Hutter's Fig. 3 view; [figure](equal-loss.svg)), \
          {dec}'s test error minus {l2}'s is {} points over the final training losses both \
-         reach ({lo:.1e} to {hi:.1e}): {word}{null}.",
+         reach ({lo:.1e} to {hi:.1e}){null}: {word}.",
         est(&e.gap),
     )
+}
+
+/// The reading of an equal-loss `gap` (decoupled minus L2 test error): a side wins when the
+/// interval excludes 0 and, where the SGD pair's `null` gap is known, its point too.
+fn equal_loss_word(gap: Estimate, null: Option<Estimate>, l2: &str, dec: &str) -> String {
+    let Some((l, h)) = gap.interval else {
+        return "no interval".to_string();
+    };
+    let bias = null.map_or(0.0, |n| n.point);
+    let (below, above) = (h < 0.0_f64.min(bias), l > 0.0_f64.max(bias));
+    match (below, above) {
+        (true, _) => format!("**{dec} generalises better at the same training loss**"),
+        (_, true) => format!("**{l2} generalises better at the same training loss**"),
+        _ if h < 0.0 || l > 0.0 => format!(
+            "**not told apart from the fit's own error**: the interval excludes 0 but holds \
+             the SGD pair's {bias:+.2}"
+        ),
+        _ => "**a tie**: the interval holds 0".to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -523,6 +535,26 @@ mod tests {
         }
         let a = Analysis::load_rows(dir.path(), rows).unwrap();
         (dir, a)
+    }
+
+    #[test]
+    fn an_equal_loss_gap_is_read_beyond_the_sgd_pair_s_null() {
+        let e = |point: f64, lo: f64, hi: f64| Estimate {
+            point,
+            interval: Some((lo, hi)),
+            failed: 0,
+        };
+        let word = |gap, null| equal_loss_word(gap, null, "Adam + L2", "AdamW");
+        // Label noise as measured: −1.88 [−4.66, −0.18] against a null of −2.25.
+        let w = word(e(-1.88, -4.66, -0.18), Some(e(-2.25, -4.90, -0.50)));
+        assert!(w.contains("not told apart from the fit's own error"), "{w}");
+        assert!(w.contains("holds the SGD pair's -2.25"), "{w}");
+        // LayerNorm as measured: −0.87 [−1.11, −0.64] against −0.51: beyond it.
+        let w = word(e(-0.87, -1.11, -0.64), Some(e(-0.51, -0.64, -0.06)));
+        assert!(w.contains("**AdamW generalises better"), "{w}");
+        let w = word(e(0.3, 0.1, 0.5), None);
+        assert!(w.contains("**Adam + L2 generalises better"), "{w}");
+        assert!(word(e(0.0, -0.2, 0.2), None).contains("**a tie**"));
     }
 
     #[test]
