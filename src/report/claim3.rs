@@ -365,7 +365,9 @@ mod tests {
         let v = claim3(&a);
         let (sgd, adam) = v.split_once("*Adam + L2 and AdamW.*").expect("two pairs");
         assert!(
-            sgd.contains("**Shown** for SGD + L2 and SGDW: the slopes say"),
+            sgd.contains(
+                "**Shown** for SGD + L2 and SGDW: the slopes and the transfer regret both say"
+            ),
             "{sgd}"
         );
         assert!(sgd.contains("(Loshchilov & Hutter's picture)"), "{sgd}");
