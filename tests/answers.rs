@@ -1,70 +1,16 @@
 //! Answers that were wrong or unclear (issue 21, cases 10–15 and 17–22): each now names the
 //! problem and the fix, or does what was asked.
 
+mod common;
+use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn wdlab_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wdlab"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn run(args: &[&str]) -> Output {
-    wdlab_in(Path::new(REPO), args)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// Checks that `o` failed with `code` and a message holding every needle.
-fn refused(o: &Output, code: i32, needles: &[&str]) {
-    let t = text(o);
-    assert_eq!(o.status.code(), Some(code), "{t}");
-    for n in needles {
-        assert!(t.contains(n), "{n:?} not in: {t}");
-    }
-    assert!(!t.contains("panicked"), "{t}");
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", text(o));
-    text(o)
-}
-
-/// The flags of a tiny study.
-const TINY: &[&str] = &[
-    "--seeds",
-    "1",
-    "--epochs",
-    "1",
-    "--train-size",
-    "300",
-    "--val-size",
-    "500",
-    "--hidden",
-    "16",
-    "--quiet",
-];
-
-/// `wdlab sweep --out OUT --grid GRID` with [`TINY`] and `extra`.
+/// `wdlab sweep --out OUT --grid GRID` with [`TINY_STUDY`] and `extra`.
 fn sweep(out: &Path, grid: &str, extra: &[&str]) -> Output {
     let mut args = vec!["sweep", "--out", s(out), "--grid", grid];
-    args.extend(TINY);
+    args.extend(TINY_STUDY);
     args.extend(extra);
     run(&args)
 }
@@ -121,7 +67,7 @@ fn sgd_momentum_for_adam_alone_is_refused_as_train_refuses_it() {
         &["--momentum 0.9 does not apply to adamw", "--beta1"],
     );
     let mut args = vec!["compare", "--methods", "adam", "--momentum", "0.9"];
-    args.extend(TINY);
+    args.extend(TINY_STUDY);
     refused(&run(&args), 2, &["does not apply to adam", "--beta1"]);
 }
 
@@ -165,9 +111,9 @@ fn ctrl_c_stops_a_sweep_between_rows_says_how_to_resume_and_exits_130() {
         "--grid",
         "sgd:0.05,0.1,0.2:0,1e-3",
     ];
-    args.extend(&TINY[..2]);
+    args.extend(&TINY_STUDY[..2]);
     args.extend(["--epochs", "100", "--jobs", "1", "--eval-every", "1"]);
-    args.extend(&TINY[4..]);
+    args.extend(&TINY_STUDY[4..]);
     let child = Command::new(env!("CARGO_BIN_EXE_wdlab"))
         .current_dir(REPO)
         .args(&args)
@@ -256,7 +202,7 @@ fn compare_on_other_data_gets_its_own_folder() {
     let mut folders = Vec::new();
     for data in [bundled.as_path(), other.as_path()] {
         let mut args = vec!["compare", "--methods", "sgd", "--data-dir", s(data)];
-        args.extend(TINY);
+        args.extend(TINY_STUDY);
         let t = ok(&wdlab_in(d.path(), &args));
         let line = t
             .lines()

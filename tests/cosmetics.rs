@@ -2,35 +2,9 @@
 //! they were given and words that agree with them, paths that can be pasted into a shell, and
 //! causes named once and rightly.
 
+mod common;
+use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
-
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wdlab"))
-        .current_dir(REPO)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", text(o));
-    text(o)
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 const TINY: &[&str] = &[
     "--grid",

@@ -3,43 +3,24 @@
 //! validation accuracy, an unsharded sweep beside a shard, values no run can produce (which
 //! once made `report` loop), and a results file that holds only its header.
 
+mod common;
+use common::{refused, s, text};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary as a command to spawn, in the repository root.
 fn wdlab() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_wdlab"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c
 }
 
-fn run(args: &[&str]) -> Output {
-    wdlab().args(args).output().expect("the binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-/// Checks that `o` failed with `code` and a message holding every needle.
-fn refused(o: &Output, code: i32, needles: &[&str]) {
-    let t = text(o);
-    assert_eq!(o.status.code(), Some(code), "{t}");
-    for n in needles {
-        assert!(t.contains(n), "{n:?} not in: {t}");
-    }
-    assert!(!t.contains("panicked"), "{t}");
-}
-
 /// A tiny sweep of `grid` into `out`, with extra flags.
+fn run(args: &[&str]) -> Output {
+    common::run(args)
+}
+
 fn sweep(out: &Path, grid: &str, extra: &[&str]) -> Output {
     let mut args = vec![
         "sweep",

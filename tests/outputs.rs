@@ -3,56 +3,17 @@
 //! folder, lock files are never followed through links, `norms --train` keeps earlier runs,
 //! and an output folder that cannot be written is the same usage error for every command.
 
+mod common;
+use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-/// A quick real run: 500 images, one epoch, a small layer.
-const P: &[&str] = &[
-    "--train-size",
-    "500",
-    "--epochs",
-    "1",
-    "--hidden",
-    "16",
-    "--quiet",
-];
-
-fn wdlab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wdlab"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("the wdlab binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// `wdlab train P ARGS`.
+/// `wdlab train` with [`QUICK_RUN`] and ARGS.
 fn train(args: &[&str]) -> Output {
     let mut all = vec!["train"];
-    all.extend(P);
+    all.extend(QUICK_RUN);
     all.extend(args);
-    wdlab(&all)
-}
-
-/// Checks that `o` failed with `code`, a message holding every needle, and no panic.
-fn refused(o: &Output, code: i32, needles: &[&str]) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(code), "{err}");
-    for n in needles {
-        assert!(err.contains(n), "{n:?} not in: {err}");
-    }
-    assert!(!err.contains("panicked"), "{err}");
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    run(&all)
 }
 
 #[test]
@@ -122,7 +83,7 @@ fn tiny_sweep(out: &Path, extra: &[&str]) -> Output {
         "--quiet",
     ];
     args.extend(extra);
-    wdlab(&args)
+    run(&args)
 }
 
 #[cfg(unix)]
@@ -151,9 +112,9 @@ fn norms_train_keeps_earlier_runs_and_refuses_a_decay_given_twice() {
     let out = d.path().join("n");
     let norms = |extra: &[&str]| {
         let mut args = vec!["norms", "--train", "--out", s(&out)];
-        args.extend(P);
+        args.extend(QUICK_RUN);
         args.extend(extra);
-        wdlab(&args)
+        run(&args)
     };
     let o = norms(&["--decays", "0,0.001,0"]);
     refused(&o, 2, &["--decays", "0 twice"]);

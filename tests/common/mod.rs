@@ -1,0 +1,81 @@
+//! What the integration tests share: running the binary, reading what it said, and the flags
+//! of the smallest real runs.
+#![allow(dead_code)] // each test file uses its own part of this
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A quick real training run: 500 images, one epoch, a small layer.
+pub const QUICK_RUN: &[&str] = &[
+    "--train-size",
+    "500",
+    "--epochs",
+    "1",
+    "--hidden",
+    "16",
+    "--quiet",
+];
+
+/// The flags of a tiny study: one seed, one epoch, 300 training and 500 validation images.
+pub const TINY_STUDY: &[&str] = &[
+    "--seeds",
+    "1",
+    "--epochs",
+    "1",
+    "--train-size",
+    "300",
+    "--val-size",
+    "500",
+    "--hidden",
+    "16",
+    "--quiet",
+];
+
+/// `wdlab ARGS` run in `dir`.
+pub fn wdlab_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wdlab"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the wdlab binary runs")
+}
+
+/// `wdlab ARGS` run in the repository root.
+pub fn run(args: &[&str]) -> Output {
+    wdlab_in(Path::new(REPO), args)
+}
+
+/// Standard output, then standard error.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", stdout(o), stderr(o))
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Checks that `o` failed with `code`, a message holding every needle, and no panic.
+pub fn refused(o: &Output, code: i32, needles: &[&str]) {
+    let t = text(o);
+    assert_eq!(o.status.code(), Some(code), "{t}");
+    for n in needles {
+        assert!(t.contains(n), "{n:?} not in: {t}");
+    }
+    assert!(!t.contains("panicked"), "{t}");
+}
+
+/// Checks that `o` succeeded; what it said.
+pub fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", text(o));
+    text(o)
+}
