@@ -3,7 +3,7 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -147,34 +147,10 @@ fn ctrl_c_stops_a_sweep_between_rows_says_how_to_resume_and_exits_130() {
     assert_eq!(t.lines().count() - 1, 6, "{t}");
 }
 
-/// A copy of the bundled MNIST at `dir/data/mnist` whose test labels differ in one image.
-fn altered_mnist(dir: &Path) -> PathBuf {
-    use std::io::Read;
-    let data = dir.join("data/mnist");
-    std::fs::create_dir_all(&data).unwrap();
-    let bundled = Path::new(REPO).join("data/mnist");
-    for name in [
-        "train-images-idx3-ubyte",
-        "train-labels-idx1-ubyte",
-        "t10k-images-idx3-ubyte",
-    ] {
-        let gz = format!("{name}.gz");
-        std::fs::copy(bundled.join(&gz), data.join(&gz)).unwrap();
-    }
-    let gz = std::fs::read(bundled.join("t10k-labels-idx1-ubyte.gz")).unwrap();
-    let mut labels = Vec::new();
-    flate2::read::GzDecoder::new(&gz[..])
-        .read_to_end(&mut labels)
-        .unwrap();
-    labels[8] = (labels[8] + 1) % 10;
-    std::fs::write(data.join("t10k-labels-idx1-ubyte"), labels).unwrap();
-    data
-}
-
 #[test]
 fn one_data_folder_gets_one_checksum_rule_however_it_is_spelled() {
     let d = tempfile::tempdir().unwrap();
-    altered_mnist(d.path());
+    altered_mnist(&d.path().join("data/mnist"));
     for spelling in ["data/mnist", "./data/mnist/", "data/../data/mnist"] {
         let o = wdlab_in(
             d.path(),
@@ -197,7 +173,7 @@ fn one_data_folder_gets_one_checksum_rule_however_it_is_spelled() {
 fn compare_on_other_data_gets_its_own_folder() {
     let d = tempfile::tempdir().unwrap();
     // Not under the working folder's data/mnist, which would count as the bundled copy.
-    let other = altered_mnist(&d.path().join("elsewhere"));
+    let other = altered_mnist(&d.path().join("elsewhere/data/mnist"));
     let bundled = Path::new(REPO).join("data/mnist");
     let mut folders = Vec::new();
     for data in [bundled.as_path(), other.as_path()] {

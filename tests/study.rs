@@ -2,6 +2,7 @@
 //! hundred images, a 32-unit hidden layer, one or two epochs: each run takes well under a
 //! second).
 
+mod common;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -545,31 +546,6 @@ fn cells_side_by_side_give_the_bits_of_cells_one_at_a_time() {
     assert!(text(&o).contains("--jobs 0"), "{}", text(&o));
 }
 
-/// A copy of the bundled MNIST whose test labels differ in one image: other data, the same
-/// shape.
-fn altered_mnist(dir: &Path) -> std::path::PathBuf {
-    use std::io::Read;
-    let data = dir.join("mnist-altered");
-    std::fs::create_dir_all(&data).unwrap();
-    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist");
-    for name in [
-        "train-images-idx3-ubyte",
-        "train-labels-idx1-ubyte",
-        "t10k-images-idx3-ubyte",
-    ] {
-        let gz = format!("{name}.gz");
-        std::fs::copy(bundled.join(&gz), data.join(&gz)).unwrap();
-    }
-    let gz = std::fs::read(bundled.join("t10k-labels-idx1-ubyte.gz")).unwrap();
-    let mut labels = Vec::new();
-    flate2::read::GzDecoder::new(&gz[..])
-        .read_to_end(&mut labels)
-        .unwrap();
-    labels[8] = (labels[8] + 1) % 10;
-    std::fs::write(data.join("t10k-labels-idx1-ubyte"), labels).unwrap();
-    data
-}
-
 /// A tiny one-method sweep into `out` with extra flags.
 fn tiny_sweep(out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
@@ -596,7 +572,7 @@ fn a_study_folder_knows_its_data_and_refuses_other_data() {
     assert!(o.status.success(), "{}", text(&o));
     let study = std::fs::read_to_string(out.join("study.json")).unwrap();
     assert!(study.contains("\"data_fingerprint\""), "{study}");
-    let other = altered_mnist(dir.path());
+    let other = common::altered_mnist(&dir.path().join("mnist-altered"));
     let o = tiny_sweep(&out, &["--data-dir", other.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("data_fingerprint:"), "{}", text(&o));

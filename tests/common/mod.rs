@@ -2,7 +2,7 @@
 //! of the smallest real runs.
 #![allow(dead_code)] // each test file uses its own part of this
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const REPO: &str = env!("CARGO_MANIFEST_DIR");
@@ -78,4 +78,28 @@ pub fn refused(o: &Output, code: i32, needles: &[&str]) {
 pub fn ok(o: &Output) -> String {
     assert!(o.status.success(), "{}", text(o));
     text(o)
+}
+
+/// A copy of the bundled MNIST in the folder `data` whose test labels differ in one image (so
+/// its fingerprint differs).
+pub fn altered_mnist(data: &Path) -> PathBuf {
+    use std::io::Read;
+    std::fs::create_dir_all(data).unwrap();
+    let bundled = Path::new(REPO).join("data/mnist");
+    for name in [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+    ] {
+        let gz = format!("{name}.gz");
+        std::fs::copy(bundled.join(&gz), data.join(&gz)).unwrap();
+    }
+    let gz = std::fs::read(bundled.join("t10k-labels-idx1-ubyte.gz")).unwrap();
+    let mut labels = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut labels)
+        .unwrap();
+    labels[8] = (labels[8] + 1) % 10;
+    std::fs::write(data.join("t10k-labels-idx1-ubyte"), labels).unwrap();
+    data.to_path_buf()
 }
