@@ -2,6 +2,7 @@
 //! cells of other settings) and `equivalence.json` (the equivalence check).
 
 use super::results::read_results;
+use super::settings::{read_study, settings_diff};
 use super::Settings;
 use crate::error::usage;
 use crate::util::fs::{check_writable_dir, write_atomic};
@@ -66,36 +67,6 @@ pub(crate) fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result
     )))
 }
 
-/// The settings that differ between `a` and `b`, each as `key: A there, B now` (with the two
-/// words of `labels`).
-pub(crate) fn settings_diff(
-    a: &Settings,
-    b: &Settings,
-    labels: (&str, &str),
-) -> anyhow::Result<Vec<String>> {
-    let (a, b) = (serde_json::to_value(a)?, serde_json::to_value(b)?);
-    let keys: std::collections::BTreeSet<&String> = a
-        .as_object()
-        .into_iter()
-        .chain(b.as_object())
-        .flat_map(|o| o.keys())
-        .collect();
-    let show = |v: Option<&serde_json::Value>| v.map_or("none".into(), |v| v.to_string());
-    Ok(keys
-        .into_iter()
-        .filter(|k| a.get(k.as_str()) != b.get(k.as_str()))
-        .map(|k| {
-            format!(
-                "{k}: {} {}, {} {}",
-                show(a.get(k.as_str())),
-                labels.0,
-                show(b.get(k.as_str())),
-                labels.1
-            )
-        })
-        .collect())
-}
-
 /// Writes `bytes` to a new file at `path`, whole, failing with `AlreadyExists` if there is one:
 /// the bytes go to a temporary file first, which is then linked to `path` (a link never
 /// replaces an existing file).
@@ -105,19 +76,6 @@ fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
     linked
-}
-
-/// Reads `DIR/study.json`.
-pub(crate) fn read_study(dir: &Path) -> anyhow::Result<Settings> {
-    let path = dir.join("study.json");
-    let text = std::fs::read_to_string(&path).with_context(|| {
-        format!(
-            "cannot read {} (a folder written by `wdlab sweep --out {}` has one)",
-            path.display(),
-            dir.display()
-        )
-    })?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a wdlab study", path.display()))
 }
 
 /// One pair of the equivalence check ([`super::equivalence`]).

@@ -21,11 +21,9 @@ pub(crate) mod sweep;
 pub(crate) use compare::{compare, CompareLine};
 pub(crate) use equivalence::equivalence;
 pub(crate) use execution::{CellBackend, Execution};
-pub(crate) use folder::{
-    read_equivalence, read_study, write_equivalence, Equivalence, EquivalencePair,
-};
+pub(crate) use folder::{read_equivalence, write_equivalence, Equivalence, EquivalencePair};
 pub(crate) use grid::{Cell, CellKey, Grid, MethodGrid, Shard};
 pub(crate) use presets::{preset, Preset, PresetSpec};
 pub(crate) use results::{read_results, ResultRow, Status};
-pub(crate) use settings::Settings;
+pub(crate) use settings::{read_study, Settings};
 pub(crate) use sweep::{sweep, sweep_cells};

@@ -8,7 +8,9 @@ use crate::nn::Norm;
 use crate::optim::{Method, OptimConfig, Schedule, WdScaling};
 use crate::train::{DataConfig, Engine, RunConfig};
 use crate::util::fmt::{count, percent_text};
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use std::path::Path;
 
 /// The settings every cell of a study shares. Stored as `study.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -177,6 +179,49 @@ impl Settings {
             }
         )
     }
+}
+
+/// The settings that differ between `a` and `b`, each as `key: A there, B now` (with the two
+/// words of `labels`).
+pub(crate) fn settings_diff(
+    a: &Settings,
+    b: &Settings,
+    labels: (&str, &str),
+) -> anyhow::Result<Vec<String>> {
+    let (a, b) = (serde_json::to_value(a)?, serde_json::to_value(b)?);
+    let keys: std::collections::BTreeSet<&String> = a
+        .as_object()
+        .into_iter()
+        .chain(b.as_object())
+        .flat_map(|o| o.keys())
+        .collect();
+    let show = |v: Option<&serde_json::Value>| v.map_or("none".into(), |v| v.to_string());
+    Ok(keys
+        .into_iter()
+        .filter(|k| a.get(k.as_str()) != b.get(k.as_str()))
+        .map(|k| {
+            format!(
+                "{k}: {} {}, {} {}",
+                show(a.get(k.as_str())),
+                labels.0,
+                show(b.get(k.as_str())),
+                labels.1
+            )
+        })
+        .collect())
+}
+
+/// Reads `DIR/study.json`.
+pub(crate) fn read_study(dir: &Path) -> anyhow::Result<Settings> {
+    let path = dir.join("study.json");
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "cannot read {} (a folder written by `wdlab sweep --out {}` has one)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a wdlab study", path.display()))
 }
 
 #[cfg(test)]

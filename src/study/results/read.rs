@@ -85,7 +85,7 @@ pub(crate) fn read_results_for(file: &Path, dir: &Path) -> anyhow::Result<Vec<Re
     };
     if !same_folder && home.join("study.json").exists() {
         let theirs = crate::study::read_study(home)?;
-        let diff = crate::study::folder::settings_diff(&theirs, &settings, ("there", "here"))?;
+        let diff = crate::study::settings::settings_diff(&theirs, &settings, ("there", "here"))?;
         if !diff.is_empty() {
             return Err(crate::error::usage(format!(
                 "{} belongs to the study in {}, whose settings differ from {}'s ({}); its rows \
