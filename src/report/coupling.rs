@@ -45,8 +45,8 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
         .iter()
         .filter(|m| !m.untrained_lrs.is_empty())
         .map(|m| {
-            let lrs: Vec<String> = m.untrained_lrs.iter().map(|&v| short(v)).collect();
-            format!("{} α = {}", m.method.label(), lrs.join(", "))
+            let lrs: Vec<String> = m.untrained_lrs.iter().map(|&v| untrained(m, v)).collect();
+            format!("{} {}", m.method.label(), lrs.join(", "))
         })
         .collect();
     if !left_out.is_empty() {
@@ -65,6 +65,31 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
         let _ = writeln!(md, "\n![coupling](coupling.svg)\n");
     }
     Ok(())
+}
+
+/// "α = 2e0 (without decay 72.8 %, every positive decay below 20 %)": an α that failed to
+/// train, and whether it is the decay that makes it fail (its decay-0 cell trains).
+fn untrained(m: &MethodAnalysis, lr: f64) -> String {
+    let g = &m.grid;
+    let Some(li) = g.lrs.iter().position(|&x| x == lr) else {
+        return format!("α = {}", short(lr));
+    };
+    let best = |positive: bool| {
+        (0..g.decays.len())
+            .filter(|&di| (g.decays[di] > 0.0) == positive)
+            .filter_map(|di| g.val[di][li])
+            .reduce(f64::max)
+    };
+    match (best(false), best(true)) {
+        (Some(zero), Some(pos)) if zero > pos => format!(
+            "α = {} (without decay {} %, every positive decay at most {} %: the decay is what \
+             fails there)",
+            short(lr),
+            percent(zero),
+            percent(pos)
+        ),
+        _ => format!("α = {} (at every decay)", short(lr)),
+    }
 }
 
 /// One row per method and convention: the valley slope, its reading and what the reading
@@ -169,11 +194,15 @@ fn calibration_and_transfer(md: &mut String, a: &Analysis) {
                 p.decoupled.label(),
                 p.l2.label(),
                 est(g),
-                if p.l2 == crate::optim::Method::Sgd {
-                    " — 1 expected, since SGD + L2 with λ is SGDW with λ' = αλ (the fit's \
-                     built-in calibration)"
-                } else {
-                    " — no value expected: for Adam the two are different algorithms"
+                match (p.l2, a.settings.momentum > 0.0) {
+                    (crate::optim::Method::Sgd, false) => {
+                        " — 1 expected, since SGD + L2 with λ is SGDW with λ' = αλ (the fit's \
+                         built-in calibration)"
+                    }
+                    (crate::optim::Method::Sgd, true) => {
+                        " — no value expected: with momentum the two are different algorithms"
+                    }
+                    _ => " — no value expected: for Adam the two are different algorithms",
                 }
             );
         }
