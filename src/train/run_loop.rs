@@ -61,6 +61,7 @@ pub(crate) fn run_loop<L: Learner>(
         let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
         // Losses are summed on the device and read back every `check_every` steps.
         let mut pending = Tensor::zeros(cells, DType::F32, device)?;
+        let mut pending_steps = 0usize;
         let mut loss_sums = vec![0f64; cells];
         for step in 0..steps_per_epoch {
             if crate::util::interrupt::requested() {
@@ -76,9 +77,15 @@ pub(crate) fn run_loop<L: Learner>(
                 len: run.batch_size.min(n - start),
             };
             pending = (pending + learner.step(&batch)?)?;
+            pending_steps += 1;
             if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
                 let losses = pending.to_vec1::<f32>()?;
-                check_losses(&losses, epoch, step + 1, &mut out.diverged, &mut loss_sums);
+                let read = ReadBack {
+                    sums: &losses,
+                    steps: pending_steps,
+                };
+                check_losses(read, epoch, step + 1, &mut out.diverged, &mut loss_sums);
+                pending_steps = 0;
                 if out.diverged.iter().all(Option::is_some) {
                     bar.abandon();
                     return Ok(out);
@@ -117,24 +124,39 @@ pub(crate) fn run_loop<L: Learner>(
 /// that gets there gives test losses of 1e20 and chance accuracy.
 pub(crate) const EXPLODED_LOSS: f32 = 1000.0 * std::f32::consts::LN_10;
 
+/// Each cell's loss summed over the last `steps` steps, as read back from the device (every
+/// step on the CPU network, every few on the candle path).
+#[derive(Debug, Clone, Copy)]
+struct ReadBack<'a> {
+    sums: &'a [f32],
+    steps: usize,
+}
+
 /// Adds the losses read back after `step` to each cell's sum, and marks a cell as diverged when
-/// its loss is NaN, infinite or above [`EXPLODED_LOSS`] (a diverged cell is left out from
-/// then on).
+/// its loss is NaN or infinite or its mean per-step loss over the read-back steps is above
+/// [`EXPLODED_LOSS`] (a diverged cell is left out from then on). The threshold is per step on
+/// every path: a sum of 16 steps' losses against it would call a run diverged at a mean of 144.
 fn check_losses(
-    losses: &[f32],
+    read: ReadBack,
     epoch: usize,
     step: usize,
     diverged: &mut [Option<Failure>],
     loss_sums: &mut [f64],
 ) {
-    for (cell, &loss) in losses.iter().enumerate() {
+    let steps = read.steps.max(1) as f32;
+    for (cell, &sum) in read.sums.iter().enumerate() {
         if diverged[cell].is_some() {
             continue;
         }
-        if !loss.is_finite() || loss > EXPLODED_LOSS {
-            diverged[cell] = Some(Failure::Diverged { epoch, step, loss });
+        let mean = sum / steps;
+        if !mean.is_finite() || mean > EXPLODED_LOSS {
+            diverged[cell] = Some(Failure::Diverged {
+                epoch,
+                step,
+                loss: mean,
+            });
         }
-        loss_sums[cell] += loss as f64;
+        loss_sums[cell] += sum as f64;
     }
 }
 
@@ -172,4 +194,47 @@ fn record_epoch<L: Learner>(
         out.records[cell].push(record);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diverged_at(sums: &[f32], steps: usize) -> Vec<Option<f32>> {
+        let mut diverged: Vec<Option<Failure>> = sums.iter().map(|_| None).collect();
+        let mut loss_sums = vec![0.0; sums.len()];
+        check_losses(
+            ReadBack { sums, steps },
+            1,
+            steps,
+            &mut diverged,
+            &mut loss_sums,
+        );
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let want: Vec<f64> = sums.iter().map(|&x| x as f64).collect();
+        assert_eq!(bits(&loss_sums), bits(&want), "every step's loss counts");
+        diverged
+            .into_iter()
+            .map(|d| match d {
+                Some(Failure::Diverged { loss, .. }) => Some(loss),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_explosion_threshold_is_per_step_whether_losses_come_back_each_step_or_summed() {
+        // The candle path reads 16 steps at once: a mean loss of 200 is far from exploded,
+        // though its sum (3200) is above the per-step threshold.
+        assert_eq!(diverged_at(&[16.0 * 200.0], 16), vec![None]);
+        // A mean above the threshold is exploded on either path, and the message gives the
+        // mean, not the sum.
+        let mean = EXPLODED_LOSS * 1.5;
+        assert_eq!(diverged_at(&[16.0 * mean], 16), vec![Some(mean)]);
+        assert_eq!(diverged_at(&[mean], 1), vec![Some(mean)]);
+        assert_eq!(diverged_at(&[200.0], 1), vec![None]);
+        // NaN and infinity whatever the count.
+        let d = diverged_at(&[f32::NAN, f32::INFINITY, 2.3], 16);
+        assert!(d[0].unwrap().is_nan() && d[1] == Some(f32::INFINITY) && d[2].is_none());
+    }
 }
