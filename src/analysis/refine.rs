@@ -163,11 +163,11 @@ fn steep_best(positive: &[(f64, f64)]) -> Option<f64> {
         .count();
     let at = positive.iter().position(|c| c.1 == best)?;
     let b = positive[at].0;
-    let halved_step = |n: &(f64, f64)| {
+    let sqrt2_step = |n: &(f64, f64)| {
         let r = (n.0 / b).log2().abs();
         r > 0.0 && r < 0.75
     };
-    let refined = positive.iter().any(halved_step);
+    let refined = positive.iter().any(sqrt2_step);
     (near < 3 && !refined).then_some(b)
 }
 
