@@ -12,7 +12,7 @@
 //! The modules:
 //!
 //! - `line_chart`: [`line_chart()`], curves of [`Series`] on [`Axes`].
-//! - `heatmap`: [`heatmaps`], panels of [`HeatPanel`] on one colour scale.
+//! - `heatmap`: [`heatmaps`], panels of [`HeatPanel`], each on its own colour scale.
 //! - `contour`: [`contour_panels`], panels of [`ContourPanel`] with [`PathLine`]s; its
 //!   iso-lines come from `marching_squares`, its legend from `contour_legend`, its point
 //!   symbols from `markers`.
@@ -62,10 +62,23 @@ pub(crate) struct Axes {
     pub(crate) log_y: bool,
 }
 
-/// One heat-map panel: cells on categorical axes (labels, because decay 0
-/// must be shown and a log axis cannot). `z[yi][xi]`; `None` (or a
-/// non-finite value) = missing or diverged, drawn hatched grey. `best` =
-/// `(yi, xi)` of the cell to ring. `y_labels[0]` is the bottom row.
+/// What one heat-map cell holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum HeatCell {
+    /// A run that trained: coloured on its panel's scale (non-finite values count as diverged).
+    Value(f64),
+    /// Finished, but its learning rate failed to train: grey, outside the colour scale, so
+    /// that it cannot stretch the scale of the cells that trained.
+    Collapsed(f64),
+    /// A seed diverged.
+    Diverged,
+    /// Never run: the grid is irregular (refinement adds cells at some α only).
+    NotRun,
+}
+
+/// One heat-map panel: cells on categorical axes (labels, because decay 0 must be shown and
+/// a log axis cannot). `cells[yi][xi]`; `y_labels[0]` is the bottom row. Each panel has its
+/// own colour scale over its [`HeatCell::Value`] cells.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct HeatPanel {
     pub(crate) title: String,
@@ -73,10 +86,16 @@ pub(crate) struct HeatPanel {
     pub(crate) x_labels: Vec<String>,
     /// One label per row, bottom to top.
     pub(crate) y_labels: Vec<String>,
-    /// `z[yi][xi]`: exactly `y_labels.len()` rows of `x_labels.len()` values.
-    pub(crate) z: Vec<Vec<Option<f64>>>,
-    /// `(yi, xi)` of the cell to ring; ignored if out of range or missing.
+    /// `cells[yi][xi]`: exactly `y_labels.len()` rows of `x_labels.len()` cells.
+    pub(crate) cells: Vec<Vec<HeatCell>>,
+    /// `(yi, xi)` of the cell to ring (the panel's best); ignored unless it holds a value.
     pub(crate) best: Option<(usize, usize)>,
+    /// `(yi, xi)` of the best cell of each column that trained, framed.
+    pub(crate) column_best: Vec<(usize, usize)>,
+    /// `(yi, xi)` of cells tied with their column's best, outlined thinly.
+    pub(crate) tied: Vec<(usize, usize)>,
+    /// Row 0 is "no decay": drawn below a gap, apart from the (log-spaced) rows above it.
+    pub(crate) zero_row: bool,
 }
 
 /// An optimisation path drawn over a [`ContourPanel`].

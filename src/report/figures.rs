@@ -2,10 +2,11 @@
 //! heat maps of validation error, the best decay at each learning rate, the learning curves
 //! of the chosen settings (and of `wdlab compare`), and the equivalence pairs.
 
-use crate::analysis::{Analysis, BestAtLr, MethodAnalysis, ValGrid};
+use super::heat_panels::heat_panel;
+use crate::analysis::{Analysis, BestAtLr, MethodAnalysis};
 use crate::plot::{self as plots, Axes, HeatPanel, Series};
 use crate::study::{Cell, EquivalencePair};
-use crate::util::fmt::short;
+use crate::util::fmt::count;
 use crate::util::stats::mean_sd;
 use std::path::Path;
 
@@ -17,23 +18,23 @@ pub(super) fn heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     let panels: Vec<HeatPanel> = a
         .methods
         .iter()
-        .map(|m| heat_panel(m.method.label(), &m.grid, m.method.decay_symbol()))
+        .map(|m| heat_panel(m, &a.rows, false))
         .collect();
     if panels.is_empty() {
         return Ok(false);
     }
     let title = format!(
-        "Validation error (%) over learning rate × decay ({} training images, {} epochs)",
+        "Validation error (%) over learning rate × decay ({} training images, {})",
         a.settings
             .train_size
             .map_or("all".to_string(), |n| n.to_string()),
-        a.settings.epochs
+        count(a.settings.epochs, "epoch")
     );
     plots::heatmaps(
         &a.dir.join("heatmaps.svg"),
         &title,
-        LR_AXIS,
-        "decay: λ (L2) or λ' (decoupled), log scale",
+        LR_AXIS_ROWS,
+        DECAY_AXIS,
         "validation error (%)",
         &panels,
     )?;
@@ -43,45 +44,30 @@ pub(super) fn heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+const LR_AXIS_ROWS: &str = "learning rate α";
+const DECAY_AXIS: &str = "decay λ (L2) or λ' (decoupled), ascending";
+
 /// One method's panel alone, with its own decay symbol on the y axis.
 fn method_heat_map(dir: &Path, m: &MethodAnalysis, panel: &HeatPanel) -> anyhow::Result<()> {
     plots::heatmaps(
         &dir.join(format!("heatmap-{}.svg", m.method)),
         &format!("{}: validation error (%)", m.method.label()),
-        LR_AXIS,
-        &format!("{} (log scale)", m.method.decay_symbol()),
+        LR_AXIS_ROWS,
+        &format!("{}, ascending", m.method.decay_symbol()),
         "validation error (%)",
         std::slice::from_ref(panel),
     )
 }
 
-/// Validation error (%) over a grid whose decay axis is named `symbol`, its best cell ringed.
-fn heat_panel(title: &str, g: &ValGrid, symbol: &str) -> HeatPanel {
-    HeatPanel {
-        title: title.to_string(),
-        x_labels: g.lrs.iter().map(|&v| short(v)).collect(),
-        y_labels: g
-            .decays
-            .iter()
-            .map(|&v| format!("{symbol} {}", short(v)))
-            .collect(),
-        z: g.val
-            .iter()
-            .map(|row| row.iter().map(|v| v.map(|v| 100.0 * (1.0 - v))).collect())
-            .collect(),
-        best: g.best().map(|p| p.at),
-    }
-}
-
 /// `heatmaps-pytorch.svg`: the decoupled methods with the decay axis in PyTorch's convention
-/// (λ_pt = λ'/α, the same runs sheared; cells the sweep did not run are hatched); false when
-/// the folder has no decoupled method.
+/// (λ_pt = λ'/α, the same runs sheared, so most cells were never run); false when the folder
+/// has no decoupled method.
 pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     let panels: Vec<HeatPanel> = a
         .methods
         .iter()
         .filter(|m| m.method.is_decoupled())
-        .map(|m| heat_panel(m.method.label(), &m.grid.per_lr_decay(), "λ_pt"))
+        .map(|m| heat_panel(m, &a.rows, true))
         .collect();
     if panels.is_empty() {
         return Ok(false);
@@ -89,8 +75,8 @@ pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     plots::heatmaps(
         &a.dir.join("heatmaps-pytorch.svg"),
         "Validation error (%) of the decoupled methods, decay in PyTorch's convention",
-        LR_AXIS,
-        "λ_pt = λ'/α (log scale)",
+        LR_AXIS_ROWS,
+        "λ_pt = λ'/α, ascending",
         "validation error (%)",
         &panels,
     )?;

@@ -146,8 +146,12 @@ pub(super) fn heat_maps(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     let _ = writeln!(
         md,
         "![heat maps](heatmaps.svg)\n\nOne panel per method (like Loshchilov & Hutter 2019, \
-         Fig. 2); the ringed cell is the best on validation; hatched cells are missing or \
-         diverged. Per method: {}.\n",
+         Fig. 2), each on its own colour scale over the cells that trained (from the panel's \
+         best to its worst cell, compressed towards the worst so the valley floor gets most \
+         of the colours). Framed: the best decay at each α; thinly outlined: decays tied with \
+         it (within the seed noise); ringed: the best cell on validation; grey: an α that \
+         failed to train; dark with a cross: diverged; blank: not run. The bottom row, set \
+         apart, is no decay. Per method: {}.\n",
         a.methods
             .iter()
             .map(|m| format!("[{}](heatmap-{}.svg)", m.method.label(), m.method))
@@ -158,7 +162,8 @@ pub(super) fn heat_maps(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
         let _ = writeln!(
             md,
             "The decoupled methods again, with the decay axis in PyTorch's convention \
-             (λ_pt = λ'/α: the same runs, sheared; hatched cells were not run):\n\n\
+             (λ_pt = λ'/α: the same runs, sheared, so most cells were not run; marks as \
+             above):\n\n\
              ![heat maps, PyTorch's convention](heatmaps-pytorch.svg)\n"
         );
     }

@@ -17,6 +17,7 @@ mod coupling;
 mod figures;
 mod format;
 mod generalisation;
+mod heat_panels;
 mod markdown;
 mod noise;
 mod summary;
