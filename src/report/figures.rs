@@ -3,14 +3,12 @@
 //! of the chosen settings (and of `wdlab compare`), and the equivalence pairs.
 
 use super::heat_panels::heat_panel;
-use crate::analysis::{Analysis, BestAtLr, MethodAnalysis};
+use crate::analysis::{Analysis, MethodAnalysis};
 use crate::plot::{self as plots, Axes, HeatPanel, Series};
 use crate::study::{Cell, EquivalencePair};
 use crate::util::fmt::count;
 use crate::util::stats::mean_sd;
 use std::path::Path;
-
-const LR_AXIS: &str = "learning rate α (log scale)";
 
 /// `heatmaps.svg` (one panel per method) and `heatmap-<method>.svg` (each panel alone);
 /// false, with nothing drawn, when the folder has no method.
@@ -110,46 +108,6 @@ pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
             y_label: "test error (%)".into(),
             log_x: true,
             log_y: false,
-        },
-        &series,
-    )?;
-    Ok(true)
-}
-
-/// `coupling.svg`: the non-zero best decay at each learning rate, one line per method, on
-/// log-log axes where the coupling fit is a straight line; false when no method has one.
-pub(super) fn coupling(a: &Analysis) -> anyhow::Result<bool> {
-    let series: Vec<Series> = a
-        .methods
-        .iter()
-        .filter_map(|m| {
-            // Every learning rate, those that failed to train included: the figure shows what
-            // was measured, the slope in the legend what was fitted.
-            let pts: Vec<&BestAtLr> = m.per_lr.iter().filter(|b| b.decay > 0.0).collect();
-            (!pts.is_empty()).then(|| Series {
-                label: format!(
-                    "{} (slope {})",
-                    m.method.label(),
-                    m.coupling
-                        .map_or("n/a".to_string(), |f| format!("{:+.2}", f.slope))
-                ),
-                x: pts.iter().map(|b| b.lr).collect(),
-                y: pts.iter().map(|b| b.decay).collect(),
-                band: None,
-            })
-        })
-        .collect();
-    if series.is_empty() {
-        return Ok(false);
-    }
-    plots::line_chart(
-        &a.dir.join("coupling.svg"),
-        &Axes {
-            title: "Best decay at each learning rate (on validation)".into(),
-            x_label: LR_AXIS.into(),
-            y_label: "best decay λ or λ' (log scale)".into(),
-            log_x: true,
-            log_y: true,
         },
         &series,
     )?;

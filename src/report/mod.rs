@@ -14,6 +14,7 @@ mod basins;
 mod claim3;
 pub(crate) mod compare;
 mod coupling;
+mod coupling_figure;
 mod figures;
 mod format;
 mod generalisation;
