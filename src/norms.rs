@@ -245,6 +245,7 @@ pub(crate) fn draw_norms(lines: &[NormLine], title: &str, out: &Path) -> anyhow:
             y_label: "‖θ‖₂ over all weights and biases".into(),
             log_x: false,
             log_y: false,
+            zoom_tail: false,
         },
         &series,
     )?;

@@ -64,6 +64,9 @@ pub(crate) struct Axes {
     pub(crate) y_label: String,
     pub(crate) log_x: bool,
     pub(crate) log_y: bool,
+    /// Also draw the last third of the x range below, with its own y range (learning curves,
+    /// whose final differences are far smaller than their early swings).
+    pub(crate) zoom_tail: bool,
 }
 
 /// What one heat-map cell holds.

@@ -108,6 +108,7 @@ pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
             y_label: "test error (%)".into(),
             log_x: true,
             log_y: false,
+            zoom_tail: false,
         },
         &series,
     )?;
@@ -169,6 +170,7 @@ pub(super) fn equivalence_pair(dir: &Path, p: &EquivalencePair, name: &str) -> a
             y_label: "test accuracy (%)".into(),
             log_x: false,
             log_y: false,
+            zoom_tail: false,
         },
         &series,
     )
@@ -196,6 +198,7 @@ pub(crate) fn write_curves(
             y_label: "test accuracy (%)".into(),
             log_x: false,
             log_y: false,
+            zoom_tail: true,
         },
         &series,
     )?;

@@ -177,7 +177,9 @@ pub(super) fn learning_curves(md: &mut String, a: &Analysis) -> anyhow::Result<(
         let _ = writeln!(
             md,
             "![learning curves](curves.svg)\n\nTest accuracy at each evaluated epoch; the band is \
-             ± one standard deviation over seeds.\n"
+             ± one standard deviation over seeds (cut at 0 and 100 %). Below, the last third of \
+             training on its own y range, where the final differences are; a curve that \
+             coincides with another is drawn dashed over it.\n"
         );
     }
     Ok(())
@@ -220,8 +222,8 @@ pub(super) fn equivalence(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     }
     let _ = writeln!(
         md,
-        "\nWhere the two are the same algorithm the two curves coincide (one hides the \
-         other).\n"
+        "\nWhere the two are the same algorithm the two curves coincide (the second is drawn \
+         dashed over the first, and its legend says so).\n"
     );
     for (_, name) in pairs {
         let _ = writeln!(md, "![{name}]({name}.svg)\n");

@@ -1,9 +1,11 @@
 //! Line charts: curves with optional uncertainty bands and a legend beside the plot.
 
 use std::iter::once;
+use std::ops::Range;
 use std::path::Path;
 
 use anyhow::{anyhow, Result};
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -16,6 +18,12 @@ use super::{Axes, Series};
 const LINE_PLOT_W: u32 = 820;
 const LINE_PLOT_H: u32 = 560;
 const LEGEND_FONT: f64 = 15.0;
+/// Height of the zoomed panel under the main one, and the main panel's share given up to
+/// the caption between them.
+const ZOOM_PLOT_H: u32 = 380;
+const TITLE_SPACE: u32 = 64;
+/// Two curves closer than this fraction of the y range everywhere coincide on screen.
+const COINCIDE_PER_RANGE: f64 = 400.0;
 /// Curves up to this many points get a dot on each point, which shows where
 /// the measurements are; on longer curves the dots would merge into a smear.
 const MAX_DOTTED_POINTS: usize = 60;
@@ -27,6 +35,9 @@ struct DrawableSeries {
     runs: Vec<Vec<(f64, f64)>>,
     /// Runs of `(x, lower, upper)` with all three drawable.
     bands: Vec<Vec<(f64, f64, f64)>>,
+    /// The earlier series this one coincides with, if any: it is then drawn dashed over it,
+    /// so that both stay visible, and its legend says so.
+    coincides_with: Option<usize>,
 }
 
 impl DrawableSeries {
@@ -57,11 +68,11 @@ pub(crate) fn scatter_chart(path: &Path, axes: &Axes, series: &[Series]) -> Resu
 }
 
 fn chart(path: &Path, axes: &Axes, series: &[Series], marks: Marks) -> Result<()> {
-    let drawable: Vec<DrawableSeries> = series
+    let mut drawable: Vec<DrawableSeries> = series
         .iter()
         .map(|s| drawable_series(s, axes.log_x, axes.log_y))
         .collect();
-    let (x_lo, x_hi, y_lo, y_hi) = data_bounds(&drawable).ok_or_else(|| {
+    let (x_lo, x_hi, y_lo, y_hi) = data_bounds(&drawable, f64::NEG_INFINITY).ok_or_else(|| {
         let why = if axes.log_x || axes.log_y {
             " (log axes also drop values <= 0)"
         } else {
@@ -69,32 +80,136 @@ fn chart(path: &Path, axes: &Axes, series: &[Series], marks: Marks) -> Result<()
         };
         anyhow!("line chart '{}': no finite points to draw{why}", axes.title)
     })?;
-    let x = axis_range(x_lo, x_hi, axes.log_x);
-    let y = axis_range(y_lo, y_hi, axes.log_y);
-    let x_ticks = if axes.log_x {
-        log_ticks(&x)
-    } else {
-        linear_ticks(&x, 10)
-    };
-    let y_ticks = if axes.log_y {
-        log_ticks(&y)
-    } else {
-        linear_ticks(&y, 8)
-    };
+    if marks == Marks::Lines {
+        mark_coinciding(&mut drawable, (y_hi - y_lo) / COINCIDE_PER_RANGE);
+    }
+    let main = Ranges::new(axes, (x_lo, x_hi), (y_lo, y_hi));
+    // The last third of the x range, with its own y range: where the final differences are.
+    let tail = axes
+        .zoom_tail
+        .then(|| {
+            let cut = x_lo + (x_hi - x_lo) * 2.0 / 3.0;
+            let (_, _, lo, hi) = data_bounds(&drawable, cut)?;
+            Some(Ranges::new(axes, (cut, x_hi), (lo, hi)))
+        })
+        .flatten();
     let legend_w = line_legend_width(&drawable);
-    write_svg(path, (LINE_PLOT_W + legend_w, LINE_PLOT_H), |root| {
+    let height = if tail.is_some() {
+        LINE_PLOT_H + ZOOM_PLOT_H
+    } else {
+        LINE_PLOT_H
+    };
+    write_svg(path, (LINE_PLOT_W + legend_w, height), |root| {
         let body = draw_title(root, &axes.title)?;
-        let (plot, legend) = body.split_horizontally(LINE_PLOT_W);
-        let ticks = (&x_ticks, &y_ticks);
+        let (plots, legend) = body.split_horizontally(LINE_PLOT_W);
         let d = (&drawable[..], marks);
-        match (axes.log_x, axes.log_y) {
-            (false, false) => draw_line_plot(&plot, axes, d, (linear(x), linear(y)), ticks),
-            (true, false) => draw_line_plot(&plot, axes, d, (log(x), linear(y)), ticks),
-            (false, true) => draw_line_plot(&plot, axes, d, (linear(x), log(y)), ticks),
-            (true, true) => draw_line_plot(&plot, axes, d, (log(x), log(y)), ticks),
-        }?;
+        match &tail {
+            Some(t) => {
+                let (upper, lower) = plots.split_vertically(LINE_PLOT_H - TITLE_SPACE);
+                draw_ranged(&upper, axes, d, &main)?;
+                let tail_series = from_x(&drawable, t.x.start);
+                let first = data_bounds(&tail_series, f64::NEG_INFINITY).map_or(x_hi, |b| b.0);
+                let caption = format!(
+                    "last third of training ({} {}–{}), own y range",
+                    axes.x_label,
+                    main.x_ticks.format.format(first),
+                    main.x_ticks.format.format(x_hi)
+                );
+                let style = text_style(15.0, HPos::Center, VPos::Top);
+                lower.draw_text(&caption, &style, (LINE_PLOT_W as i32 / 2, 0))?;
+                let d = (&tail_series[..], marks);
+                draw_ranged(&lower.margin(20, 0, 0, 0), axes, d, t)?;
+            }
+            None => draw_ranged(&plots, axes, d, &main)?,
+        }
         draw_line_legend(&legend, &drawable, marks)
     })
+}
+
+/// A chart's padded axis ranges and their ticks.
+struct Ranges {
+    x: Range<f64>,
+    y: Range<f64>,
+    x_ticks: Ticks,
+    y_ticks: Ticks,
+}
+
+impl Ranges {
+    fn new(axes: &Axes, (x_lo, x_hi): (f64, f64), (y_lo, y_hi): (f64, f64)) -> Self {
+        let x = axis_range(x_lo, x_hi, axes.log_x);
+        let y = axis_range(y_lo, y_hi, axes.log_y);
+        let x_ticks = if axes.log_x {
+            log_ticks(&x)
+        } else {
+            linear_ticks(&x, 10)
+        };
+        let y_ticks = if axes.log_y {
+            log_ticks(&y)
+        } else {
+            linear_ticks(&y, 8)
+        };
+        Ranges {
+            x,
+            y,
+            x_ticks,
+            y_ticks,
+        }
+    }
+}
+
+/// One plot of the series on `r`, in the axes' scales.
+fn draw_ranged(area: &Area, axes: &Axes, d: (&[DrawableSeries], Marks), r: &Ranges) -> Result<()> {
+    let ticks = (&r.x_ticks, &r.y_ticks);
+    let (x, y) = (r.x.clone(), r.y.clone());
+    match (axes.log_x, axes.log_y) {
+        (false, false) => draw_line_plot(area, axes, d, (linear(x), linear(y)), ticks),
+        (true, false) => draw_line_plot(area, axes, d, (log(x), linear(y)), ticks),
+        (false, true) => draw_line_plot(area, axes, d, (linear(x), log(y)), ticks),
+        (true, true) => draw_line_plot(area, axes, d, (log(x), log(y)), ticks),
+    }
+}
+
+/// The series cut to x ≥ `cut` (plotters does not clip a line to its plot).
+fn from_x(series: &[DrawableSeries], cut: f64) -> Vec<DrawableSeries> {
+    let keep = |run: &Vec<(f64, f64)>| run.iter().copied().filter(|p| p.0 >= cut).collect();
+    series
+        .iter()
+        .map(|s| DrawableSeries {
+            label: s.label.clone(),
+            runs: s
+                .runs
+                .iter()
+                .map(keep)
+                .filter(|r: &Vec<_>| !r.is_empty())
+                .collect(),
+            bands: s
+                .bands
+                .iter()
+                .map(|b| b.iter().copied().filter(|p| p.0 >= cut).collect())
+                .filter(|b: &Vec<_>| !b.is_empty())
+                .collect(),
+            coincides_with: s.coincides_with,
+        })
+        .collect()
+}
+
+/// Marks each series that coincides with an earlier one: the same x values and every y within
+/// `tol` of it (closer than a pixel or so, where the later curve would hide the earlier).
+fn mark_coinciding(series: &mut [DrawableSeries], tol: f64) {
+    for i in 1..series.len() {
+        series[i].coincides_with = (0..i).find(|&j| {
+            let (a, b) = (&series[i].runs, &series[j].runs);
+            !a.is_empty()
+                && a.len() == b.len()
+                && a.iter().zip(b).all(|(ra, rb)| {
+                    ra.len() == rb.len()
+                        && ra
+                            .iter()
+                            .zip(rb)
+                            .all(|(p, q)| p.0 == q.0 && (p.1 - q.1).abs() <= tol)
+                })
+        });
+    }
 }
 
 fn drawable_series(s: &Series, log_x: bool, log_y: bool) -> DrawableSeries {
@@ -114,11 +229,12 @@ fn drawable_series(s: &Series, log_x: bool, log_y: bool) -> DrawableSeries {
         label: s.label.clone(),
         runs: runs(points),
         bands,
+        coincides_with: None,
     }
 }
 
-/// `(x_min, x_max, y_min, y_max)` over all drawable points and bands.
-fn data_bounds(series: &[DrawableSeries]) -> Option<(f64, f64, f64, f64)> {
+/// `(x_min, x_max, y_min, y_max)` over all drawable points and bands at x ≥ `from`.
+fn data_bounds(series: &[DrawableSeries], from: f64) -> Option<(f64, f64, f64, f64)> {
     let points = series.iter().flat_map(|s| {
         let line = s.runs.iter().flatten().copied();
         let band = s
@@ -128,7 +244,7 @@ fn data_bounds(series: &[DrawableSeries]) -> Option<(f64, f64, f64, f64)> {
             .flat_map(|&(x, l, h)| [(x, l), (x, h)]);
         line.chain(band)
     });
-    points.fold(None, |acc, (x, y)| {
+    points.filter(|p| p.0 >= from).fold(None, |acc, (x, y)| {
         Some(match acc {
             None => (x, x, y, y),
             Some((a, b, c, d)) => (a.min(x), b.max(x), c.min(y), d.max(y)),
@@ -182,6 +298,11 @@ where
                 chart.draw_series(run.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
                 continue;
             }
+            if s.coincides_with.is_some() {
+                let dashes = DashedPathElement::new(run.clone(), 8, 6, colour.stroke_width(3));
+                chart.draw_series(once(dashes))?;
+                continue;
+            }
             chart.draw_series(once(PathElement::new(run.clone(), colour.stroke_width(2))))?;
             if run.len() <= MAX_DOTTED_POINTS {
                 chart.draw_series(run.iter().map(|&p| Circle::new(p, 3, colour.filled())))?;
@@ -194,16 +315,18 @@ where
 fn line_legend_width(series: &[DrawableSeries]) -> u32 {
     let widest = series
         .iter()
-        .map(|s| text_width(&line_legend_text(s), LEGEND_FONT))
+        .map(|s| text_width(&line_legend_text(s, series), LEGEND_FONT))
         .fold(0.0, f64::max);
     (widest + 70.0).ceil() as u32
 }
 
-/// Legend text; a series with nothing drawable says so instead of silently
-/// missing from the plot.
-fn line_legend_text(s: &DrawableSeries) -> String {
+/// Legend text; a series with nothing drawable says so instead of silently missing from the
+/// plot, and one drawn dashed over another says which.
+fn line_legend_text(s: &DrawableSeries, all: &[DrawableSeries]) -> String {
     if s.is_empty() {
         format!("{} (no finite data)", s.label)
+    } else if let Some(j) = s.coincides_with {
+        format!("{} (dashed: coincides with {})", s.label, all[j].label)
     } else {
         s.label.clone()
     }
@@ -223,7 +346,11 @@ fn draw_line_legend(area: &Area, series: &[DrawableSeries], marks: Marks) -> Res
                 colour.mix(0.18).filled(),
             ))?;
         }
-        if marks == Marks::Lines {
+        if marks == Marks::Lines && s.coincides_with.is_some() {
+            let dashes =
+                DashedPathElement::new(vec![(4, y), (36, y)], 8, 6, colour.stroke_width(3));
+            area.draw(&dashes)?;
+        } else if marks == Marks::Lines {
             area.draw(&PathElement::new(
                 vec![(4, y), (36, y)],
                 colour.stroke_width(2),
@@ -231,125 +358,10 @@ fn draw_line_legend(area: &Area, series: &[DrawableSeries], marks: Marks) -> Res
         }
         area.draw(&Circle::new((20, y), 3, colour.filled()))?;
         let style = text_style(LEGEND_FONT, HPos::Left, VPos::Center);
-        area.draw_text(&line_legend_text(s), &style, (44, y))?;
+        area.draw_text(&line_legend_text(s, series), &style, (44, y))?;
     }
     Ok(())
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::plot::test_support::{take_svg, temp_svg};
-
-    fn curve(label: &str, offset: f64) -> Series {
-        let x: Vec<f64> = (1..=20).map(f64::from).collect();
-        let y: Vec<f64> = x
-            .iter()
-            .map(|e| 0.985 - 0.035 * (-e / (4.0 + offset)).exp())
-            .collect();
-        let lo = y.iter().map(|v| v - 0.002).collect();
-        let hi = y.iter().map(|v| v + 0.002).collect();
-        Series {
-            label: label.into(),
-            x,
-            y,
-            band: Some((lo, hi)),
-        }
-    }
-
-    fn axes(title: &str, log_x: bool, log_y: bool) -> Axes {
-        Axes {
-            title: title.into(),
-            x_label: "epoch".into(),
-            y_label: "test accuracy".into(),
-            log_x,
-            log_y,
-        }
-    }
-
-    #[test]
-    fn scatter_chart_marks_points_without_lines() {
-        let (_dir, path) = temp_svg("scatter");
-        let s = Series {
-            label: "AdamW".into(),
-            x: vec![0.01, 0.1, 0.03],
-            y: vec![4.0, 5.0, 4.5],
-            band: None,
-        };
-        scatter_chart(
-            &path,
-            &axes("Error at equal loss", true, false),
-            std::slice::from_ref(&s),
-        )
-        .unwrap();
-        let scatter = take_svg(&path, "Error at equal loss");
-        assert!(scatter.contains("AdamW") && scatter.contains("<circle"));
-        line_chart(&path, &axes("Error at equal loss", true, false), &[s]).unwrap();
-        let lines = take_svg(&path, "Error at equal loss");
-        let count = |svg: &str| svg.matches("<polyline").count();
-        // The line chart joins the points (and draws a legend line); the scatter does neither.
-        assert_eq!(
-            count(&lines),
-            count(&scatter) + 2,
-            "a scatter draws no lines"
-        );
-    }
-
-    #[test]
-    fn line_chart_draws_curves_bands_and_legend() {
-        let (_dir, path) = temp_svg("lines");
-        let series: Vec<Series> = ["SGD", "SGDW", "Adam", "AdamW"]
-            .iter()
-            .enumerate()
-            .map(|(i, l)| curve(l, i as f64))
-            .collect();
-        line_chart(&path, &axes("Test accuracy", false, false), &series).unwrap();
-        let svg = take_svg(&path, "Test accuracy");
-        for text in ["AdamW", "epoch", "test accuracy", "<polygon"] {
-            assert!(svg.contains(text), "{text} missing");
-        }
-    }
-
-    #[test]
-    fn line_chart_skips_bad_values_and_draws_a_lone_point() {
-        let (_dir, path) = temp_svg("lines-odd");
-        let gappy = Series {
-            label: "gappy".into(),
-            x: vec![1e-5, 1e-4, 1e-3, f64::NAN, 1e-1],
-            y: vec![0.1, f64::INFINITY, 0.0, 0.3, 0.2],
-            band: Some((vec![f64::NAN; 5], vec![1.0; 3])),
-        };
-        let lone = Series {
-            label: "lone".into(),
-            x: vec![1e-2],
-            y: vec![0.5],
-            band: None,
-        };
-        let empty = Series::default();
-        line_chart(&path, &axes("Odd data", true, true), &[gappy, lone, empty]).unwrap();
-        let svg = take_svg(&path, "Odd data");
-        assert!(svg.contains("(no finite data)"));
-    }
-
-    #[test]
-    fn line_chart_without_drawable_points_is_an_error() {
-        let (_dir, path) = temp_svg("lines-none");
-        let nan = Series {
-            label: "nan".into(),
-            x: vec![1.0],
-            y: vec![f64::NAN],
-            band: None,
-        };
-        let err = line_chart(&path, &axes("Nothing", false, false), &[nan]).unwrap_err();
-        assert!(err.to_string().contains("no finite points"), "{err}");
-        assert!(line_chart(&path, &axes("Nothing", false, false), &[]).is_err());
-        let negative = Series {
-            label: "neg".into(),
-            x: vec![-1.0],
-            y: vec![1.0],
-            band: None,
-        };
-        assert!(line_chart(&path, &axes("Nothing", true, false), &[negative]).is_err());
-        assert!(!path.exists());
-    }
-}
+mod tests;
