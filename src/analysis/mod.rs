@@ -24,6 +24,7 @@ mod val_grid;
 mod valley;
 
 pub(crate) use bootstrap::Estimate;
+pub(crate) use equal_loss::fitted_curve;
 pub(crate) use noise::{Noise, FALLBACK_TIE_POINTS};
 pub(crate) use pairs::{loss_points, PairAnalysis};
 pub(crate) use transfer::{Held, Regret, Transfer};

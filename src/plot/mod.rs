@@ -38,7 +38,7 @@ mod test_support;
 
 pub(crate) use contour::contour_panels;
 pub(crate) use heatmap::heatmaps;
-pub(crate) use line_chart::{line_chart, scatter_chart};
+pub(crate) use line_chart::{line_chart, scatter_chart, Overlay};
 pub(crate) use slopes::{slope_panels, PointKind, SlopePanel, SlopePoint};
 
 /// One line on a chart; `band` = optional (lower, upper) shaded around it (e.g. mean ± sd over seeds).

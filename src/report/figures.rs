@@ -3,8 +3,8 @@
 //! of the chosen settings (and of `wdlab compare`), and the equivalence pairs.
 
 use super::heat_panels::heat_panel;
-use crate::analysis::{Analysis, MethodAnalysis};
-use crate::plot::{self as plots, Axes, HeatPanel, Series};
+use crate::analysis::{fitted_curve, Analysis, MethodAnalysis};
+use crate::plot::{self as plots, Axes, HeatPanel, Overlay, Series};
 use crate::study::{Cell, EquivalencePair};
 use crate::util::fmt::count;
 use crate::util::stats::mean_sd;
@@ -82,28 +82,48 @@ pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
 }
 
 /// `equal-loss.svg`: test error against final training loss for every finished run with a
-/// positive decay of each method, at the learning rates that trained (Loshchilov & Hutter 2019, Fig. 3); false without such runs.
+/// positive decay of each method, at the learning rates that trained (Loshchilov & Hutter
+/// 2019, Fig. 3), with each method's fitted curve and, shaded, the loss range where each pair's
+/// curves are compared; false without such runs.
 pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
-    let series: Vec<Series> = a
-        .methods
-        .iter()
-        .filter_map(|m| {
-            let pts = crate::analysis::loss_points(&a.rows, m.method, &m.untrained_lrs);
-            (!pts.is_empty()).then(|| Series {
-                label: m.method.label().to_string(),
-                x: pts.iter().map(|p| 10f64.powf(p.0)).collect(),
-                y: pts.iter().map(|p| p.1).collect(),
-                band: None,
-            })
-        })
-        .collect();
+    let mut series: Vec<Series> = Vec::new();
+    let mut overlay = Overlay::default();
+    for m in &a.methods {
+        let pts = crate::analysis::loss_points(&a.rows, m.method, &m.untrained_lrs);
+        if pts.is_empty() {
+            continue;
+        }
+        let window = a
+            .pairs
+            .iter()
+            .filter(|p| p.decoupled == m.method)
+            .find_map(|p| Some((p.l2, p.equal_loss?.overlap)));
+        if let Some((_, (lo, hi))) = window {
+            overlay.windows.push((series.len(), lo, hi));
+        }
+        overlay.fits.push(fitted_curve(&pts, 60));
+        series.push(Series {
+            label: match window {
+                Some((l2, _)) => format!(
+                    "{} (shaded: the loss range shared with {})",
+                    m.method.label(),
+                    l2.label()
+                ),
+                None => m.method.label().to_string(),
+            },
+            x: pts.iter().map(|p| 10f64.powf(p.0)).collect(),
+            y: pts.iter().map(|p| p.1).collect(),
+            band: None,
+        });
+    }
     if series.is_empty() {
         return Ok(false);
     }
     plots::scatter_chart(
         &a.dir.join("equal-loss.svg"),
         &Axes {
-            title: "Test error against final training loss (every run with decay > 0)".into(),
+            title: "Test error against final training loss (every run with decay > 0), fitted"
+                .into(),
             x_label: "final training loss (log scale)".into(),
             y_label: "test error (%)".into(),
             log_x: true,
@@ -111,6 +131,7 @@ pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
             zoom_tail: false,
         },
         &series,
+        &overlay,
     )?;
     Ok(true)
 }

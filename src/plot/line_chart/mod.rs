@@ -58,16 +58,38 @@ enum Marks {
 /// Fails (rather than drawing an empty frame) when no series has a single
 /// drawable point.
 pub(crate) fn line_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<()> {
-    chart(path, axes, series, Marks::Lines)
+    chart(path, axes, series, Marks::Lines, &Overlay::default())
+}
+
+/// What a scatter chart draws besides the points: a fitted curve per series and x windows
+/// shaded behind everything.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Overlay {
+    /// `fits[i]`: the curve fitted to series `i` (empty: none), drawn in its colour.
+    pub(crate) fits: Vec<Vec<(f64, f64)>>,
+    /// `(series index, x from, x to)`: a span shaded in that series' colour.
+    pub(crate) windows: Vec<(usize, f64, f64)>,
 }
 
 /// Scatter chart: each series' points marked, not joined (the order of the points does not
-/// matter); otherwise as [`line_chart`].
-pub(crate) fn scatter_chart(path: &Path, axes: &Axes, series: &[Series]) -> Result<()> {
-    chart(path, axes, series, Marks::Points)
+/// matter), every other series hollow so that coinciding points stay visible; `overlay` adds
+/// fitted curves and shaded windows; otherwise as [`line_chart`].
+pub(crate) fn scatter_chart(
+    path: &Path,
+    axes: &Axes,
+    series: &[Series],
+    overlay: &Overlay,
+) -> Result<()> {
+    chart(path, axes, series, Marks::Points, overlay)
 }
 
-fn chart(path: &Path, axes: &Axes, series: &[Series], marks: Marks) -> Result<()> {
+fn chart(
+    path: &Path,
+    axes: &Axes,
+    series: &[Series],
+    marks: Marks,
+    overlay: &Overlay,
+) -> Result<()> {
     let mut drawable: Vec<DrawableSeries> = series
         .iter()
         .map(|s| drawable_series(s, axes.log_x, axes.log_y))
@@ -102,7 +124,7 @@ fn chart(path: &Path, axes: &Axes, series: &[Series], marks: Marks) -> Result<()
     write_svg(path, (LINE_PLOT_W + legend_w, height), |root| {
         let body = draw_title(root, &axes.title)?;
         let (plots, legend) = body.split_horizontally(LINE_PLOT_W);
-        let d = (&drawable[..], marks);
+        let d = (&drawable[..], marks, overlay);
         match &tail {
             Some(t) => {
                 let (upper, lower) = plots.split_vertically(LINE_PLOT_H - TITLE_SPACE);
@@ -117,7 +139,7 @@ fn chart(path: &Path, axes: &Axes, series: &[Series], marks: Marks) -> Result<()
                 );
                 let style = text_style(15.0, HPos::Center, VPos::Top);
                 lower.draw_text(&caption, &style, (LINE_PLOT_W as i32 / 2, 0))?;
-                let d = (&tail_series[..], marks);
+                let d = (&tail_series[..], marks, overlay);
                 draw_ranged(&lower.margin(20, 0, 0, 0), axes, d, t)?;
             }
             None => draw_ranged(&plots, axes, d, &main)?,
@@ -125,6 +147,9 @@ fn chart(path: &Path, axes: &Axes, series: &[Series], marks: Marks) -> Result<()
         draw_line_legend(&legend, &drawable, marks)
     })
 }
+
+/// The series, how they are marked, and the overlay.
+type Drawn<'a> = (&'a [DrawableSeries], Marks, &'a Overlay);
 
 /// A chart's padded axis ranges and their ticks.
 struct Ranges {
@@ -158,7 +183,7 @@ impl Ranges {
 }
 
 /// One plot of the series on `r`, in the axes' scales.
-fn draw_ranged(area: &Area, axes: &Axes, d: (&[DrawableSeries], Marks), r: &Ranges) -> Result<()> {
+fn draw_ranged(area: &Area, axes: &Axes, d: Drawn, r: &Ranges) -> Result<()> {
     let ticks = (&r.x_ticks, &r.y_ticks);
     let (x, y) = (r.x.clone(), r.y.clone());
     match (axes.log_x, axes.log_y) {
@@ -255,7 +280,7 @@ fn data_bounds(series: &[DrawableSeries], from: f64) -> Option<(f64, f64, f64, f
 fn draw_line_plot<X, Y>(
     area: &Area,
     axes: &Axes,
-    (series, marks): (&[DrawableSeries], Marks),
+    (series, marks, overlay): Drawn,
     (x, y): (X, Y),
     (x_ticks, y_ticks): (&Ticks, &Ticks),
 ) -> Result<()>
@@ -281,6 +306,11 @@ where
         .bold_line_style(MESH_BOLD)
         .light_line_style(MESH_LIGHT)
         .draw()?;
+    let y_span = chart.plotting_area().get_y_range();
+    for &(i, lo, hi) in &overlay.windows {
+        let span = [(lo, y_span.start), (hi, y_span.end)];
+        chart.draw_series(once(Rectangle::new(span, palette(i).mix(0.12).filled())))?;
+    }
     for (i, s) in series.iter().enumerate() {
         let fill = palette(i).mix(0.18).filled();
         for band in &s.bands {
@@ -295,7 +325,7 @@ where
         let colour = palette(i);
         for run in &s.runs {
             if marks == Marks::Points {
-                chart.draw_series(run.iter().map(|&p| Circle::new(p, 4, colour.filled())))?;
+                chart.draw_series(run.iter().map(|&p| point_mark(p, i, colour)))?;
                 continue;
             }
             if s.coincides_with.is_some() {
@@ -309,7 +339,23 @@ where
             }
         }
     }
+    for (i, fit) in overlay.fits.iter().enumerate().filter(|f| f.1.len() > 1) {
+        let halo = PathElement::new(fit.clone(), WHITE.stroke_width(5));
+        chart.draw_series(once(halo))?;
+        let line = PathElement::new(fit.clone(), palette(i).stroke_width(3));
+        chart.draw_series(once(line))?;
+    }
     Ok(())
+}
+
+/// A scatter point of series `i`: filled for even `i`, a hollow ring for odd, so that a
+/// point on top of another's leaves both visible.
+fn point_mark<C>(at: C, i: usize, colour: RGBColor) -> Circle<C, i32> {
+    if i % 2 == 0 {
+        Circle::new(at, 4, colour.filled())
+    } else {
+        Circle::new(at, 6, colour.stroke_width(2))
+    }
 }
 
 fn line_legend_width(series: &[DrawableSeries]) -> u32 {
@@ -356,7 +402,11 @@ fn draw_line_legend(area: &Area, series: &[DrawableSeries], marks: Marks) -> Res
                 colour.stroke_width(2),
             ))?;
         }
-        area.draw(&Circle::new((20, y), 3, colour.filled()))?;
+        if marks == Marks::Points {
+            area.draw(&point_mark((20, y), i, colour))?;
+        } else {
+            area.draw(&Circle::new((20, y), 3, colour.filled()))?;
+        }
         let style = text_style(LEGEND_FONT, HPos::Left, VPos::Center);
         area.draw_text(&line_legend_text(s, series), &style, (44, y))?;
     }

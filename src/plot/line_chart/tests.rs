@@ -43,6 +43,7 @@ fn scatter_chart_marks_points_without_lines() {
         &path,
         &axes("Error at equal loss", true, false),
         std::slice::from_ref(&s),
+        &Overlay::default(),
     )
     .unwrap();
     let scatter = take_svg(&path, "Error at equal loss");
@@ -155,4 +156,35 @@ fn the_zoomed_tail_has_its_own_range_and_no_point_before_it() {
             .any(|s| s.starts_with("last third of training (epoch 14–20)")),
         "{t:?}"
     );
+}
+
+#[test]
+fn a_scatter_draws_one_fitted_path_per_fit_and_hollow_points_for_the_second_series() {
+    let (_dir, path) = temp_svg("scatter-fit");
+    let pts = |label: &str, shift: f64| Series {
+        label: label.into(),
+        x: vec![0.01, 0.03, 0.1, 0.3],
+        y: vec![4.0 + shift, 4.2 + shift, 4.5 + shift, 5.0 + shift],
+        band: None,
+    };
+    let fit = |shift: f64| vec![(0.01, 4.0 + shift), (0.1, 4.5 + shift), (0.3, 5.0 + shift)];
+    let overlay = Overlay {
+        fits: vec![fit(0.0), fit(0.0)],
+        windows: vec![(1, 0.02, 0.2)],
+    };
+    let series = [pts("SGD + L2", 0.0), pts("SGDW", 0.0)];
+    scatter_chart(&path, &axes("Fits", true, false), &series, &overlay).unwrap();
+    let svg = take_svg(&path, "Fits");
+    // A white halo and a coloured line per fitted path.
+    assert_eq!(
+        svg.matches("stroke-width=\"3\"").count(),
+        2,
+        "one path per fit"
+    );
+    assert_eq!(
+        svg.matches("fill=\"none\" stroke=\"#D55E00\"").count(),
+        4 + 1,
+        "the second series' points hollow (and its legend mark)"
+    );
+    assert!(svg.contains("<rect"), "the shaded window");
 }
