@@ -178,7 +178,7 @@ pub(super) fn panel_title(
 }
 
 /// Tick labels on both axes of a panel, the x-axis title under it, and the y-axis title
-/// left of the first panel only.
+/// left of the first panel of each row only.
 pub(super) fn axes(
     root: &Area,
     layout: &HeatLayout,
@@ -210,7 +210,7 @@ pub(super) fn axes(
     let desc = text_style(15.0, HPos::Center, VPos::Top);
     let desc_y = layout.grid_bottom[index] + layout.x_ticks_h + 2;
     root.draw_text(x_label, &desc, (left + grid_w / 2, desc_y))?;
-    if index % 2 == 0 {
+    if index.is_multiple_of(layout.per_row) {
         let desc = text_style(15.0, HPos::Center, VPos::Top).transform(FontTransform::Rotate270);
         let top = layout.panel_top(index, panel);
         let mid = (top + layout.grid_bottom[index]) / 2;

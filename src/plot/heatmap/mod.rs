@@ -46,6 +46,8 @@ struct HeatLayout {
     slot: Vec<(i32, i32)>,
     x_ticks_rotated: bool,
     x_ticks_h: i32,
+    /// Panels in a row of the figure.
+    per_row: usize,
     width: i32,
     height: i32,
 }
@@ -126,6 +128,7 @@ impl HeatLayout {
             slot,
             x_ticks_rotated,
             x_ticks_h,
+            per_row: per_row.max(1),
             legend_top,
             width,
             height: legend_top + legend_h + MARGIN,

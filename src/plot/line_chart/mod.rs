@@ -351,7 +351,7 @@ where
 /// A scatter point of series `i`: filled for even `i`, a hollow ring for odd, so that a
 /// point on top of another's leaves both visible.
 fn point_mark<C>(at: C, i: usize, colour: RGBColor) -> Circle<C, i32> {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         Circle::new(at, 4, colour.filled())
     } else {
         Circle::new(at, 6, colour.stroke_width(2))
