@@ -93,7 +93,12 @@ pub(super) fn log_ticks(r: &Range<f64>) -> Ticks {
     };
     let bold = decade_ticks(lo, hi, mantissas);
     if bold.len() < 2 {
-        return linear_ticks(r, 5);
+        // Evenly spaced, but still in the form of every other log axis ("7e-3", "8e-3").
+        let even = linear_ticks(r, 5);
+        return Ticks {
+            format: TickFormat::Short,
+            ..even
+        };
     }
     let light = if decades <= 6.0 {
         decade_ticks(lo, hi, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])

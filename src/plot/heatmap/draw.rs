@@ -134,12 +134,19 @@ pub(super) fn marks(
     Ok(())
 }
 
-/// The frame of a column's best cell.
+/// The frame of a column's best cell, with a white corner flag that tells it from a tied
+/// cell's thin outline where the two sit side by side.
 pub(super) fn best_frame(root: &Area, at: (i32, i32), size: (i32, i32)) -> Result<()> {
     root.draw(&PathElement::new(frame(at, size, 2), BLACK.stroke_width(5)))?;
     root.draw(&PathElement::new(
         frame(at, size, 2),
         super::super::style::COLUMN_BEST.stroke_width(3),
+    ))?;
+    let (x, y) = at;
+    let flag = vec![(x + 2, y + 2), (x + 11, y + 2), (x + 2, y + 11)];
+    root.draw(&Polygon::new(
+        flag,
+        super::super::style::COLUMN_BEST.filled(),
     ))?;
     Ok(())
 }
