@@ -251,6 +251,12 @@ mod tests {
             "two other windows, each of 5 α left out"
         );
         assert_eq!(s.fitted_lrs.len(), 5);
+        // The floor line at each fitted α: log₂ decay −10 (the surface's floor), inside its band.
+        assert_eq!(s.floor.len(), 5);
+        for (lr, e) in &s.floor {
+            assert!((e.point + 10.0).abs() < 0.05, "{lr}: {e:?}");
+            assert!(e.covers(e.point), "{lr}: {e:?}");
+        }
     }
 
     #[test]

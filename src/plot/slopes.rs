@@ -360,9 +360,9 @@ mod tests {
         );
         let t = texts(&svg);
         assert!(t.iter().any(|s| s.contains("coupled")));
-        // Markers: one per point (radius 5) and one per key entry.
+        // Two circles (fill and edge) per point, five points a panel, and three in the key.
         let markers = svg.matches("r=\"5\"").count();
-        assert!(markers >= 3 * 5, "{markers}");
+        assert_eq!(markers, 2 * 3 * 5 + 3, "one marker per α");
     }
 
     #[test]
