@@ -58,15 +58,7 @@ impl HeatLayout {
         let max_rows = panels.iter().map(|p| p.y_labels.len()).max().unwrap_or(1);
         let cell_h = (380 / max_rows as i32).clamp(16, 40);
         let value_font = if cell_h >= 22 { 12.0 } else { 10.5 };
-        let widest_value = panels
-            .iter()
-            .flat_map(|p| p.cells.iter().flatten())
-            .filter_map(|c| match *c {
-                HeatCell::Value(v) | HeatCell::Collapsed(v) => Some(fmt_value(v)),
-                _ => None,
-            })
-            .map(|v| text_width(&v, value_font))
-            .fold(0.0, f64::max);
+        let widest_value = widest_value(panels, value_font);
         let cell_w = (widest_value.ceil() as i32 + 10)
             .max(360 / max_cols as i32)
             .clamp(28, 64);
@@ -157,6 +149,19 @@ impl HeatLayout {
     fn legend_top(&self) -> i32 {
         self.legend_top
     }
+}
+
+/// Width of the widest value printed in a cell, at `font`.
+fn widest_value(panels: &[HeatPanel], font: f64) -> f64 {
+    panels
+        .iter()
+        .flat_map(|p| p.cells.iter().flatten())
+        .filter_map(|c| match *c {
+            HeatCell::Value(v) | HeatCell::Collapsed(v) => Some(fmt_value(v)),
+            _ => None,
+        })
+        .map(|v| text_width(&v, font))
+        .fold(0.0, f64::max)
 }
 
 fn grid_height(p: &HeatPanel, cell_h: i32) -> i32 {

@@ -14,6 +14,7 @@ use super::drawable::{drawable_value, runs};
 use super::style::{palette, FONT, MESH_BOLD, MESH_LIGHT};
 use super::svg::{draw_title, text_style, text_width, write_svg, Area};
 use super::{Axes, Series};
+use crate::util::fmt::decimal;
 
 const LINE_PLOT_W: u32 = 820;
 const LINE_PLOT_H: u32 = 560;
@@ -24,6 +25,8 @@ const ZOOM_PLOT_H: u32 = 380;
 const TITLE_SPACE: u32 = 64;
 /// Two curves closer than this fraction of the y range everywhere coincide on screen.
 const COINCIDE_PER_RANGE: f64 = 400.0;
+/// The fewest x values the last third must hold for the zoomed panel to be drawn.
+const MIN_TAIL_POINTS: usize = 3;
 /// Curves up to this many points get a dot on each point, which shows where
 /// the measurements are; on longer curves the dots would merge into a smear.
 const MAX_DOTTED_POINTS: usize = 60;
@@ -111,6 +114,18 @@ fn chart(
         .zoom_tail
         .then(|| {
             let cut = x_lo + (x_hi - x_lo) * 2.0 / 3.0;
+            // A tail of one or two evaluations has no course to show: no second panel.
+            let mut tail_xs: Vec<f64> = drawable
+                .iter()
+                .flat_map(|s| s.runs.iter().flatten())
+                .map(|p| p.0)
+                .filter(|&x| x >= cut)
+                .collect();
+            tail_xs.sort_by(f64::total_cmp);
+            tail_xs.dedup();
+            if tail_xs.len() < MIN_TAIL_POINTS {
+                return None;
+            }
             let (_, _, lo, hi) = data_bounds(&drawable, cut)?;
             Some(Ranges::new(axes, (cut, x_hi), (lo, hi)))
         })
@@ -134,8 +149,8 @@ fn chart(
                 let caption = format!(
                     "last third of training ({} {}–{}), own y range",
                     axes.x_label,
-                    main.x_ticks.format.format(first),
-                    main.x_ticks.format.format(x_hi)
+                    decimal(first),
+                    decimal(x_hi)
                 );
                 let style = text_style(15.0, HPos::Center, VPos::Top);
                 lower.draw_text(&caption, &style, (LINE_PLOT_W as i32 / 2, 0))?;
@@ -331,6 +346,10 @@ where
             if s.coincides_with.is_some() {
                 let dashes = DashedPathElement::new(run.clone(), 8, 6, colour.stroke_width(3));
                 chart.draw_series(once(dashes))?;
+                // A lone point has no dashes to show: a ring round the point it sits on.
+                if let [p] = run[..] {
+                    chart.draw_series(once(Circle::new(p, 5, colour.stroke_width(2))))?;
+                }
                 continue;
             }
             chart.draw_series(once(PathElement::new(run.clone(), colour.stroke_width(2))))?;
