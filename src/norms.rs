@@ -13,7 +13,7 @@ use crate::train::metrics::{read_metrics, write_config_json};
 use crate::train::{
     self, DataConfig, DeviceData, EpochRecord, MetricsFile, RunConfig, TrainConfig,
 };
-use crate::util::fmt::decimal;
+use crate::util::fmt::{count, decimal};
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -179,10 +179,10 @@ pub(crate) fn norms_title(training: Option<&NormsTraining>) -> String {
         return format!("{base} (MNIST)");
     };
     format!(
-        "{base}: {}, α = {}, {} epochs on {} MNIST images",
+        "{base}: {}, α = {}, {} on {} MNIST images",
         optim.method,
         decimal(optim.lr),
-        t.run.epochs,
+        count(t.run.epochs, "epoch"),
         t.data
             .train_size
             .map_or("all".to_string(), |n| n.to_string())
@@ -245,6 +245,7 @@ pub(crate) fn draw_norms(lines: &[NormLine], title: &str, out: &Path) -> anyhow:
             y_label: "‖θ‖₂ over all weights and biases".into(),
             log_x: false,
             log_y: false,
+            zoom_tail: false,
         },
         &series,
     )?;

@@ -70,6 +70,25 @@ fn gap(a: &LossPoints, b: &LossPoints, (lo, hi): (f64, f64)) -> Option<f64> {
     Some(sum / GRID_POINTS as f64)
 }
 
+/// The curve fitted to `p` at `n` points across its own range of log₁₀ loss, as (training
+/// loss, test error in points): what the equal-loss figure draws. Empty with fewer than four
+/// runs.
+pub(crate) fn fitted_curve(p: &LossPoints, n: usize) -> Vec<(f64, f64)> {
+    let (Some(f), Some(lo), Some(hi)) = (
+        quadratic(p),
+        p.iter().map(|q| q.0).reduce(f64::min),
+        p.iter().map(|q| q.0).reduce(f64::max),
+    ) else {
+        return Vec::new();
+    };
+    (0..n)
+        .map(|i| {
+            let x = lo + (hi - lo) * i as f64 / (n.max(2) - 1) as f64;
+            (10f64.powf(x), f[0] + f[1] * x + f[2] * x * x)
+        })
+        .collect()
+}
+
 /// Least-squares y = c₀ + c₁x + c₂x²; None with fewer than four points.
 fn quadratic(p: &LossPoints) -> Option<Vec<f64>> {
     if p.len() < 4 {

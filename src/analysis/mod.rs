@@ -24,11 +24,12 @@ mod val_grid;
 mod valley;
 
 pub(crate) use bootstrap::Estimate;
+pub(crate) use equal_loss::fitted_curve;
 pub(crate) use noise::{Noise, FALLBACK_TIE_POINTS};
 pub(crate) use pairs::{loss_points, PairAnalysis};
 pub(crate) use transfer::{Held, Regret, Transfer};
 pub(crate) use uncertainty::{BasinEstimate, Slopes};
-pub(crate) use val_grid::{Pick, ValGrid, FAILED_POINTS};
+pub(crate) use val_grid::{same_value, Pick, ValGrid, FAILED_POINTS};
 pub(crate) use valley::{Coupling, FitChoice, NEAR_BEST_POINTS, SEPARATED_WITHIN, WINDOWS};
 
 use crate::optim::Method;

@@ -4,7 +4,7 @@
 use super::basin::{self, Basin, BASIN_DELTAS};
 use super::bootstrap::{Estimate, SeedGrid, REPLICATES};
 use super::val_grid::ValGrid;
-use super::valley::{self, bracketed_lrs, fit_quadratic, Coupling, FitChoice, WINDOWS};
+use super::valley::{self, bracketed_lrs, fit_quadratic, Coupling, FitChoice, Quadratic, WINDOWS};
 
 /// The coupling of the best decay to α: the valley slope, the argmax slope, each with a
 /// bootstrap interval, in the convention the method was swept in; the valley's curvature; and
@@ -26,6 +26,10 @@ pub(crate) struct Slopes {
     pub(crate) argmax: Option<Estimate>,
     /// Valley slope of each bootstrap replicate (for differences between methods).
     pub(super) valley_reps: Vec<Option<f64>>,
+    /// The headline fit's floor, log₂ of the best decay, at each fitted α (ascending) with the
+    /// interval of the replicates' floors there (a replicate without a floor counts as
+    /// unbounded, as for the slope): the line and band of the coupling figure.
+    pub(crate) floor: Vec<(f64, Estimate)>,
 }
 
 /// The valley slope under one of the analyst's other choices.
@@ -82,6 +86,33 @@ impl Slopes {
     }
 }
 
+/// The headline floor (log₂ decay) at each of `lrs` with the interval of the replicates'
+/// floors; empty when the headline fit has no floor.
+fn floor_band(
+    grid: &ValGrid,
+    rep_fits: &[Option<Quadratic>],
+    lrs: &[f64],
+    repeats: bool,
+) -> Vec<(f64, Estimate)> {
+    let Some(q) = fit_quadratic(grid, FitChoice::HEADLINE) else {
+        return Vec::new();
+    };
+    lrs.iter()
+        .filter_map(|&lr| {
+            let x = lr.log2();
+            let point = q.floor(x)?;
+            let reps: Vec<Option<f64>> = rep_fits
+                .iter()
+                .map(|r| r.and_then(|r| r.floor(x)))
+                .collect();
+            Some((
+                lr,
+                Estimate::from_replicates_unbounded(point, &reps, repeats),
+            ))
+        })
+        .collect()
+}
+
 /// A method's basin at one δ, with intervals.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct BasinEstimate {
@@ -112,13 +143,22 @@ pub(super) fn uncertainty(
                 .map(|v| v.slope)
         }
     };
-    let valley_reps: Vec<Option<f64>> = reps.iter().map(slope_of(FitChoice::HEADLINE)).collect();
-    let fit = valley::fit_valley(grid);
-    let curvature_reps: Vec<Option<f64>> = reps
+    // One headline fit per replicate serves the slope, the curvature and the floor.
+    let rep_fits: Vec<Option<Quadratic>> = reps
         .iter()
-        .map(|g| Some(fit_quadratic(g, FitChoice::HEADLINE).map_or(0.0, |q| q.curvature)))
+        .map(|g| fit_quadratic(g, FitChoice::HEADLINE))
+        .collect();
+    let valley_reps: Vec<Option<f64>> = rep_fits
+        .iter()
+        .map(|q| q.and_then(|q| q.valley()).map(|v| v.slope))
+        .collect();
+    let fit = valley::fit_valley(grid);
+    let curvature_reps: Vec<Option<f64>> = rep_fits
+        .iter()
+        .map(|q| Some(q.map_or(0.0, |q| q.curvature)))
         .collect();
     let fitted_lrs: Vec<f64> = bracketed_lrs(grid).iter().map(|&li| grid.lrs[li]).collect();
+    let floor = floor_band(grid, &rep_fits, &fitted_lrs, repeats);
     let choices = WINDOWS
         .iter()
         .filter(|&&w| w != FitChoice::HEADLINE.window)
@@ -149,6 +189,7 @@ pub(super) fn uncertainty(
             g.argmax_slope().map(|f| f.slope)
         }),
         valley_reps,
+        floor,
     };
     let basins = BASIN_DELTAS
         .iter()
@@ -210,6 +251,12 @@ mod tests {
             "two other windows, each of 5 α left out"
         );
         assert_eq!(s.fitted_lrs.len(), 5);
+        // The floor line at each fitted α: log₂ decay −10 (the surface's floor), inside its band.
+        assert_eq!(s.floor.len(), 5);
+        for (lr, e) in &s.floor {
+            assert!((e.point + 10.0).abs() < 0.05, "{lr}: {e:?}");
+            assert!(e.covers(e.point), "{lr}: {e:?}");
+        }
     }
 
     #[test]

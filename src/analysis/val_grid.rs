@@ -106,7 +106,9 @@ impl ValGrid {
                 .iter()
                 .position(|&x| same_value(x, d))
                 .expect("collected above");
-            val[row][li] = self.val[di][li];
+            // Two decays a rounding apart (refinement's √2 steps) can shear onto one row: a
+            // cell not run at one of them must not blank the other's value.
+            val[row][li] = val[row][li].or(self.val[di][li]);
         }
         ValGrid {
             lrs: self.lrs.clone(),
@@ -164,5 +166,17 @@ mod tests {
         assert_eq!(s.val[2], vec![Some(0.92), Some(0.95)]);
         assert_eq!(s.val[1], vec![None, Some(0.93)]);
         assert_eq!(s.val[3], vec![Some(0.94), None]);
+    }
+
+    #[test]
+    fn decays_a_rounding_apart_shear_onto_one_row_without_losing_a_value() {
+        let g = ValGrid {
+            lrs: vec![0.5],
+            decays: vec![2.8284e-3, 2.8284e-3 * (1.0 + 1e-12)],
+            val: vec![vec![Some(0.92)], vec![None]],
+        };
+        let s = g.per_lr_decay();
+        assert_eq!(s.decays.len(), 1);
+        assert_eq!(s.val[0], vec![Some(0.92)]);
     }
 }

@@ -114,9 +114,21 @@ pub(crate) struct Quadratic {
     pub(crate) slope: f64,
     pub(crate) curvature: f64,
     pub(crate) cells: usize,
+    /// b, and the centre (x̄, ȳ) the fit's coordinates were taken from: with the slope and the
+    /// curvature they place the floor ([`Quadratic::floor`]).
+    b: f64,
+    centre: (f64, f64),
 }
 
 impl Quadratic {
+    /// The floor y*(x) = ȳ − (b + c·(x − x̄))/(2d) in log₂ decay at x = log₂ α; None where the
+    /// parabola has no floor (d ≤ 0). Drawn in the coupling figure; no reported number uses it.
+    pub(crate) fn floor(self, x: f64) -> Option<f64> {
+        let d = self.curvature;
+        // −c/(2d) is the slope, so −(b + c·(x − x̄))/(2d) = −b/(2d) + slope·(x − x̄).
+        (d > 0.0).then(|| self.centre.1 - self.b / (2.0 * d) + self.slope * (x - self.centre.0))
+    }
+
     pub(crate) fn valley(self) -> Option<Valley> {
         (self.curvature > 0.0).then_some(Valley {
             slope: self.slope,
@@ -201,11 +213,13 @@ pub(crate) fn fit_quadratic(g: &ValGrid, choice: FitChoice) -> Option<Quadratic>
     let err: Vec<f64> = used.iter().map(|u| u.3).collect();
     let beta = linear_least_squares(&design, &err)?;
     let k = rows.len();
-    let (c, d) = (beta[k + 1], beta[k + 2]);
+    let (b, c, d) = (beta[k], beta[k + 1], beta[k + 2]);
     Some(Quadratic {
         slope: -c / (2.0 * d),
         curvature: d,
         cells: used.len(),
+        b,
+        centre: (mx, my),
     })
 }
 
@@ -309,6 +323,34 @@ mod tests {
                 (sheared.slope - (slope - 1.0)).abs() < 1e-9,
                 "slope_pt = slope − 1: {sheared:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_floor_line_passes_through_each_alphas_true_floor() {
+        for slope in [-1.0, 0.5] {
+            let (lrs, decays, _) = noisy_grid(slope, 1, 0);
+            let mid = lrs[2].log2();
+            let exact: Vec<Vec<Vec<f64>>> = decays
+                .iter()
+                .map(|&d: &f64| {
+                    lrs.iter()
+                        .map(|&a: &f64| {
+                            let floor = -10.0 + slope * (a.log2() - mid);
+                            vec![0.95 - 0.001 * (d.log2() - floor).powi(2)]
+                        })
+                        .collect()
+                })
+                .collect();
+            let g = mean_grid(lrs.clone(), decays, &exact);
+            let q = fit_quadratic(&g, FitChoice::HEADLINE).unwrap();
+            for a in lrs {
+                let want = -10.0 + slope * (a.log2() - mid);
+                assert!(
+                    (q.floor(a.log2()).unwrap() - want).abs() < 1e-9,
+                    "{slope} at {a}"
+                );
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use crate::util::fmt::trim_zeros;
+use crate::util::fmt::short;
 
 /// Data range padded by 5 % on each side (in log space on a log axis), with
 /// a window around a lone value so that a single point still gets an axis.
@@ -58,24 +58,15 @@ pub(super) struct Ticks {
 pub(super) enum TickFormat {
     /// Fixed number of decimals, for evenly spaced ticks.
     Fixed(usize),
-    /// Shortest decimal form, for decades of moderate size ("0.01", "10").
-    Plain,
-    /// Scientific, for decades far from 1 ("1e-5").
-    Scientific,
+    /// The report's form of a learning rate or decay ("1e-5", "2e-3"), for log axes.
+    Short,
 }
 
 impl TickFormat {
     pub(super) fn format(&self, v: f64) -> String {
         match self {
             TickFormat::Fixed(decimals) => format!("{v:.decimals$}"),
-            TickFormat::Plain => trim_zeros(&format!("{v:.6}")).to_string(),
-            TickFormat::Scientific => {
-                let s = format!("{v:.2e}");
-                match s.split_once('e') {
-                    Some((m, e)) => format!("{}e{e}", trim_zeros(m)),
-                    None => s,
-                }
-            }
+            TickFormat::Short => short(v),
         }
     }
 }
@@ -102,23 +93,24 @@ pub(super) fn log_ticks(r: &Range<f64>) -> Ticks {
     };
     let bold = decade_ticks(lo, hi, mantissas);
     if bold.len() < 2 {
-        return linear_ticks(r, 5);
+        // Evenly spaced, but still in the form of every other log axis ("7e-3", "8e-3").
+        let even = linear_ticks(r, 5);
+        return Ticks {
+            format: TickFormat::Short,
+            ..even
+        };
     }
     let light = if decades <= 6.0 {
         decade_ticks(lo, hi, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
     } else {
         bold.clone()
     };
-    let far_from_one = bold.iter().any(|v| !(1e-3..1e4).contains(v));
-    let format = if far_from_one {
-        TickFormat::Scientific
-    } else {
-        TickFormat::Plain
-    };
+    // Every log axis in the report's own form (`short`: "5e-2", "1e-4"), as its tables and
+    // the heat maps' labels name learning rates and decays.
     Ticks {
         bold,
         light,
-        format,
+        format: TickFormat::Short,
     }
 }
 

@@ -12,7 +12,9 @@
 //! The modules:
 //!
 //! - `line_chart`: [`line_chart()`], curves of [`Series`] on [`Axes`].
-//! - `heatmap`: [`heatmaps`], panels of [`HeatPanel`] on one colour scale.
+//! - `heatmap`: [`heatmaps`], panels of [`HeatPanel`], each on its own colour scale.
+//! - `slopes`: [`slope_panels`], best values with tie bars, a fitted line and band, and
+//!   reference slopes, on log-log axes (the coupling figure).
 //! - `contour`: [`contour_panels`], panels of [`ContourPanel`] with [`PathLine`]s; its
 //!   iso-lines come from `marching_squares`, its legend from `contour_legend`, its point
 //!   symbols from `markers`.
@@ -28,6 +30,7 @@ mod heatmap;
 mod line_chart;
 mod marching_squares;
 mod markers;
+mod slopes;
 mod style;
 mod svg;
 #[cfg(test)]
@@ -35,7 +38,8 @@ mod test_support;
 
 pub(crate) use contour::contour_panels;
 pub(crate) use heatmap::heatmaps;
-pub(crate) use line_chart::{line_chart, scatter_chart};
+pub(crate) use line_chart::{line_chart, scatter_chart, Overlay};
+pub(crate) use slopes::{slope_panels, PointKind, SlopePanel, SlopePoint};
 
 /// One line on a chart; `band` = optional (lower, upper) shaded around it (e.g. mean ± sd over seeds).
 ///
@@ -60,12 +64,28 @@ pub(crate) struct Axes {
     pub(crate) y_label: String,
     pub(crate) log_x: bool,
     pub(crate) log_y: bool,
+    /// Also draw the last third of the x range below, with its own y range (learning curves,
+    /// whose final differences are far smaller than their early swings).
+    pub(crate) zoom_tail: bool,
 }
 
-/// One heat-map panel: cells on categorical axes (labels, because decay 0
-/// must be shown and a log axis cannot). `z[yi][xi]`; `None` (or a
-/// non-finite value) = missing or diverged, drawn hatched grey. `best` =
-/// `(yi, xi)` of the cell to ring. `y_labels[0]` is the bottom row.
+/// What one heat-map cell holds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum HeatCell {
+    /// A run that trained: coloured on its panel's scale (non-finite values count as diverged).
+    Value(f64),
+    /// Finished, but its learning rate failed to train: grey, outside the colour scale, so
+    /// that it cannot stretch the scale of the cells that trained.
+    Collapsed(f64),
+    /// A seed diverged.
+    Diverged,
+    /// Never run: the grid is irregular (refinement adds cells at some α only).
+    NotRun,
+}
+
+/// One heat-map panel: cells on categorical axes (labels, because decay 0 must be shown and
+/// a log axis cannot). `cells[yi][xi]`; `y_labels[0]` is the bottom row. Each panel has its
+/// own colour scale over its [`HeatCell::Value`] cells.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct HeatPanel {
     pub(crate) title: String,
@@ -73,10 +93,16 @@ pub(crate) struct HeatPanel {
     pub(crate) x_labels: Vec<String>,
     /// One label per row, bottom to top.
     pub(crate) y_labels: Vec<String>,
-    /// `z[yi][xi]`: exactly `y_labels.len()` rows of `x_labels.len()` values.
-    pub(crate) z: Vec<Vec<Option<f64>>>,
-    /// `(yi, xi)` of the cell to ring; ignored if out of range or missing.
+    /// `cells[yi][xi]`: exactly `y_labels.len()` rows of `x_labels.len()` cells.
+    pub(crate) cells: Vec<Vec<HeatCell>>,
+    /// `(yi, xi)` of the cell to ring (the panel's best); ignored unless it holds a value.
     pub(crate) best: Option<(usize, usize)>,
+    /// `(yi, xi)` of the best cell of each column that trained, framed.
+    pub(crate) column_best: Vec<(usize, usize)>,
+    /// `(yi, xi)` of cells tied with their column's best, outlined thinly.
+    pub(crate) tied: Vec<(usize, usize)>,
+    /// Row 0 is "no decay": drawn below a gap, apart from the (log-spaced) rows above it.
+    pub(crate) zero_row: bool,
 }
 
 /// An optimisation path drawn over a [`ContourPanel`].

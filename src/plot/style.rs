@@ -41,9 +41,18 @@ const VIRIDIS: [(u8, u8, u8); 11] = [
 /// Grid lines of a line chart: at labelled ticks, and at the minor ticks between them.
 pub(super) const MESH_BOLD: RGBColor = RGBColor(215, 215, 215);
 pub(super) const MESH_LIGHT: RGBColor = RGBColor(240, 240, 240);
-/// Heat-map cells without a value: grey fill with darker hatching.
-pub(super) const MISSING_FILL: RGBColor = RGBColor(222, 222, 222);
-pub(super) const MISSING_HATCH: RGBColor = RGBColor(150, 150, 150);
+/// Heat-map cells that diverged: near-black with a light cross.
+pub(super) const DIVERGED_FILL: RGBColor = RGBColor(45, 45, 45);
+pub(super) const DIVERGED_CROSS: RGBColor = RGBColor(200, 200, 200);
+/// Heat-map cells whose learning rate failed to train: mid grey, off the viridis scale.
+pub(super) const COLLAPSED_FILL: RGBColor = RGBColor(150, 150, 150);
+/// Heat-map cells never run: near-white with a light grey edge.
+pub(super) const NOT_RUN_FILL: RGBColor = RGBColor(248, 248, 248);
+pub(super) const NOT_RUN_EDGE: RGBColor = RGBColor(205, 205, 205);
+/// The frame of each column's best cell and the dashes round the cells tied with it; white
+/// (on a black halo) because the best cells are the darkest viridis colours.
+pub(super) const COLUMN_BEST: RGBColor = RGBColor(255, 255, 255);
+pub(super) const TIED_EDGE: RGBColor = RGBColor(250, 250, 250);
 pub(super) const BEST_RING: RGBColor = RGBColor(228, 26, 28);
 pub(super) const ISO_LINE: RGBColor = RGBColor(40, 40, 40);
 /// The start / end key of a contour legend, which stands for paths of every colour.

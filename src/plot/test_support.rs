@@ -36,3 +36,27 @@ pub(super) fn take_svg(path: &Path, title: &str) -> String {
     assert!(svg.contains(title), "title {title:?} missing");
     svg
 }
+
+/// How many `tag` elements (`polyline`, `line`, `circle`) of `svg` are stroked in `colour`
+/// (as `#RRGGBB`) at `width` pixels.
+pub(super) fn count_stroked(svg: &str, tag: &str, colour: &str, width: u32) -> usize {
+    svg.split(&format!("<{tag} "))
+        .skip(1)
+        .filter(|el| {
+            let el = el.split('>').next().unwrap_or("");
+            el.contains(&format!("stroke=\"{colour}\""))
+                && el.contains(&format!("stroke-width=\"{width}\""))
+        })
+        .count()
+}
+
+/// The text of every `<text>` element of `svg`, trimmed, in document order.
+pub(super) fn texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|el| {
+            let body = el.split_once('>')?.1;
+            Some(body.split("</text>").next()?.trim().to_string())
+        })
+        .collect()
+}

@@ -2,7 +2,6 @@
 //! the valley and argmax slopes with their intervals in both decay conventions, the SGD pair's
 //! calibration and the transfer test, and the figure of the best decays.
 
-use super::figures;
 use super::format::{decay_cell, est, r2, robustness};
 use crate::analysis::refine::{edge, proposals, Edge};
 use crate::analysis::{
@@ -61,7 +60,7 @@ pub(super) fn coupling(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     slopes_table(md, a);
     calibration_and_transfer(md, a);
     best_decay_table(md, a);
-    if figures::coupling(a)? {
+    if super::coupling_figure::coupling(a)? {
         let _ = writeln!(md, "\n![coupling](coupling.svg)\n");
     }
     Ok(())

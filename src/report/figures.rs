@@ -2,14 +2,13 @@
 //! heat maps of validation error, the best decay at each learning rate, the learning curves
 //! of the chosen settings (and of `wdlab compare`), and the equivalence pairs.
 
-use crate::analysis::{Analysis, BestAtLr, MethodAnalysis, ValGrid};
-use crate::plot::{self as plots, Axes, HeatPanel, Series};
+use super::heat_panels::heat_panel;
+use crate::analysis::{fitted_curve, Analysis, MethodAnalysis};
+use crate::plot::{self as plots, Axes, HeatPanel, Overlay, Series};
 use crate::study::{Cell, EquivalencePair};
-use crate::util::fmt::short;
+use crate::util::fmt::count;
 use crate::util::stats::mean_sd;
 use std::path::Path;
-
-const LR_AXIS: &str = "learning rate α (log scale)";
 
 /// `heatmaps.svg` (one panel per method) and `heatmap-<method>.svg` (each panel alone);
 /// false, with nothing drawn, when the folder has no method.
@@ -17,23 +16,23 @@ pub(super) fn heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     let panels: Vec<HeatPanel> = a
         .methods
         .iter()
-        .map(|m| heat_panel(m.method.label(), &m.grid, m.method.decay_symbol()))
+        .map(|m| heat_panel(m, &a.rows, false))
         .collect();
     if panels.is_empty() {
         return Ok(false);
     }
     let title = format!(
-        "Validation error (%) over learning rate × decay ({} training images, {} epochs)",
+        "Validation error (%) over learning rate × decay ({} training images, {})",
         a.settings
             .train_size
             .map_or("all".to_string(), |n| n.to_string()),
-        a.settings.epochs
+        count(a.settings.epochs, "epoch")
     );
     plots::heatmaps(
         &a.dir.join("heatmaps.svg"),
         &title,
-        LR_AXIS,
-        "decay: λ (L2) or λ' (decoupled), log scale",
+        LR_AXIS_ROWS,
+        DECAY_AXIS,
         "validation error (%)",
         &panels,
     )?;
@@ -43,45 +42,30 @@ pub(super) fn heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+const LR_AXIS_ROWS: &str = "learning rate α";
+const DECAY_AXIS: &str = "decay λ (L2) or λ' (decoupled), ascending";
+
 /// One method's panel alone, with its own decay symbol on the y axis.
 fn method_heat_map(dir: &Path, m: &MethodAnalysis, panel: &HeatPanel) -> anyhow::Result<()> {
     plots::heatmaps(
         &dir.join(format!("heatmap-{}.svg", m.method)),
         &format!("{}: validation error (%)", m.method.label()),
-        LR_AXIS,
-        &format!("{} (log scale)", m.method.decay_symbol()),
+        LR_AXIS_ROWS,
+        &format!("{}, ascending", m.method.decay_symbol()),
         "validation error (%)",
         std::slice::from_ref(panel),
     )
 }
 
-/// Validation error (%) over a grid whose decay axis is named `symbol`, its best cell ringed.
-fn heat_panel(title: &str, g: &ValGrid, symbol: &str) -> HeatPanel {
-    HeatPanel {
-        title: title.to_string(),
-        x_labels: g.lrs.iter().map(|&v| short(v)).collect(),
-        y_labels: g
-            .decays
-            .iter()
-            .map(|&v| format!("{symbol} {}", short(v)))
-            .collect(),
-        z: g.val
-            .iter()
-            .map(|row| row.iter().map(|v| v.map(|v| 100.0 * (1.0 - v))).collect())
-            .collect(),
-        best: g.best().map(|p| p.at),
-    }
-}
-
 /// `heatmaps-pytorch.svg`: the decoupled methods with the decay axis in PyTorch's convention
-/// (λ_pt = λ'/α, the same runs sheared; cells the sweep did not run are hatched); false when
-/// the folder has no decoupled method.
+/// (λ_pt = λ'/α, the same runs sheared, so most cells were never run); false when the folder
+/// has no decoupled method.
 pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     let panels: Vec<HeatPanel> = a
         .methods
         .iter()
         .filter(|m| m.method.is_decoupled())
-        .map(|m| heat_panel(m.method.label(), &m.grid.per_lr_decay(), "λ_pt"))
+        .map(|m| heat_panel(m, &a.rows, true))
         .collect();
     if panels.is_empty() {
         return Ok(false);
@@ -89,8 +73,8 @@ pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     plots::heatmaps(
         &a.dir.join("heatmaps-pytorch.svg"),
         "Validation error (%) of the decoupled methods, decay in PyTorch's convention",
-        LR_AXIS,
-        "λ_pt = λ'/α (log scale)",
+        LR_AXIS_ROWS,
+        "λ_pt = λ'/α, ascending",
         "validation error (%)",
         &panels,
     )?;
@@ -98,74 +82,56 @@ pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
 }
 
 /// `equal-loss.svg`: test error against final training loss for every finished run with a
-/// positive decay of each method, at the learning rates that trained (Loshchilov & Hutter 2019, Fig. 3); false without such runs.
+/// positive decay of each method, at the learning rates that trained (Loshchilov & Hutter
+/// 2019, Fig. 3), with each method's fitted curve and, shaded, the loss range where each pair's
+/// curves are compared; false without such runs.
 pub(super) fn equal_loss(a: &Analysis) -> anyhow::Result<bool> {
-    let series: Vec<Series> = a
-        .methods
-        .iter()
-        .filter_map(|m| {
-            let pts = crate::analysis::loss_points(&a.rows, m.method, &m.untrained_lrs);
-            (!pts.is_empty()).then(|| Series {
-                label: m.method.label().to_string(),
-                x: pts.iter().map(|p| 10f64.powf(p.0)).collect(),
-                y: pts.iter().map(|p| p.1).collect(),
-                band: None,
-            })
-        })
-        .collect();
+    let mut series: Vec<Series> = Vec::new();
+    let mut overlay = Overlay::default();
+    for m in &a.methods {
+        let pts = crate::analysis::loss_points(&a.rows, m.method, &m.untrained_lrs);
+        if pts.is_empty() {
+            continue;
+        }
+        let window = a
+            .pairs
+            .iter()
+            .filter(|p| p.decoupled == m.method)
+            .find_map(|p| Some((p.l2, p.equal_loss?.overlap)));
+        if let Some((_, (lo, hi))) = window {
+            overlay.windows.push((series.len(), lo, hi));
+        }
+        overlay.fits.push(fitted_curve(&pts, 60));
+        series.push(Series {
+            label: match window {
+                Some((l2, _)) => format!(
+                    "{} (shaded: the loss range shared with {})",
+                    m.method.label(),
+                    l2.label()
+                ),
+                None => m.method.label().to_string(),
+            },
+            x: pts.iter().map(|p| 10f64.powf(p.0)).collect(),
+            y: pts.iter().map(|p| p.1).collect(),
+            band: None,
+        });
+    }
     if series.is_empty() {
         return Ok(false);
     }
     plots::scatter_chart(
         &a.dir.join("equal-loss.svg"),
         &Axes {
-            title: "Test error against final training loss (every run with decay > 0)".into(),
+            title: "Test error against final training loss (every run with decay > 0), fitted"
+                .into(),
             x_label: "final training loss (log scale)".into(),
             y_label: "test error (%)".into(),
             log_x: true,
             log_y: false,
+            zoom_tail: false,
         },
         &series,
-    )?;
-    Ok(true)
-}
-
-/// `coupling.svg`: the non-zero best decay at each learning rate, one line per method, on
-/// log-log axes where the coupling fit is a straight line; false when no method has one.
-pub(super) fn coupling(a: &Analysis) -> anyhow::Result<bool> {
-    let series: Vec<Series> = a
-        .methods
-        .iter()
-        .filter_map(|m| {
-            // Every learning rate, those that failed to train included: the figure shows what
-            // was measured, the slope in the legend what was fitted.
-            let pts: Vec<&BestAtLr> = m.per_lr.iter().filter(|b| b.decay > 0.0).collect();
-            (!pts.is_empty()).then(|| Series {
-                label: format!(
-                    "{} (slope {})",
-                    m.method.label(),
-                    m.coupling
-                        .map_or("n/a".to_string(), |f| format!("{:+.2}", f.slope))
-                ),
-                x: pts.iter().map(|b| b.lr).collect(),
-                y: pts.iter().map(|b| b.decay).collect(),
-                band: None,
-            })
-        })
-        .collect();
-    if series.is_empty() {
-        return Ok(false);
-    }
-    plots::line_chart(
-        &a.dir.join("coupling.svg"),
-        &Axes {
-            title: "Best decay at each learning rate (on validation)".into(),
-            x_label: LR_AXIS.into(),
-            y_label: "best decay λ or λ' (log scale)".into(),
-            log_x: true,
-            log_y: true,
-        },
-        &series,
+        &overlay,
     )?;
     Ok(true)
 }
@@ -225,6 +191,7 @@ pub(super) fn equivalence_pair(dir: &Path, p: &EquivalencePair, name: &str) -> a
             y_label: "test accuracy (%)".into(),
             log_x: false,
             log_y: false,
+            zoom_tail: false,
         },
         &series,
     )
@@ -252,6 +219,7 @@ pub(crate) fn write_curves(
             y_label: "test accuracy (%)".into(),
             log_x: false,
             log_y: false,
+            zoom_tail: true,
         },
         &series,
     )?;

@@ -18,7 +18,11 @@ pub(super) fn equal_loss(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
         "![test error against training loss](equal-loss.svg)\n\nEvery finished run with a \
          positive decay, at the learning rates that trained (section \"Coupling\"). For each method, test error is fitted as a quadratic in log₁₀(final \
          training loss); the gap is the mean difference of a pair's two curves over the \
-         training losses both reach, with a 95 % interval from a bootstrap over runs.\n"
+         training losses both reach, with a 95 % interval from a bootstrap over runs. The \
+         figure draws each fitted curve and shades the loss range a pair is compared over; \
+         the decoupled method's points are hollow rings, so they never hide the L2 method's; \
+         the SGD pair, one algorithm in two parametrisations, is the null: its curves should \
+         lie on each other.\n"
     );
     for p in &a.pairs {
         let _ = writeln!(md, "- {}", equal_loss_sentence(a, p));

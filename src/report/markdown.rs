@@ -146,8 +146,12 @@ pub(super) fn heat_maps(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     let _ = writeln!(
         md,
         "![heat maps](heatmaps.svg)\n\nOne panel per method (like Loshchilov & Hutter 2019, \
-         Fig. 2); the ringed cell is the best on validation; hatched cells are missing or \
-         diverged. Per method: {}.\n",
+         Fig. 2), each on its own colour scale over the cells that trained (from the panel's \
+         best to its worst cell, compressed towards the worst so the valley floor gets most \
+         of the colours). Framed: the best decay at each α; thinly outlined: decays tied with \
+         it (within the seed noise); ringed: the best cell on validation; grey: an α that \
+         failed to train; dark with a cross: diverged; blank: not run. The bottom row, set \
+         apart, is no decay. Per method: {}.\n",
         a.methods
             .iter()
             .map(|m| format!("[{}](heatmap-{}.svg)", m.method.label(), m.method))
@@ -158,7 +162,8 @@ pub(super) fn heat_maps(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
         let _ = writeln!(
             md,
             "The decoupled methods again, with the decay axis in PyTorch's convention \
-             (λ_pt = λ'/α: the same runs, sheared; hatched cells were not run):\n\n\
+             (λ_pt = λ'/α: the same runs, sheared, so most cells were not run; marks as \
+             above):\n\n\
              ![heat maps, PyTorch's convention](heatmaps-pytorch.svg)\n"
         );
     }
@@ -172,7 +177,9 @@ pub(super) fn learning_curves(md: &mut String, a: &Analysis) -> anyhow::Result<(
         let _ = writeln!(
             md,
             "![learning curves](curves.svg)\n\nTest accuracy at each evaluated epoch; the band is \
-             ± one standard deviation over seeds.\n"
+             ± one standard deviation over seeds (cut at 0 and 100 %). Below, the last third of \
+             training on its own y range, where the final differences are; a curve that \
+             coincides with another is drawn dashed over it.\n"
         );
     }
     Ok(())
@@ -215,8 +222,8 @@ pub(super) fn equivalence(md: &mut String, a: &Analysis) -> anyhow::Result<()> {
     }
     let _ = writeln!(
         md,
-        "\nWhere the two are the same algorithm the two curves coincide (one hides the \
-         other).\n"
+        "\nWhere the two are the same algorithm the two curves coincide (the second is drawn \
+         dashed over the first, and its legend says so).\n"
     );
     for (_, name) in pairs {
         let _ = writeln!(md, "![{name}]({name}.svg)\n");
