@@ -37,11 +37,20 @@ pub(super) fn trained_lrs(grid: &ValGrid, seeds: &SeedGrid) -> Vec<usize> {
         .collect()
 }
 
-/// Sorted ascending, without duplicates.
+/// Sorted ascending, without duplicates; values a rounding apart are one (a √2 step reached
+/// from two neighbours, 4e-3·√2 and 8e-3/√2, differs in the last bit): the first stands for
+/// both ([`super::val_grid::same_value`]).
 pub(super) fn sorted_unique(mut v: Vec<f64>) -> Vec<f64> {
     v.sort_by(|a, b| a.total_cmp(b));
-    v.dedup();
+    v.dedup_by(|a, b| val_grid::same_value(*a, *b));
     v
+}
+
+/// The index in `axis` ([`sorted_unique`]) of the value `x` stands for.
+pub(super) fn index_of(axis: &[f64], x: f64) -> usize {
+    axis.iter()
+        .position(|&y| val_grid::same_value(x, y))
+        .expect("every value of the rows is on its axis")
 }
 
 /// The seeds every cell has, ascending.

@@ -168,7 +168,7 @@ pub(crate) fn analyse_method(method: Method, rows: &[ResultRow]) -> Option<Metho
     }
     let lrs = sorted_unique(rows.iter().map(|r| r.cell.lr).collect());
     let decays = sorted_unique(rows.iter().map(|r| r.cell.decay).collect());
-    let idx = |v: &[f64], x: f64| v.iter().position(|&y| y == x).expect("collected above");
+    let idx = cells::index_of;
     let mut by_cell: ByCell = HashMap::new();
     for r in &rows {
         by_cell
@@ -259,11 +259,14 @@ fn stream(m: Method) -> u64 {
 /// The chosen cell `p` of `grid`, its test accuracies and what it is tied with.
 fn chosen(grid: &ValGrid, by_cell: &ByCell, p: Pick, margin: f64) -> Chosen {
     let (di, li) = p.at;
-    let (tests, seeds) = finished_tests(&by_cell[&(di, li)]);
+    let rows = &by_cell[&(di, li)];
+    let (tests, seeds) = finished_tests(rows);
     let cell = |(d, l): (usize, usize)| (grid.lrs[l], grid.decays[d]);
+    // The cell's own values, not its axis representatives: more seeds and the saved
+    // predictions are found under the bits the cell was run with.
     Chosen {
-        lr: grid.lrs[li],
-        decay: grid.decays[di],
+        lr: rows[0].cell.lr,
+        decay: rows[0].cell.decay,
         val: p.val,
         tests,
         seeds,

@@ -18,10 +18,11 @@
 //! lacks one of those seeds (an interrupted refinement) is completed first. The folder's own
 //! rows say what was tried, so planning again after an interruption resumes.
 
+use super::val_grid::same_value;
 use super::{MethodAnalysis, NEAR_BEST_POINTS};
 use crate::optim::Method;
 use crate::study::{Cell, ResultRow};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// A new cell (all seeds) and why it is proposed.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,15 +108,29 @@ pub(crate) fn edge(m: &MethodAnalysis, li: usize) -> Option<Edge> {
 
 /// The cells to train next for `m`, given every row of the folder and the grid's seeds.
 pub(crate) fn proposals(m: &MethodAnalysis, rows: &[ResultRow], seeds: &[u64]) -> Vec<Proposal> {
-    let tried: HashSet<(u64, u64)> = rows
+    let tried: Vec<(f64, f64)> = rows
         .iter()
         .filter(|r| r.cell.method == m.method)
-        .map(|r| (r.cell.lr.to_bits(), r.cell.decay.to_bits()))
+        .map(|r| (r.cell.lr, r.cell.decay))
         .collect();
+    let was_tried = |lr: f64, decay: f64| {
+        tried
+            .iter()
+            .any(|&(l, d)| same_value(l, lr) && same_value(d, decay))
+    };
     let mut out: Vec<Proposal> = incomplete(m.method, rows, seeds);
+    // A value a rounding away from one the folder holds is that value (a √2 step reached
+    // from either neighbour), so refinement never makes two rows of one decay.
+    let snap = |v: f64, axis: &[f64]| {
+        axis.iter()
+            .copied()
+            .find(|&x| same_value(x, v))
+            .unwrap_or(v)
+    };
+    let (lrs, decays) = (m.grid.lrs.clone(), m.grid.decays.clone());
     let mut add = |lr: f64, decay: f64, why: Why| {
-        let key = (lr.to_bits(), decay.to_bits());
-        if !tried.contains(&key) && !out.iter().any(|p| (p.lr, p.decay) == (lr, decay)) {
+        let (lr, decay) = (snap(lr, &lrs), snap(decay, &decays));
+        if !was_tried(lr, decay) && !out.iter().any(|p| (p.lr, p.decay) == (lr, decay)) {
             out.push(Proposal {
                 method: m.method,
                 lr,
@@ -312,5 +327,33 @@ mod tests {
         assert!(again.iter().all(|p| p.why == Why::Incomplete), "{again:?}");
         let cells = funded(&again, &[0, 1], 5);
         assert_eq!(cells.len(), 4, "the budget funds whole cells only");
+    }
+
+    #[test]
+    fn a_step_a_rounding_away_from_a_decay_the_folder_holds_is_that_decay() {
+        // A steep floor at 4e-3 at every α; one α already holds the √2 steps as reached from
+        // 8e-3 (8e-3/√2 differs from 4e-3·√2 in the last bit).
+        let decays: Vec<f64> = (0..6).map(|k| 1e-3 * 2f64.powi(k)).collect();
+        let mut r = rows(Method::Sgd, &decays, (4e-3f64).log2(), 20.0);
+        for x in r.iter_mut() {
+            let d = x.cell.decay.log2() - (4e-3f64).log2();
+            x.val_accuracy = Some(0.95 - 0.03 * d * d + 0.0002 * x.cell.seed as f64);
+        }
+        let above = 8e-3 / std::f64::consts::SQRT_2;
+        let below = 4e-3 / std::f64::consts::SQRT_2;
+        assert_ne!(above.to_bits(), (4e-3 * std::f64::consts::SQRT_2).to_bits());
+        for (d, v) in [(above, 0.9485), (below, 0.9485)] {
+            for seed in 0..2 {
+                r.push(row(Method::Sgd, 1e-3, d, seed, v));
+            }
+        }
+        let m = analyse_method(Method::Sgd, &r).unwrap();
+        let p = proposals(&m, &r, &[0, 1]);
+        assert_eq!(p.len(), 4, "the √2 steps at the other two α only: {p:?}");
+        assert!(
+            p.iter()
+                .all(|p| p.lr != 1e-3 && [above, below].contains(&p.decay)),
+            "{p:?}"
+        );
     }
 }
