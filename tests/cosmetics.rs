@@ -179,26 +179,17 @@ fn a_study_s_other_data_is_the_same_usage_error_for_sweep_and_the_equivalence_ch
 fn compare_with_a_diverged_method_prints_no_nan_and_no_missing_figure() {
     let d = tempfile::tempdir().unwrap();
     let out = d.path().join("c");
-    let t = ok(&run(&[
+    let mut args = vec![
         "compare",
         "--methods",
         "adam",
         "--adam",
         "1e30,0",
-        "--seeds",
-        "1",
-        "--epochs",
-        "1",
-        "--train-size",
-        "300",
-        "--val-size",
-        "500",
-        "--hidden",
-        "16",
-        "--quiet",
         "--out",
         s(&out),
-    ]));
+    ];
+    args.extend(TINY_STUDY);
+    let t = ok(&run(&args));
     assert!(!t.contains("NaN"), "{t}");
     assert!(
         !t.contains("curves.svg") && !out.join("curves.svg").exists(),

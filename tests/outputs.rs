@@ -64,24 +64,8 @@ fn save_paths_that_name_a_folder_are_refused_before_training() {
 
 /// A tiny sweep into `out`.
 fn tiny_sweep(out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "sweep",
-        "--out",
-        s(out),
-        "--grid",
-        "sgd:0.1:0",
-        "--seeds",
-        "1",
-        "--epochs",
-        "1",
-        "--train-size",
-        "300",
-        "--val-size",
-        "500",
-        "--hidden",
-        "16",
-        "--quiet",
-    ];
+    let mut args = vec!["sweep", "--out", s(out), "--grid", "sgd:0.1:0"];
+    args.extend(TINY_STUDY);
     args.extend(extra);
     run(&args)
 }
