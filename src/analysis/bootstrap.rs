@@ -73,7 +73,7 @@ impl SeedGrid {
 }
 
 /// The mean of `vals.len()` draws, with replacement, of the rescaled seeds.
-fn redrawn_mean(vals: &[f64], rng: &mut impl Rng) -> f64 {
+pub(super) fn redrawn_mean(vals: &[f64], rng: &mut impl Rng) -> f64 {
     let n = vals.len();
     let mean = vals.iter().sum::<f64>() / n as f64;
     if n < 2 {

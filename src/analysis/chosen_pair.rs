@@ -14,12 +14,12 @@
 //!
 //! A difference is shown only where all three agree.
 
-use super::bootstrap::{Estimate, REPLICATES};
+use super::bootstrap::{redrawn_mean, Estimate, REPLICATES};
 use super::MethodAnalysis;
 use crate::study::predictions::{read_predictions, read_test_labels};
 use crate::study::Cell;
 use crate::util::stats::{normal_two_sided, welch, Welch};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 
@@ -152,8 +152,8 @@ pub(crate) fn reselected(a: &[CellRuns], b: &[CellRuns], stream: u64) -> Option<
     let mut rng = ChaCha8Rng::seed_from_u64(0xc2_0000 + stream);
     let reps: Vec<Option<f64>> = (0..REPLICATES)
         .map(|_| {
-            let ta = chosen_test(a, &mut |v| redrawn(v, &mut rng))?;
-            let tb = chosen_test(b, &mut |v| redrawn(v, &mut rng))?;
+            let ta = chosen_test(a, &mut |v| redrawn_mean(v, &mut rng))?;
+            let tb = chosen_test(b, &mut |v| redrawn_mean(v, &mut rng))?;
             Some(100.0 * (tb - ta))
         })
         .collect();
@@ -179,20 +179,6 @@ fn chosen_test(cells: &[CellRuns], stat: &mut dyn FnMut(&[f64]) -> f64) -> Optio
 
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
-}
-
-/// The rescaled bootstrap mean of `v` ([`super::bootstrap`]'s redraw).
-fn redrawn(v: &[f64], rng: &mut ChaCha8Rng) -> f64 {
-    let n = v.len();
-    let m = mean(v);
-    if n < 2 {
-        return m;
-    }
-    let scale = (n as f64 / (n as f64 - 1.0)).sqrt();
-    (0..n)
-        .map(|_| m + scale * (v[rng.random_range(0..n)] - m))
-        .sum::<f64>()
-        / n as f64
 }
 
 type ChosenCell<'a> = (crate::optim::Method, f64, f64, &'a [u64]);
