@@ -15,6 +15,7 @@
 //!   sweep, presets, the equivalence check, compare's runs.
 //! - [`analysis`]: best cells, per-α best decays and the coupling fit of a study folder.
 //! - [`report`]: verdicts, figures and report.md (and compare.md).
+//! - [`map`]: regime maps, one study per value of an axis, read against two limits.
 //! - Side rooms: [`plot`] (SVG figures), [`trajectory`] (paths on 2-D surfaces), [`norms`]
 //!   (‖θ‖ over epochs on MNIST), [`bench`] (timings).
 //! - [`cli`]: the flags and the resolve step; [`commands`]: one module per subcommand.
@@ -27,6 +28,7 @@ pub mod data;
 pub mod device;
 pub mod error;
 pub mod jobs;
+pub mod map;
 pub mod nn;
 pub mod norms;
 pub mod optim;

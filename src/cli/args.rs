@@ -7,6 +7,7 @@
 use super::values;
 use crate::data::{DATA_DIR_ENV, DEFAULT_DATA_DIR};
 use crate::device::DeviceSpec;
+use crate::map::{AxisValues, MapPreset};
 use crate::nn::Norm;
 use crate::optim::{Method, Schedule, WdScaling};
 use crate::study::{CellBackend, MethodGrid, Preset, Shard};
@@ -484,4 +485,57 @@ pub struct CompletionsArgs {
     /// The shell to complete in.
     #[arg(value_enum)]
     pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct MapArgs {
+    /// The map: its base regime, axis and values (docs/reference.md, "Regime maps").
+    #[arg(long, value_enum)]
+    pub(crate) preset: MapPreset,
+    /// The axis values instead of the preset's, e.g. --axis epochs=50,100,200,400,800 (the
+    /// preset's axis only; points may be added to a map folder later).
+    #[arg(long, value_name = "NAME=V1,V2,...")]
+    pub(crate) axis: Option<AxisValues>,
+    /// Methods [default: sgd,adam,adamw — SGDW's slope is SGD + L2's plus exactly 1].
+    #[arg(long, value_enum, value_delimiter = ',', action = ArgAction::Set)]
+    pub(crate) methods: Vec<Method>,
+    /// The map folder: map.json, one study folder per point, map.md, map.svg; re-running
+    /// resumes.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Runs refinement may add per point to bracket every α's best decay [default: 24].
+    #[arg(long, value_name = "RUNS")]
+    pub(crate) refine_budget: Option<usize>,
+    /// Run only the K-th of N slices of every point's grid (no refinement); `wdlab map
+    /// --report-only` merges the shards.
+    #[arg(long, value_name = "K/N", conflicts_with = "report_only")]
+    pub(crate) shard: Option<Shard>,
+    /// Train nothing: read the points the folder holds and write map.md and map.svg.
+    #[arg(long)]
+    pub(crate) report_only: bool,
+    /// Base regime: train on the first N training images [map preset: 5000] (not on the
+    /// train-size map, whose axis it is).
+    #[arg(long, value_name = "N")]
+    pub(crate) train_size: Option<usize>,
+    /// Base regime: hold out the last N training images for validation [map preset: 10000].
+    #[arg(long, value_name = "N")]
+    pub(crate) val_size: Option<usize>,
+    /// Base regime: passes over the training images [map preset: 100] (not on the epochs map).
+    #[arg(long)]
+    pub(crate) epochs: Option<usize>,
+    /// Base regime: width of the hidden layer [map preset: 256].
+    #[arg(long, value_name = "WIDTH")]
+    pub(crate) hidden: Option<usize>,
+    #[command(flatten)]
+    pub(crate) data_dir: DataDirArg,
+    #[command(flatten)]
+    pub(crate) device: DeviceArg,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArg,
+    /// How grid cells train (as for `wdlab sweep`).
+    #[arg(long, value_enum)]
+    pub(crate) cells: Option<CellBackend>,
+    /// Cells trained side by side (as for `wdlab sweep`).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub(crate) jobs: Option<usize>,
 }

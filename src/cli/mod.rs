@@ -105,6 +105,11 @@ of the learning curves [default: 5]")),
     /// (README's "Results" is its output).
     #[command(after_help = EXIT_CODES)]
     Summary(SummaryArgs),
+    /// A regime map: one compact study per value of an axis (training length, label noise,
+    /// training images), and what the axis does to the coupling of the best decay to α
+    /// (map.md, map.svg); resumable.
+    #[command(after_help = EXIT_CODES)]
+    Map(MapArgs),
     /// Print the shell completion script for SHELL (e.g. `wdlab completions bash >
     /// ~/.local/share/bash-completion/completions/wdlab`).
     Completions(CompletionsArgs),

@@ -4,6 +4,7 @@
 
 use super::args::*;
 use crate::error::usage;
+use crate::map::{axis::Axis, MapSpec};
 use crate::norms::NormsTraining;
 use crate::optim::{Method, OptimConfig};
 use crate::study::{preset, Execution, Grid, MethodGrid, PresetSpec};
@@ -375,6 +376,55 @@ pub(crate) fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
         None,
         None,
     )
+}
+
+/// `wdlab map`'s flags, resolved: the map preset with its axis and methods, and how its cells
+/// run (each point evaluates every tenth of its run: [`MapSpec::eval_every`]).
+pub(crate) fn map_plan(a: &MapArgs) -> anyhow::Result<(MapSpec, Execution)> {
+    let mut spec = MapSpec::of(a.preset).with_methods(a.methods.clone())?;
+    if let Some(axis) = &a.axis {
+        spec = spec.with_axis(axis.clone())?;
+    }
+    let moved = spec.axis.axis;
+    let refuse = |flag: &str| {
+        usage(format!(
+            "{flag} is what this map moves; give its values with --axis {}=V1,V2,...",
+            moved.name()
+        ))
+    };
+    let b = &mut spec.base;
+    if let Some(n) = a.train_size {
+        if moved == Axis::TrainSize {
+            return Err(refuse("--train-size"));
+        }
+        b.train_size = Some(n);
+    }
+    if let Some(e) = a.epochs {
+        if moved == Axis::Epochs {
+            return Err(refuse("--epochs"));
+        }
+        b.epochs = e;
+    }
+    b.val_size = a.val_size.unwrap_or(b.val_size);
+    if let Some(w) = a.hidden {
+        b.hidden = vec![w];
+    }
+    if let Some(b) = a.refine_budget {
+        spec.refine_budget = b;
+    }
+    let how = Execution::new(
+        a.data_dir.data_dir.clone(),
+        a.device.device,
+        1,
+        a.quiet.quiet,
+        a.cells,
+        a.jobs,
+    )?;
+    for &v in &spec.axis.values {
+        let s = spec.settings_at(v);
+        s.validate(&how)?;
+    }
+    Ok((spec, how))
 }
 
 #[cfg(test)]

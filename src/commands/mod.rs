@@ -28,6 +28,7 @@ macro_rules! say_raw {
 
 mod bench;
 mod compare;
+mod map;
 mod norms;
 mod report;
 mod reproduce;
@@ -52,6 +53,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Report(args) => report::run(&args),
         Command::Reproduce(args) => reproduce::run(&args),
         Command::Summary(args) => summary::run(&args),
+        Command::Map(args) => map::run(&args),
         Command::Completions(args) => shell::completions(&args),
         Command::Man => shell::man(),
     }

@@ -11,7 +11,7 @@ use crate::cli::resolve::study_plan;
 use crate::cli::ReproduceArgs;
 use crate::report::write_report;
 use crate::study::backfill::{backfill_predictions, lacking_predictions};
-use crate::study::{sweep, sweep_cells, Cell, Execution, Grid, MethodGrid, PresetSpec};
+use crate::study::{sweep, sweep_cells, Cell, Execution, Grid, MethodGrid, PresetSpec, Settings};
 use std::path::Path;
 use std::time::Instant;
 
@@ -126,8 +126,21 @@ pub(crate) fn refine(
     how: &Execution,
     budget: usize,
 ) -> anyhow::Result<Refined> {
+    let grid = &spec.grid;
+    let in_grid = |c: &Cell| grid.contains(c.method, c.lr, c.decay);
+    refine_from(dir, &spec.settings, &grid.seeds, &in_grid, how, budget)
+}
+
+/// [`refine`] for any grid: `in_grid` says which cells the budget does not count.
+pub(crate) fn refine_from(
+    dir: &Path,
+    settings: &Settings,
+    seeds: &[u64],
+    in_grid: &dyn Fn(&Cell) -> bool,
+    how: &Execution,
+    budget: usize,
+) -> anyhow::Result<Refined> {
     let started = Instant::now();
-    let seeds = &spec.grid.seeds;
     let mut out = Refined {
         used: 0,
         budget,
@@ -137,7 +150,7 @@ pub(crate) fn refine(
     };
     for _ in 0..REFINE_ROUNDS {
         let a = Analysis::load(dir)?;
-        out.used = refined_runs(&a, &spec.grid);
+        out.used = refined_runs(&a, seeds, in_grid);
         let wanted: Vec<Proposal> = a
             .methods
             .iter()
@@ -149,19 +162,19 @@ pub(crate) fn refine(
         if cells.is_empty() {
             break;
         }
-        out.ran += sweep_cells(dir, &spec.settings, &cells, None, how)?.ran;
+        out.ran += sweep_cells(dir, settings, &cells, None, how)?.ran;
     }
-    out.used = refined_runs(&Analysis::load(dir)?, &spec.grid);
+    out.used = refined_runs(&Analysis::load(dir)?, seeds, in_grid);
     out.seconds = started.elapsed().as_secs_f64();
     Ok(out)
 }
 
-/// Runs of the folder over the grid's seeds at cells outside the preset's grid.
-fn refined_runs(a: &Analysis, grid: &Grid) -> usize {
+/// Runs of the folder over `seeds` at cells outside the grid.
+fn refined_runs(a: &Analysis, seeds: &[u64], in_grid: &dyn Fn(&Cell) -> bool) -> usize {
     a.rows
         .iter()
-        .filter(|r| grid.seeds.contains(&r.cell.seed))
-        .filter(|r| !grid.contains(r.cell.method, r.cell.lr, r.cell.decay))
+        .filter(|r| seeds.contains(&r.cell.seed))
+        .filter(|r| !in_grid(&r.cell))
         .count()
 }
 

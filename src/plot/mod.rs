@@ -15,6 +15,8 @@
 //! - `heatmap`: [`heatmaps`], panels of [`HeatPanel`], each on its own colour scale.
 //! - `slopes`: [`slope_panels`], best values with tie bars, a fitted line and band, and
 //!   reference slopes, on log-log axes (the coupling figure).
+//! - `map_panels`: [`map_panels`], estimates with interval bars against a regime axis and the
+//!   reference lines of two limits (the map figure).
 //! - `contour`: [`contour_panels`], panels of [`ContourPanel`] with [`PathLine`]s; its
 //!   iso-lines come from `marching_squares`, its legend from `contour_legend`, its point
 //!   symbols from `markers`.
@@ -28,6 +30,7 @@ mod contour_legend;
 mod drawable;
 mod heatmap;
 mod line_chart;
+mod map_panels;
 mod marching_squares;
 mod markers;
 mod slopes;
@@ -39,6 +42,7 @@ mod test_support;
 pub(crate) use contour::contour_panels;
 pub(crate) use heatmap::heatmaps;
 pub(crate) use line_chart::{line_chart, scatter_chart, Overlay};
+pub(crate) use map_panels::{map_panels, MapAxis, MapMark, MapPanel, MapSeries, RefLine};
 pub(crate) use slopes::{slope_panels, PointKind, SlopePanel, SlopePoint};
 
 /// One line on a chart; `band` = optional (lower, upper) shaded around it (e.g. mean ± sd over seeds).

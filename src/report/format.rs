@@ -7,7 +7,7 @@ use crate::util::stats::mean_sd;
 
 /// "−0.62 [−0.75, −0.49]": a signed estimate with its 95 % interval (none with one seed per
 /// cell).
-pub(super) fn est(e: &Estimate) -> String {
+pub(crate) fn est(e: &Estimate) -> String {
     match e.interval {
         Some((lo, hi)) => format!("{:+.2} [{}, {}]", e.point, signed(lo), signed(hi)),
         None => format!("{:+.2} (no interval)", e.point),
@@ -15,7 +15,7 @@ pub(super) fn est(e: &Estimate) -> String {
 }
 
 /// "+0.25", "−∞": a signed bound, unbounded ones as ±∞.
-pub(super) fn signed(v: f64) -> String {
+pub(crate) fn signed(v: f64) -> String {
     match v {
         f64::INFINITY => "+∞".into(),
         f64::NEG_INFINITY => "−∞".into(),

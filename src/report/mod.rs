@@ -25,6 +25,7 @@ mod summary;
 mod verdicts;
 
 pub(crate) use figures::write_curves;
+pub(crate) use format::{est, signed};
 pub(crate) use summary::summary;
 pub(crate) use verdicts::verdicts;
 

@@ -1,0 +1,252 @@
+//! One point of a map read as the theories read it: the slope of the best decay against α in
+//! both conventions with the robust interval of the study report, which limit it is near, and
+//! the decay's total number of e-folds F = Σ_t η_t·α·λ at each α's best.
+//!
+//! Two limits predict opposite slopes of the best L2 penalty λ against α (log-log):
+//! - the explicit regulariser (training settles at a minimiser of R_emp + (λ/2)‖θ‖², which
+//!   does not depend on α): slope 0 in λ, +1 in λ' = αλ;
+//! - the timescale (Loshchilov & Hutter's picture; Wang & Aitchison 2024, Li, Lyu & Arora
+//!   2020: what matters is how many e-folds the decay makes, F, a function of αλ): slope −1 in
+//!   λ, 0 in λ'.
+
+use crate::analysis::{Analysis, Estimate, MethodAnalysis};
+use crate::optim::schedule::lr_multiplier;
+use crate::optim::{Method, WdScaling};
+use crate::study::Settings;
+
+/// Images in MNIST's training file: without `--train-size` a run trains on those the
+/// validation split leaves.
+const MNIST_TRAIN_IMAGES: usize = 60_000;
+
+/// Which limit a slope's intervals allow, read in the λ convention (0: regulariser, −1:
+/// timescale) over the union of the headline interval and every variant's (window, each α
+/// left out), so no choice of the analyst's can move the word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// 0 inside every choice's interval's union, −1 outside it.
+    Regulariser,
+    /// −1 inside, 0 outside.
+    Timescale,
+    /// Both outside, the slope between them.
+    Between,
+    /// Both outside, the slope beyond one of them (below −1 or above 0).
+    Beyond,
+    /// Both inside: the intervals cannot tell the limits apart.
+    NotSettled,
+    /// The curvature's interval holds 0 (no valley whose floor can be located), or no α's
+    /// best decay is bracketed.
+    NoValley,
+    /// One seed: no interval.
+    NoInterval,
+}
+
+impl Limit {
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Limit::Regulariser => "regulariser limit",
+            Limit::Timescale => "timescale limit",
+            Limit::Between => "between the limits",
+            Limit::Beyond => "beyond the limits",
+            Limit::NotSettled => "not settled",
+            Limit::NoValley => "no valley resolved",
+            Limit::NoInterval => "no interval",
+        }
+    }
+}
+
+/// One method at one point.
+#[derive(Debug, Clone)]
+pub(crate) struct MethodPoint {
+    pub(crate) method: Method,
+    /// The headline slope in the λ convention (add 1 for λ'), with its interval.
+    pub(crate) slope: Option<Estimate>,
+    /// The union of the headline and every variant's interval (λ convention).
+    pub(crate) union: Option<(f64, f64)>,
+    /// The smallest and largest point estimate over the analyst's choices (λ convention).
+    pub(crate) range: Option<(f64, f64)>,
+    pub(crate) limit: Limit,
+    /// Per α in the fit: α, the fitted best F (e-folds) with its interval.
+    pub(crate) best_f: Vec<(f64, Estimate)>,
+    /// Per α trained: α, the best decay as swept, and its F.
+    pub(crate) best: Vec<(f64, f64, f64)>,
+    /// Regret (points) of reusing one tuned value across α holding λ fixed and holding F (=
+    /// αλ, = λ' in the paper's convention) fixed, with intervals: within one point Σ η_t is the
+    /// same at every α, so holding F is holding αλ.
+    pub(crate) regret_lambda: Option<Estimate>,
+    pub(crate) regret_f: Option<Estimate>,
+    /// Regret holding F minus regret holding λ, with its interval.
+    pub(crate) regret_difference: Option<Estimate>,
+    /// Learning rates that failed to train (left out of the slope).
+    pub(crate) untrained: Vec<f64>,
+}
+
+/// One point of a map.
+#[derive(Debug, Clone)]
+pub(crate) struct Point {
+    pub(crate) value: f64,
+    pub(crate) settings: Settings,
+    /// Σ_t η_t over the run: F = this × α·λ.
+    pub(crate) eta_sum: f64,
+    pub(crate) runs: usize,
+    pub(crate) methods: Vec<MethodPoint>,
+}
+
+/// Σ_t η_t over every step of a run with `s` (η_t the schedule's multiplier).
+pub(crate) fn eta_sum(s: &Settings, train_images: usize) -> f64 {
+    let steps = (s.epochs * train_images.div_ceil(s.batch_size)) as u64;
+    (0..steps)
+        .map(|t| lr_multiplier(s.schedule, t, steps))
+        .sum()
+}
+
+/// The power p of α in a decay as swept = λ·α^p: 1 for a decoupled method in the paper's
+/// convention (λ' = αλ), 0 for an L2 method and for PyTorch's convention (λ_pt = λ).
+fn power(method: Method, s: &Settings) -> f64 {
+    if method.is_decoupled() && s.wd_scaling == WdScaling::Paper {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// The point at `value` from its study folder's analysis.
+pub(crate) fn read_point(value: f64, a: &Analysis, methods: &[Method]) -> Point {
+    let n = a
+        .settings
+        .train_size
+        .unwrap_or(MNIST_TRAIN_IMAGES.saturating_sub(a.settings.val_size));
+    let eta_sum = eta_sum(&a.settings, n);
+    Point {
+        value,
+        settings: a.settings.clone(),
+        eta_sum,
+        runs: a.rows.len(),
+        methods: methods
+            .iter()
+            .filter_map(|&m| a.method(m))
+            .map(|m| method_point(m, &a.settings, eta_sum))
+            .collect(),
+    }
+}
+
+fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
+    let p = power(m.method, s);
+    let shift = -p;
+    let sl = &m.slopes;
+    let slope = sl.valley.map(|e| e.shifted(shift));
+    let intervals = sl
+        .valley
+        .iter()
+        .map(|e| e.interval)
+        .chain(sl.variants.iter().map(|v| v.slope.and_then(|e| e.interval)));
+    let union = intervals
+        .map(|i| i.map(|(lo, hi)| (lo + shift, hi + shift)))
+        .try_fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), i| {
+            i.map(|(lo, hi)| (l.min(lo), h.max(hi)))
+        })
+        .filter(|(l, h)| l <= h);
+    // A variant without a valley at all counts as unbounded, as a replicate without one does.
+    let union = if sl.variants.iter().any(|v| v.slope.is_none()) {
+        union.map(|_| (f64::NEG_INFINITY, f64::INFINITY))
+    } else {
+        union
+    };
+    let valley = sl
+        .curvature
+        .and_then(|c| c.interval)
+        .is_some_and(|(lo, _)| lo > 0.0);
+    let limit = limit_of(slope.is_some(), valley, union);
+    // F = Σ η_t · α · λ = Σ η_t · α^(1−p) · decay as swept; the floor is log₂ of the decay.
+    let f_of = |lr: f64, decay: f64| eta_sum * lr.powf(1.0 - p) * decay;
+    let best_f = sl
+        .floor
+        .iter()
+        .map(|(lr, e)| {
+            let to_f = |l2: f64| f_of(*lr, l2.exp2());
+            let interval = e.interval.map(|(lo, hi)| (to_f(lo), to_f(hi)));
+            (
+                *lr,
+                Estimate {
+                    point: to_f(e.point),
+                    interval,
+                    failed: e.failed,
+                },
+            )
+        })
+        .collect();
+    let regret = m.regret();
+    // held[0] holds the decay as swept, held[1] the per-step product (αλ, or λ'/α).
+    let (lambda, f) = if p == 1.0 { (1, 0) } else { (0, 1) };
+    let sign = if lambda == 0 { 1.0 } else { -1.0 };
+    MethodPoint {
+        method: m.method,
+        slope,
+        union,
+        range: sl.range(shift),
+        limit,
+        best_f,
+        best: m
+            .per_lr
+            .iter()
+            .filter(|b| !m.untrained_lrs.contains(&b.lr))
+            .map(|b| (b.lr, b.decay, f_of(b.lr, b.decay)))
+            .collect(),
+        regret_lambda: regret.map(|r| r.intervals[lambda]),
+        regret_f: regret.map(|r| r.intervals[f]),
+        regret_difference: regret.map(|r| Estimate {
+            point: sign * r.difference.point,
+            interval: r.difference.interval.map(|(lo, hi)| {
+                let (a, b) = (sign * lo, sign * hi);
+                (a.min(b), a.max(b))
+            }),
+            failed: r.difference.failed,
+        }),
+        untrained: m.untrained_lrs.clone(),
+    }
+}
+
+/// The limit a slope's union of intervals allows ([`Limit`]).
+pub(crate) fn limit_of(has_slope: bool, valley: bool, union: Option<(f64, f64)>) -> Limit {
+    if !has_slope || !valley {
+        return Limit::NoValley;
+    }
+    let Some((lo, hi)) = union else {
+        return Limit::NoInterval;
+    };
+    let holds = |v: f64| lo <= v && v <= hi;
+    match (holds(0.0), holds(-1.0)) {
+        (true, true) => Limit::NotSettled,
+        (true, false) => Limit::Regulariser,
+        (false, true) => Limit::Timescale,
+        (false, false) if lo > -1.0 && hi < 0.0 => Limit::Between,
+        (false, false) => Limit::Beyond,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_from_the_union_of_intervals() {
+        assert_eq!(limit_of(true, true, Some((-0.3, 0.2))), Limit::Regulariser);
+        assert_eq!(limit_of(true, true, Some((-1.3, -0.6))), Limit::Timescale);
+        assert_eq!(limit_of(true, true, Some((-1.1, 0.1))), Limit::NotSettled);
+        assert_eq!(limit_of(true, true, Some((-0.8, -0.3))), Limit::Between);
+        assert_eq!(limit_of(true, true, Some((0.2, 0.9))), Limit::Beyond);
+        assert_eq!(limit_of(true, false, Some((-0.3, 0.2))), Limit::NoValley);
+        assert_eq!(limit_of(false, true, None), Limit::NoValley);
+        assert_eq!(limit_of(true, true, None), Limit::NoInterval);
+    }
+
+    #[test]
+    fn eta_sum_of_a_cosine_run_is_half_its_steps() {
+        let mut s = crate::study::preset(crate::study::Preset::Full).settings;
+        s.epochs = 10;
+        // 5,000 images in batches of 128: 40 steps an epoch, 400 steps.
+        let sum = eta_sum(&s, 5000);
+        assert!((sum - 200.5).abs() < 1e-9, "{sum}");
+        s.schedule = crate::optim::Schedule::Constant;
+        assert_eq!(eta_sum(&s, 5000), 400.0);
+    }
+}

@@ -1,0 +1,462 @@
+//! `map.md` and `map.svg`: the verdict per method along the axis, and per point the slopes in
+//! both conventions, the best total decay F at each α, the transfer regret, and (on the
+//! data-size axis) the best decay and its timescale against N. Every number re-computes from
+//! the point folders' results.csv.
+
+use super::axis::Axis;
+use super::plan::MapSpec;
+use super::point::{Limit, MethodPoint, Point};
+use super::verdict::axis_verdict;
+use crate::analysis::Estimate;
+use crate::optim::Method;
+use crate::plot::{map_panels, MapAxis, MapMark, MapPanel, MapSeries, RefLine};
+use crate::report::{est, signed};
+use crate::util::fmt::short;
+use crate::util::fs::write_atomic;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Writes `dir/map.md` and `dir/map.svg` (the figure only when a point has a slope); returns
+/// their paths.
+pub(crate) fn write_map(
+    dir: &Path,
+    spec: &MapSpec,
+    points: &[Point],
+) -> anyhow::Result<(PathBuf, Option<PathBuf>)> {
+    let svg = dir.join("map.svg");
+    let drawn = if points.is_empty() {
+        None
+    } else {
+        map_panels(&svg, &title(spec), &x_axis(spec), &panels(spec, points))
+            .ok()
+            .map(|()| svg)
+    };
+    let md = dir.join("map.md");
+    write_atomic(&md, markdown(spec, points, drawn.is_some()).as_bytes())?;
+    Ok((md, drawn))
+}
+
+fn title(spec: &MapSpec) -> String {
+    format!(
+        "Where the coupling appears: the best decay's slope against α, over {}",
+        spec.axis.axis.name()
+    )
+}
+
+fn x_axis(spec: &MapSpec) -> MapAxis {
+    MapAxis {
+        label: spec.axis.axis.label().into(),
+        log: spec.axis.axis.is_log(),
+        ticks: spec.axis.values.clone(),
+    }
+}
+
+fn colour(m: Method) -> usize {
+    Method::ALL.iter().position(|&x| x == m).unwrap_or(0)
+}
+
+/// Whether a reading tells the limits apart (a filled mark).
+fn settled(l: Limit) -> bool {
+    matches!(
+        l,
+        Limit::Regulariser | Limit::Timescale | Limit::Between | Limit::Beyond
+    )
+}
+
+/// The middle fitted α's best F: the figure's one value per point and method.
+fn middle_f(m: &MethodPoint) -> Option<(f64, Estimate)> {
+    m.best_f.get(m.best_f.len() / 2).copied()
+}
+
+fn series(
+    spec: &MapSpec,
+    points: &[Point],
+    mark: impl Fn(&Point, &MethodPoint) -> Option<MapMark>,
+) -> Vec<MapSeries> {
+    spec.methods
+        .iter()
+        .map(|&m| MapSeries {
+            label: m.label().into(),
+            colour: colour(m),
+            marks: points
+                .iter()
+                .filter_map(|p| {
+                    let mp = p.methods.iter().find(|x| x.method == m)?;
+                    mark(p, mp)
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn panels(spec: &MapSpec, points: &[Point]) -> Vec<MapPanel> {
+    let (x0, x1) = (
+        spec.axis.values[0],
+        *spec.axis.values.last().expect("an axis has values"),
+    );
+    let flat = |y: f64, label: &str| RefLine {
+        from: (x0, y),
+        to: (x1, y),
+        label: label.into(),
+    };
+    let slope = |shift: f64| {
+        move |p: &Point, m: &MethodPoint| {
+            let e = m.slope?;
+            Some(MapMark {
+                x: p.value,
+                y: e.point + shift,
+                bar: m.union.map(|(lo, hi)| (lo + shift, hi + shift)),
+                settled: settled(m.limit),
+            })
+        }
+    };
+    let mut out = vec![
+        MapPanel {
+            title: "slope of the best λ (L2 convention)".into(),
+            y_label: "d log λ / d log α".into(),
+            log_y: false,
+            y_range: Some((-2.5, 1.5)),
+            series: series(spec, points, slope(0.0)),
+            refs: vec![flat(0.0, "regulariser: 0"), flat(-1.0, "timescale: −1")],
+        },
+        MapPanel {
+            title: "slope of the best λ' = αλ (decoupled)".into(),
+            y_label: "d log λ' / d log α".into(),
+            log_y: false,
+            y_range: Some((-1.5, 2.5)),
+            series: series(spec, points, slope(1.0)),
+            refs: vec![flat(1.0, "regulariser: +1"), flat(0.0, "timescale: 0")],
+        },
+        MapPanel {
+            title: "best total decay F = Σ η_t·α·λ, middle α".into(),
+            y_label: "e-folds".into(),
+            log_y: true,
+            y_range: None,
+            series: series(spec, points, |p, m| {
+                let (_, e) = middle_f(m)?;
+                Some(MapMark {
+                    x: p.value,
+                    y: e.point,
+                    bar: e.interval,
+                    settled: settled(m.limit),
+                })
+            }),
+            refs: vec![],
+        },
+    ];
+    if spec.axis.axis == Axis::TrainSize {
+        out.push(size_panel(spec, points));
+    }
+    out
+}
+
+/// The best λ' = αλ at the middle α against N, with a line ∝ 1/N through the first point.
+fn size_panel(spec: &MapSpec, points: &[Point]) -> MapPanel {
+    let lambda_prime = |p: &Point, m: &MethodPoint| -> Option<MapMark> {
+        let (lr, e) = middle_f(m)?;
+        let to = |f: f64| f / p.eta_sum * 1.0;
+        let _ = lr;
+        Some(MapMark {
+            x: p.value,
+            y: to(e.point),
+            bar: e.interval.map(|(lo, hi)| (to(lo), to(hi))),
+            settled: settled(m.limit),
+        })
+    };
+    let series = series(spec, points, lambda_prime);
+    let refs = series
+        .iter()
+        .filter_map(|s| s.marks.first())
+        .take(1)
+        .map(|m| {
+            let x1 = *spec.axis.values.last().expect("values");
+            RefLine {
+                from: (m.x, m.y),
+                to: (x1, m.y * m.x / x1),
+                label: "∝ 1/N".into(),
+            }
+        })
+        .collect();
+    MapPanel {
+        title: "best per-step decay λ' = αλ (Σ η_t·λ' = F), middle α".into(),
+        y_label: "λ'".into(),
+        log_y: true,
+        y_range: None,
+        series,
+        refs,
+    }
+}
+
+fn markdown(spec: &MapSpec, points: &[Point], figure: bool) -> String {
+    let axis = spec.axis.axis;
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}\n", title(spec));
+    let _ = writeln!(s, "{}\n", intro(spec));
+    if figure {
+        let _ = writeln!(s, "![the map](map.svg)\n");
+    } else {
+        let _ = writeln!(
+            s,
+            "No point has a slope or a fitted floor yet, so there is no figure.\n"
+        );
+    }
+    let _ = writeln!(s, "## Verdict\n");
+    if points.is_empty() {
+        let _ = writeln!(s, "No point has been run yet.\n");
+    }
+    for &m in &spec.methods {
+        let _ = writeln!(s, "- {}", axis_verdict(axis, points, m));
+    }
+    let _ = writeln!(
+        s,
+        "\nSGDW needs no point of its own: without momentum it is SGD + L2 at λ' = αλ, so its \
+         slope is SGD + L2's plus exactly 1.\n"
+    );
+    let _ = writeln!(s, "{}", points_table(spec, points));
+    let _ = writeln!(s, "{}", slopes_table(axis, points));
+    let _ = writeln!(s, "{}", f_table(axis, points));
+    let _ = writeln!(s, "{}", regret_table(axis, points));
+    if axis == Axis::TrainSize {
+        let _ = writeln!(s, "{}", size_table(points));
+    }
+    let _ = writeln!(s, "{}", caveats(spec));
+    s
+}
+
+fn intro(spec: &MapSpec) -> String {
+    let b = &spec.base;
+    format!(
+        "One study per {axis} value, the rest held at the base regime ({n} training images, \
+         {e} epochs, clean labels, where the axis does not move them), a {h}-wide hidden \
+         layer, batch {bs}, the {sched} schedule, plain SGD and the paper's decay convention; methods {methods}; seeds {seeds}; per α three learning rates a \
+         factor 4 apart, decay 0 and four decays a factor 2 apart, extended by refinement \
+         (at most {budget} runs per point) until each α's best is bracketed.\n\n\
+         Two limits predict opposite slopes of the best L2 penalty λ against α (log-log). \
+         **Regulariser**: training settles at a minimiser of R_emp + (λ/2)‖θ‖², which does not \
+         depend on α — slope 0 in λ, +1 in λ' = αλ. **Timescale** (Loshchilov & Hutter's \
+         picture; Wang & Aitchison 2024; Li, Lyu & Arora 2020): what matters is the decay's \
+         total number of e-folds F = Σ_t η_t·α·λ — slope −1 in λ, 0 in λ'. A point reads as \
+         one limit only when every interval of the analyst's choices (fitting windows 0.5, 1, \
+         2 points; each α left out) holds that limit's slope and excludes the other's; the \
+         union of those intervals is the bar in the figure.",
+        axis = spec.axis.axis.name(),
+        n = b.train_size.map_or("all".into(), |n| n.to_string()),
+        e = b.epochs,
+        h = hidden(&b.hidden),
+        bs = b.batch_size,
+        sched = b.schedule.name(),
+        methods = spec
+            .methods
+            .iter()
+            .map(|m| m.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+        seeds = spec.seeds.len(),
+        budget = spec.refine_budget,
+    )
+}
+
+fn points_table(spec: &MapSpec, points: &[Point]) -> String {
+    let mut s = String::from(
+        "## Points\n\n| point | folder | runs | Σ η_t (F per unit αλ) |\n|---|---|---|---|\n",
+    );
+    for &v in &spec.axis.values {
+        let folder = spec.axis.point_dir(v);
+        match points.iter().find(|p| p.value == v) {
+            Some(p) => {
+                let _ = writeln!(
+                    s,
+                    "| {} | [{folder}]({folder}/) | {} | {:.0} |",
+                    spec.axis.axis.describe(v),
+                    p.runs,
+                    p.eta_sum
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "| {} | {folder} | not run yet | |",
+                    spec.axis.axis.describe(v)
+                );
+            }
+        }
+    }
+    s
+}
+
+fn opt(e: Option<Estimate>) -> String {
+    e.map_or("—".into(), |e| est(&e))
+}
+
+fn slopes_table(axis: Axis, points: &[Point]) -> String {
+    let mut s = String::from(
+        "## Slopes of the best decay against α\n\n\
+         | point | method | slope in λ [95 %] | in λ' = αλ | union over the choices | points over the choices | reads as |\n\
+         |---|---|---|---|---|---|---|\n",
+    );
+    for p in points {
+        for m in &p.methods {
+            let range = m.range.map_or("—".into(), |(a, b)| {
+                format!("{} … {}", signed(a), signed(b))
+            });
+            let union = m.union.map_or("—".into(), |(a, b)| {
+                format!("[{}, {}]", signed(a), signed(b))
+            });
+            let failed = if m.untrained.is_empty() {
+                String::new()
+            } else {
+                let lrs: Vec<String> = m.untrained.iter().map(|&lr| short(lr)).collect();
+                format!(" (α {} failed to train, left out)", lrs.join(", "))
+            };
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {union} | {range} | {}{failed} |",
+                axis.describe(p.value),
+                m.method.label(),
+                opt(m.slope),
+                opt(m.slope.map(|e| e.shifted(1.0))),
+                m.limit.word()
+            );
+        }
+    }
+    s
+}
+
+fn f_table(axis: Axis, points: &[Point]) -> String {
+    let mut s = String::from(
+        "## Total decay F = Σ η_t·α·λ at each α's best\n\n\
+         Constant F across α is the timescale picture (slope −1 in λ); F growing ∝ α is the \
+         regulariser's. Per α: the best decay tried (and its F), then the fitted floor's F \
+         with its 95 % interval (α whose best is bracketed only).\n\n\
+         | point | method | best decay tried at each α (F) | fitted F at each α [95 %] |\n|---|---|---|---|\n",
+    );
+    for p in points {
+        for m in &p.methods {
+            let tried: Vec<String> = m
+                .best
+                .iter()
+                .map(|(lr, d, f)| format!("α {}: {} ({})", short(*lr), short(*d), f_short(*f)))
+                .collect();
+            let fitted: Vec<String> = m
+                .best_f
+                .iter()
+                .map(|(lr, e)| {
+                    let i = e.interval.map_or(String::new(), |(a, b)| {
+                        format!(" [{}, {}]", f_short(a), f_short(b))
+                    });
+                    format!("α {}: {}{i}", short(*lr), f_short(e.point))
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                axis.describe(p.value),
+                m.method.label(),
+                tried.join("; "),
+                if fitted.is_empty() {
+                    "—".into()
+                } else {
+                    fitted.join("; ")
+                }
+            );
+        }
+    }
+    s
+}
+
+/// F in e-folds: "2.4", "0.031", "∞".
+fn f_short(f: f64) -> String {
+    if !f.is_finite() {
+        return if f > 0.0 { "∞".into() } else { "0".into() };
+    }
+    if f == 0.0 {
+        "0".into()
+    } else if f >= 10.0 {
+        format!("{f:.0}")
+    } else {
+        // Two significant digits: 0.0021, 0.25, 2.4.
+        let digits = (1 - f.log10().floor() as i32).max(0) as usize;
+        format!("{f:.digits$}")
+    }
+}
+
+fn regret_table(axis: Axis, points: &[Point]) -> String {
+    let mut s = String::from(
+        "## Transfer regret: one tuned value reused at every α\n\n\
+         Points of validation accuracy lost against tuning at each α (tuned on one seed, \
+         scored on the other). Within one point Σ η_t is the same at every α, so holding F \
+         fixed is holding αλ (λ' for the decoupled methods): the third convention coincides \
+         with the second here and differs only across points (the F table above).\n\n\
+         | point | method | holding λ | holding F (αλ, λ') | F − λ |\n|---|---|---|---|---|\n",
+    );
+    for p in points {
+        for m in &p.methods {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                axis.describe(p.value),
+                m.method.label(),
+                opt(m.regret_lambda),
+                opt(m.regret_f),
+                opt(m.regret_difference)
+            );
+        }
+    }
+    s
+}
+
+fn size_table(points: &[Point]) -> String {
+    let mut s = String::from(
+        "## The best decay against the number of training images\n\n\
+         At a fixed number of epochs both views expect the best decay to fall ∝ 1/N at a \
+         given α: the timescale view because the best τ_epoch = batch/(N·λ') stays about \
+         constant (Wang & Aitchison 2024), a classical prior because the penalty's weight \
+         against N examples falls as 1/N. They differ in α: λ' fixed across α (timescale) or λ \
+         fixed (prior) — the slopes above.\n\n\
+         | N | method | best λ' = αλ at the middle α [95 %] | τ_epoch = batch/(N·λ') |\n|---|---|---|---|\n",
+    );
+    for p in points {
+        let batch = p.settings.batch_size as f64;
+        for m in &p.methods {
+            let Some((_, e)) = middle_f(m) else {
+                continue;
+            };
+            let lp = e.point / p.eta_sum;
+            let i = e.interval.map_or(String::new(), |(a, b)| {
+                format!(" [{}, {}]", short(a / p.eta_sum), short(b / p.eta_sum))
+            });
+            let _ = writeln!(
+                s,
+                "| {} | {} | {}{i} | {:.2} |",
+                p.value,
+                m.method.label(),
+                short(lp),
+                batch / (p.value * lp)
+            );
+        }
+    }
+    s
+}
+
+fn caveats(spec: &MapSpec) -> String {
+    format!(
+        "## What this map does not show\n\n\
+         - One network ({} hidden units), one data set, {} seeds per cell: the intervals \
+         are over seeds and the analyst's choices, not over architectures.\n\
+         - Accuracies are validation accuracies (the last 10,000 training images); the map \
+         selects, it does not test.\n\
+         - A point reads \"not settled\" or \"no valley resolved\" when its grid and seeds \
+         cannot place the best decay tightly enough; that is a statement about this grid, \
+         not evidence for either limit.\n",
+        hidden(&spec.base.hidden),
+        spec.seeds.len()
+    )
+}
+
+/// Hidden widths as "256" or "512 × 256".
+fn hidden(h: &[usize]) -> String {
+    h.iter()
+        .map(|w| w.to_string())
+        .collect::<Vec<_>>()
+        .join(" × ")
+}
