@@ -7,9 +7,11 @@
 //!
 //! - [`axis`]: the axis, its values, what each changes in the settings.
 //! - [`plan`]: the map presets, each point's grid, `map.json`.
-//! - [`point`]: one point read against the limits; [`verdict`]: the axis read as a whole.
+//! - [`point`]: one point read against the limits; [`verdict`]: the axis read as a whole;
+//!   [`across`]: one point's best decay reused at the next, holding λ or F.
 //! - `write`: map.md and map.svg.
 
+pub(crate) mod across;
 pub(crate) mod axis;
 pub(crate) mod plan;
 pub(crate) mod point;

@@ -9,7 +9,7 @@
 //!   2020: what matters is how many e-folds the decay makes, F, a function of αλ): slope −1 in
 //!   λ, 0 in λ'.
 
-use crate::analysis::{Analysis, Estimate, MethodAnalysis};
+use crate::analysis::{Analysis, Estimate, MethodAnalysis, ValGrid};
 use crate::optim::schedule::lr_multiplier;
 use crate::optim::{Method, WdScaling};
 use crate::study::Settings;
@@ -18,20 +18,21 @@ use crate::study::Settings;
 /// validation split leaves.
 const MNIST_TRAIN_IMAGES: usize = 60_000;
 
-/// Which limit a slope's intervals allow, read in the λ convention (0: regulariser, −1:
-/// timescale) over the union of the headline interval and every variant's (window, each α
-/// left out), so no choice of the analyst's can move the word.
+/// Which limit a slope is at, read in the λ convention (0: regulariser, −1: timescale) from
+/// every interval of the analyst's choices (the headline, the fitting windows, each α left
+/// out) and their point estimates, so that no one choice can move the word: a limit is named
+/// only where the union of the intervals excludes the other limit and the choices either all
+/// hold this limit or all sit within [`NEAR`] of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Limit {
-    /// 0 inside every choice's interval's union, −1 outside it.
     Regulariser,
-    /// −1 inside, 0 outside.
     Timescale,
-    /// Both outside, the slope between them.
+    /// The union excludes at least one limit and the choices sit neither at 0 nor at −1, all
+    /// between them.
     Between,
-    /// Both outside, the slope beyond one of them (below −1 or above 0).
+    /// The union excludes both limits and a choice lies below −1 or above 0.
     Beyond,
-    /// Both inside: the intervals cannot tell the limits apart.
+    /// The union holds both limits: the intervals cannot tell them apart.
     NotSettled,
     /// The curvature's interval holds 0 (no valley whose floor can be located), or no α's
     /// best decay is bracketed.
@@ -39,6 +40,10 @@ pub(crate) enum Limit {
     /// One seed: no interval.
     NoInterval,
 }
+
+/// A slope within this of a limit moves the best decay by less than a grid step (a factor 2)
+/// over the map's α range (a factor 16): as the study report's "separated".
+pub(crate) const NEAR: f64 = crate::analysis::SEPARATED_WITHIN;
 
 impl Limit {
     pub(crate) fn word(self) -> &'static str {
@@ -78,6 +83,8 @@ pub(crate) struct MethodPoint {
     pub(crate) regret_difference: Option<Estimate>,
     /// Learning rates that failed to train (left out of the slope).
     pub(crate) untrained: Vec<f64>,
+    /// Mean validation accuracy over the grid (for reusing a decay at the next point).
+    pub(crate) grid: ValGrid,
 }
 
 /// One point of a map.
@@ -134,28 +141,46 @@ fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
     let shift = -p;
     let sl = &m.slopes;
     let slope = sl.valley.map(|e| e.shifted(shift));
-    let intervals = sl
+    let estimates: Vec<Option<Estimate>> = sl
         .valley
         .iter()
-        .map(|e| e.interval)
-        .chain(sl.variants.iter().map(|v| v.slope.and_then(|e| e.interval)));
-    let union = intervals
-        .map(|i| i.map(|(lo, hi)| (lo + shift, hi + shift)))
-        .try_fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), i| {
-            i.map(|(lo, hi)| (l.min(lo), h.max(hi)))
-        })
-        .filter(|(l, h)| l <= h);
-    // A variant without a valley at all counts as unbounded, as a replicate without one does.
-    let union = if sl.variants.iter().any(|v| v.slope.is_none()) {
-        union.map(|_| (f64::NEG_INFINITY, f64::INFINITY))
+        .copied()
+        .map(Some)
+        .chain(sl.variants.iter().map(|v| v.slope))
+        .collect();
+    let complete = estimates
+        .iter()
+        .all(|e| e.is_some_and(|e| e.interval.is_some()));
+    let choices = Choices {
+        intervals: estimates
+            .iter()
+            .flatten()
+            .filter_map(|e| e.interval)
+            .map(|(lo, hi)| (lo + shift, hi + shift))
+            .collect(),
+        points: estimates
+            .iter()
+            .flatten()
+            .map(|e| e.point + shift)
+            .collect(),
+    };
+    // A choice without a valley counts as unbounded, as a replicate without one does.
+    let union = if complete {
+        choices.union()
+    } else if sl.valley.is_some() {
+        Some((f64::NEG_INFINITY, f64::INFINITY))
     } else {
-        union
+        None
     };
     let valley = sl
         .curvature
         .and_then(|c| c.interval)
         .is_some_and(|(lo, _)| lo > 0.0);
-    let limit = limit_of(slope.is_some(), valley, union);
+    let limit = if sl.valley.is_some() && sl.valley.is_some_and(|v| v.interval.is_none()) {
+        Limit::NoInterval
+    } else {
+        limit_of(valley, &choices, complete)
+    };
     // F = Σ η_t · α · λ = Σ η_t · α^(1−p) · decay as swept; the floor is log₂ of the decay.
     let f_of = |lr: f64, decay: f64| eta_sum * lr.powf(1.0 - p) * decay;
     let best_f = sl
@@ -202,24 +227,53 @@ fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
             failed: r.difference.failed,
         }),
         untrained: m.untrained_lrs.clone(),
+        grid: m.grid.clone(),
     }
 }
 
-/// The limit a slope's union of intervals allows ([`Limit`]).
-pub(crate) fn limit_of(has_slope: bool, valley: bool, union: Option<(f64, f64)>) -> Limit {
-    if !has_slope || !valley {
+/// The slope of every choice in the λ convention: its interval and point estimate.
+pub(crate) struct Choices {
+    pub(crate) intervals: Vec<(f64, f64)>,
+    pub(crate) points: Vec<f64>,
+}
+
+impl Choices {
+    fn union(&self) -> Option<(f64, f64)> {
+        self.intervals
+            .iter()
+            .copied()
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+    }
+
+    /// Every choice holds `v` in its interval, or every point estimate is within [`NEAR`].
+    fn at(&self, v: f64) -> bool {
+        self.intervals.iter().all(|&(lo, hi)| lo <= v && v <= hi)
+            || self.points.iter().all(|p| (p - v).abs() <= NEAR)
+    }
+}
+
+/// The limit the choices allow ([`Limit`]); `complete` is false when a choice has no slope
+/// (it counts as unbounded) or no interval.
+pub(crate) fn limit_of(valley: bool, c: &Choices, complete: bool) -> Limit {
+    if !valley || c.points.is_empty() {
         return Limit::NoValley;
     }
-    let Some((lo, hi)) = union else {
+    if !complete {
+        return Limit::NotSettled;
+    }
+    let Some((lo, hi)) = c.union() else {
         return Limit::NoInterval;
     };
     let holds = |v: f64| lo <= v && v <= hi;
     match (holds(0.0), holds(-1.0)) {
         (true, true) => Limit::NotSettled,
-        (true, false) => Limit::Regulariser,
-        (false, true) => Limit::Timescale,
-        (false, false) if lo > -1.0 && hi < 0.0 => Limit::Between,
+        (_, false) if c.at(0.0) => Limit::Regulariser,
+        (false, _) if c.at(-1.0) => Limit::Timescale,
+        _ if c.points.iter().all(|&p| p > -1.0 && p < 0.0) && lo > -1.0 - NEAR && hi < NEAR => {
+            Limit::Between
+        }
         (false, false) => Limit::Beyond,
+        _ => Limit::NotSettled,
     }
 }
 
@@ -227,16 +281,47 @@ pub(crate) fn limit_of(has_slope: bool, valley: bool, union: Option<(f64, f64)>)
 mod tests {
     use super::*;
 
+    fn choices(intervals: &[(f64, f64)], points: &[f64]) -> Choices {
+        Choices {
+            intervals: intervals.to_vec(),
+            points: points.to_vec(),
+        }
+    }
+
     #[test]
-    fn limits_read_from_the_union_of_intervals() {
-        assert_eq!(limit_of(true, true, Some((-0.3, 0.2))), Limit::Regulariser);
-        assert_eq!(limit_of(true, true, Some((-1.3, -0.6))), Limit::Timescale);
-        assert_eq!(limit_of(true, true, Some((-1.1, 0.1))), Limit::NotSettled);
-        assert_eq!(limit_of(true, true, Some((-0.8, -0.3))), Limit::Between);
-        assert_eq!(limit_of(true, true, Some((0.2, 0.9))), Limit::Beyond);
-        assert_eq!(limit_of(true, false, Some((-0.3, 0.2))), Limit::NoValley);
-        assert_eq!(limit_of(false, true, None), Limit::NoValley);
-        assert_eq!(limit_of(true, true, None), Limit::NoInterval);
+    fn a_limit_is_named_only_where_every_choice_agrees() {
+        let l = |i: &[(f64, f64)], p: &[f64]| limit_of(true, &choices(i, p), true);
+        // Every interval holds 0, none holds −1.
+        assert_eq!(
+            l(&[(-0.3, 0.2), (-0.4, 0.1)], &[-0.05, -0.1]),
+            Limit::Regulariser
+        );
+        // Tight intervals just off 0, every point within 0.25 of it: still the regulariser's.
+        assert_eq!(
+            l(&[(0.05, 0.08), (-0.01, 0.11)], &[0.06, 0.05]),
+            Limit::Regulariser
+        );
+        assert_eq!(
+            l(&[(-1.3, -0.6), (-1.2, -0.8)], &[-0.9, -1.0]),
+            Limit::Timescale
+        );
+        // The headline excludes 0 but a window's interval reaches it: between, not a limit.
+        assert_eq!(
+            l(&[(-0.51, -0.31), (-0.68, 0.01)], &[-0.41, -0.54]),
+            Limit::Between
+        );
+        assert_eq!(l(&[(-1.1, 0.1)], &[-0.5]), Limit::NotSettled);
+        assert_eq!(l(&[(0.4, 0.9)], &[0.6]), Limit::Beyond);
+        assert_eq!(
+            limit_of(false, &choices(&[(-0.3, 0.2)], &[0.0]), true),
+            Limit::NoValley
+        );
+        assert_eq!(limit_of(true, &choices(&[], &[]), true), Limit::NoValley);
+        // A choice without a valley: unbounded, so nothing is settled.
+        assert_eq!(
+            limit_of(true, &choices(&[(-0.3, 0.2)], &[0.0]), false),
+            Limit::NotSettled
+        );
     }
 
     #[test]

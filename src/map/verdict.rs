@@ -6,8 +6,9 @@ use super::point::{Limit, Point};
 use crate::optim::Method;
 use crate::report::signed;
 
-/// One point of one method: its axis value, limit, and union of intervals.
-type Reading = (f64, Limit, Option<(f64, f64)>);
+/// One point of one method: its axis value, limit, union of intervals and range of point
+/// estimates over the analyst's choices.
+type Reading = (f64, Limit, Option<(f64, f64)>, Option<(f64, f64)>);
 
 /// The points of `method` along the axis.
 fn readings(points: &[Point], method: Method) -> Vec<Reading> {
@@ -15,7 +16,7 @@ fn readings(points: &[Point], method: Method) -> Vec<Reading> {
         .iter()
         .filter_map(|p| {
             let m = p.methods.iter().find(|m| m.method == method)?;
-            Some((p.value, m.limit, m.union))
+            Some((p.value, m.limit, m.union, m.range))
         })
         .collect()
 }
@@ -52,17 +53,25 @@ pub(crate) fn axis_verdict(axis: Axis, points: &[Point], method: Method) -> Stri
     } else {
         s.push_str(&parts.join("; "));
     }
-    s.push_str(". ");
-    s.push_str(&switch(axis, &reg, &time));
+    s.push('.');
+    let sw = switch(axis, &reg, &time);
+    if !sw.is_empty() {
+        s.push(' ');
+        s.push_str(&sw);
+    }
     let unsettled: Vec<String> = r
         .iter()
         .filter(|x| matches!(x.1, Limit::NotSettled | Limit::NoValley | Limit::NoInterval))
         .map(|x| {
-            let why = match (x.1, x.2) {
-                (Limit::NotSettled, Some((lo, hi))) => {
-                    format!("slope anywhere in {}…{}", signed(lo), signed(hi))
-                }
-                (l, _) => l.word().to_string(),
+            let why = match (x.1, x.2, x.3) {
+                (Limit::NotSettled, Some((lo, hi)), Some((a, b))) => format!(
+                    "slopes {}…{} over the choices, intervals reaching {}…{}",
+                    signed(a),
+                    signed(b),
+                    signed(lo),
+                    signed(hi)
+                ),
+                (l, _, _) => l.word().to_string(),
             };
             format!("{} ({why})", axis.describe(x.0))
         })
@@ -91,7 +100,7 @@ fn switch(axis: Axis, reg: &[f64], time: &[f64]) -> String {
             (true, false) => "Only the timescale limit (Loshchilov & Hutter's picture) is \
                               shown."
                 .into(),
-            _ => "Neither limit is shown at any point.".into(),
+            _ => String::new(),
         };
     };
     if t_hi < r_lo {
@@ -128,7 +137,7 @@ mod tests {
                 method: Method::Sgd,
                 slope: None,
                 union: Some((-1.2, 0.3)),
-                range: None,
+                range: Some((-0.9, -0.2)),
                 limit,
                 best_f: vec![],
                 best: vec![],
@@ -136,6 +145,11 @@ mod tests {
                 regret_f: None,
                 regret_difference: None,
                 untrained: vec![],
+                grid: crate::analysis::ValGrid {
+                    lrs: vec![],
+                    decays: vec![],
+                    val: vec![],
+                },
             }],
         }
     }
@@ -155,7 +169,9 @@ mod tests {
         );
         assert!(s.contains("50 epochs (no valley resolved)"), "{s}");
         assert!(
-            s.contains("200 epochs (slope anywhere in -1.20…+0.30)"),
+            s.contains(
+                "200 epochs (slopes -0.90…-0.20 over the choices, intervals reaching -1.20…+0.30)"
+            ),
             "{s}"
         );
     }

@@ -3,6 +3,7 @@
 //! data-size axis) the best decay and its timescale against N. Every number re-computes from
 //! the point folders' results.csv.
 
+use super::across::{reuse, Moved};
 use super::axis::Axis;
 use super::plan::MapSpec;
 use super::point::{Limit, MethodPoint, Point};
@@ -216,6 +217,7 @@ fn markdown(spec: &MapSpec, points: &[Point], figure: bool) -> String {
     let _ = writeln!(s, "{}", slopes_table(axis, points));
     let _ = writeln!(s, "{}", f_table(axis, points));
     let _ = writeln!(s, "{}", regret_table(axis, points));
+    let _ = writeln!(s, "{}", reuse_table(axis, points));
     if axis == Axis::TrainSize {
         let _ = writeln!(s, "{}", size_table(points));
     }
@@ -401,6 +403,45 @@ fn regret_table(axis: Axis, points: &[Point]) -> String {
                 opt(m.regret_difference)
             );
         }
+    }
+    s
+}
+
+fn moved_text(m: Option<Moved>) -> String {
+    match m {
+        None => "—".into(),
+        Some(m) if m.compared == 0 => format!("off the next grid at {} α", m.off_grid),
+        Some(m) => {
+            let off = if m.off_grid > 0 {
+                format!(", {} off the grid", m.off_grid)
+            } else {
+                String::new()
+            };
+            format!("{:.2} ({} α{off})", m.lost, m.compared)
+        }
+    }
+}
+
+fn reuse_table(axis: Axis, points: &[Point]) -> String {
+    let mut s = String::from(
+        "## One point's best decay reused at the next\n\n\
+         At each α both points trained, the best decay of one point tried at the next, holding \
+         λ (λ' for the decoupled methods at the same α) or holding the total decay F (the decay \
+         times the ratio of the two points' Σ η_t); validation points lost against the next \
+         point's own best at that α, averaged over α (one seed pair, no interval). Where Σ η_t \
+         does not change along the axis the two columns are the same.\n\n\
+         | from → to | method | holding λ | holding F |\n|---|---|---|---|\n",
+    );
+    for r in reuse(points) {
+        let _ = writeln!(
+            s,
+            "| {} → {} | {} | {} | {} |",
+            axis.describe(r.from),
+            axis.describe(r.to),
+            r.method.label(),
+            moved_text(r.held_lambda),
+            moved_text(r.held_f)
+        );
     }
     s
 }
