@@ -342,6 +342,14 @@ pub struct StudyArgs {
     #[arg(long, value_name = "N")]
     pub(crate) eval_every: Option<usize>,
     #[command(flatten)]
+    pub(crate) cells: CellsArgs,
+}
+
+/// How a study's cells run (none of it changes a result): the data, the device, bars, how
+/// cells are grouped and how many train side by side.
+#[derive(Debug, Clone, Args)]
+pub struct CellsArgs {
+    #[command(flatten)]
     pub(crate) data_dir: DataDirArg,
     #[command(flatten)]
     pub(crate) device: DeviceArg,
@@ -527,15 +535,5 @@ pub struct MapArgs {
     #[arg(long, value_name = "WIDTH")]
     pub(crate) hidden: Option<usize>,
     #[command(flatten)]
-    pub(crate) data_dir: DataDirArg,
-    #[command(flatten)]
-    pub(crate) device: DeviceArg,
-    #[command(flatten)]
-    pub(crate) quiet: QuietArg,
-    /// How grid cells train (as for `wdlab sweep`).
-    #[arg(long, value_enum)]
-    pub(crate) cells: Option<CellBackend>,
-    /// Cells trained side by side (as for `wdlab sweep`).
-    #[arg(long, short = 'j', value_name = "N")]
-    pub(crate) jobs: Option<usize>,
+    pub(crate) cells: CellsArgs,
 }

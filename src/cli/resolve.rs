@@ -146,14 +146,7 @@ pub(crate) fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution
     s.decay_biases = !a.rule.no_decay_biases;
     check_data_seed(&a.label_noise, s.label_noise)?;
     spec.eval_every = a.eval_every.unwrap_or(spec.eval_every);
-    let how = Execution::new(
-        a.data_dir.data_dir.clone(),
-        a.device.device,
-        spec.eval_every,
-        a.quiet.quiet,
-        a.cells,
-        a.jobs,
-    )?;
+    let how = cell_execution(&a.cells, spec.eval_every)?;
     spec.settings.validate(&how)?;
     Ok((spec, how))
 }
@@ -378,6 +371,18 @@ pub(crate) fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
     )
 }
 
+/// How a study's cells run, evaluating every `eval_every` epochs.
+fn cell_execution(a: &CellsArgs, eval_every: usize) -> anyhow::Result<Execution> {
+    Execution::new(
+        a.data_dir.data_dir.clone(),
+        a.device.device,
+        eval_every,
+        a.quiet.quiet,
+        a.cells,
+        a.jobs,
+    )
+}
+
 /// `wdlab map`'s flags, resolved: the map preset with its axis and methods, and how its cells
 /// run (each point evaluates every tenth of its run: [`MapSpec::eval_every`]).
 pub(crate) fn map_plan(a: &MapArgs) -> anyhow::Result<(MapSpec, Execution)> {
@@ -412,14 +417,7 @@ pub(crate) fn map_plan(a: &MapArgs) -> anyhow::Result<(MapSpec, Execution)> {
     if let Some(b) = a.refine_budget {
         spec.refine_budget = b;
     }
-    let how = Execution::new(
-        a.data_dir.data_dir.clone(),
-        a.device.device,
-        1,
-        a.quiet.quiet,
-        a.cells,
-        a.jobs,
-    )?;
+    let how = cell_execution(&a.cells, 1)?;
     for &v in &spec.axis.values {
         let s = spec.settings_at(v);
         s.validate(&how)?;
