@@ -85,6 +85,9 @@ pub(crate) struct MethodPoint {
     pub(crate) untrained: Vec<f64>,
     /// Mean validation accuracy over the grid (for reusing a decay at the next point).
     pub(crate) grid: ValGrid,
+    /// Validation points the best cell gains over the best cell without decay: whether decay
+    /// helps at all at this point.
+    pub(crate) gain: Option<f64>,
 }
 
 /// One point of a map.
@@ -228,6 +231,7 @@ fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
         }),
         untrained: m.untrained_lrs.clone(),
         grid: m.grid.clone(),
+        gain: m.gain_over_no_decay(),
     }
 }
 

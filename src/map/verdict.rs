@@ -150,6 +150,7 @@ mod tests {
                     decays: vec![],
                     val: vec![],
                 },
+                gain: None,
             }],
         }
     }

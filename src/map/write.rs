@@ -259,25 +259,42 @@ fn intro(spec: &MapSpec) -> String {
 }
 
 fn points_table(spec: &MapSpec, points: &[Point]) -> String {
-    let mut s = String::from(
-        "## Points\n\n| point | folder | runs | Σ η_t (F per unit αλ) |\n|---|---|---|---|\n",
+    let methods: Vec<&str> = spec.methods.iter().map(|m| m.label()).collect();
+    let mut s = format!(
+        "## Points\n\nThe gain of decay is the best cell's validation accuracy minus the best \
+         cell's without decay, in points: where it is within the seed noise, decay barely \
+         matters and no slope can be read.\n\n\
+         | point | folder | runs | Σ η_t (F per unit αλ) | gain of decay ({}) |\n|---|---|---|---|---|\n",
+        methods.join(" / ")
     );
     for &v in &spec.axis.values {
         let folder = spec.axis.point_dir(v);
         match points.iter().find(|p| p.value == v) {
             Some(p) => {
+                let gains: Vec<String> = spec
+                    .methods
+                    .iter()
+                    .map(|&m| {
+                        p.methods
+                            .iter()
+                            .find(|x| x.method == m)
+                            .and_then(|x| x.gain)
+                            .map_or("—".into(), |g| format!("{g:.2}"))
+                    })
+                    .collect();
                 let _ = writeln!(
                     s,
-                    "| {} | [{folder}]({folder}/) | {} | {:.0} |",
+                    "| {} | [{folder}]({folder}/) | {} | {:.0} | {} |",
                     spec.axis.axis.describe(v),
                     p.runs,
-                    p.eta_sum
+                    p.eta_sum,
+                    gains.join(" / ")
                 );
             }
             None => {
                 let _ = writeln!(
                     s,
-                    "| {} | {folder} | not run yet | |",
+                    "| {} | {folder} | not run yet | | |",
                     spec.axis.axis.describe(v)
                 );
             }
