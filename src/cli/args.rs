@@ -363,7 +363,7 @@ pub struct StudyArgs {
 pub struct CompareArgs {
     #[command(flatten)]
     pub(crate) study: StudyArgs,
-    /// Methods to compare [default: sgd,sgdw,adam,adamw].
+    /// Methods to compare [default: those the preset has a setting for: sgd,sgdw,adam,adamw].
     #[arg(long, value_enum, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) methods: Vec<Method>,
     /// SGD + L2 setting as LR,λ [default: the preset's good cell].
@@ -378,6 +378,10 @@ pub struct CompareArgs {
     /// AdamW setting as LR,λ'.
     #[arg(long, value_name = "LR,λ'", value_parser = values::setting)]
     pub(crate) adamw: Option<(f64, f64)>,
+    /// Any method's setting as METHOD=LR,DECAY (repeatable; the last of a method counts), e.g.
+    /// --setting adamw=1e-3,1e-4.
+    #[arg(long = "setting", value_name = "METHOD=LR,DECAY", value_parser = values::method_setting)]
+    pub(crate) settings: Vec<(Method, f64, f64)>,
     /// Seeds 0..N (the same initial weights and batch order for every method).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub(crate) seeds: usize,

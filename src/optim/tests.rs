@@ -255,7 +255,11 @@ fn fused_kernel_and_tensor_ops_agree_on_every_variant() {
     for method in Method::ALL {
         for momentum in [0.0, 0.9] {
             let cfg = OptimConfig {
-                momentum: if method.is_adaptive() { 0.0 } else { momentum },
+                momentum: if method.takes(Hyper::Momentum) {
+                    momentum
+                } else {
+                    0.0
+                },
                 schedule: Schedule::Cosine,
                 ..OptimConfig::new(method, 0.05, 0.02)
             };

@@ -5,7 +5,7 @@ use super::Execution;
 use crate::data::LabelNoise;
 use crate::error::usage;
 use crate::nn::Norm;
-use crate::optim::{Method, OptimConfig, Schedule, WdScaling};
+use crate::optim::{Hyper, Method, OptimConfig, Schedule, WdScaling, TORCH_DEFAULTS};
 use crate::train::{DataConfig, Engine, RunConfig};
 use crate::util::fmt::{count, percent_text};
 use anyhow::Context;
@@ -62,21 +62,26 @@ impl Settings {
         }
     }
 
-    /// The optimiser of one cell.
+    /// The optimiser of one cell: the method's defaults, with the study's momentum where the
+    /// method takes it and the study's β₁, β₂, ε (Adam's) for every method whose own defaults
+    /// are Adam's (the SGD methods record them unused); a method with its own (Lion's β₂ 0.99)
+    /// keeps them.
     pub(crate) fn optim(&self, method: Method, lr: f64, decay: f64) -> OptimConfig {
+        let own = OptimConfig::new(method, lr, decay);
+        let adams = method.def().defaults().betas() == TORCH_DEFAULTS.betas();
         OptimConfig {
             wd_scaling: self.wd_scaling,
             schedule: self.schedule,
-            momentum: if method.is_adaptive() {
-                0.0
-            } else {
+            momentum: if method.takes(Hyper::Momentum) {
                 self.momentum
+            } else {
+                own.momentum
             },
-            beta1: self.beta1,
-            beta2: self.beta2,
-            eps: self.eps,
+            beta1: if adams { self.beta1 } else { own.beta1 },
+            beta2: if adams { self.beta2 } else { own.beta2 },
+            eps: if adams { self.eps } else { own.eps },
             decay_biases: self.decay_biases,
-            ..OptimConfig::new(method, lr, decay)
+            ..own
         }
     }
 

@@ -3,6 +3,7 @@
 //! ([`write_atomic`]), so a reader or an interrupted run never sees half a file, and the
 //! epochs finished so far are always on disk.
 
+use crate::optim::DecayKind;
 use crate::util::csv::{self, TornTail};
 use crate::util::fs::write_atomic;
 use serde::{Deserialize, Serialize};
@@ -123,7 +124,7 @@ pub(crate) fn write_config_json<T: Serialize>(path: &Path, config: &T) -> anyhow
         wdlab_version: env!("CARGO_PKG_VERSION"),
         config,
         decay_in_other_convention: optim
-            .filter(|o| o.method.is_decoupled())
+            .filter(|o| o.method.decay_kind() == DecayKind::Decoupled)
             .map(|o| o.other_convention()),
     })?;
     write_atomic(path, json.as_bytes())
