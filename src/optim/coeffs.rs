@@ -21,6 +21,7 @@
 //! update is written once, in its method's file.
 
 use super::decay::Placed;
+use super::lion::{self, LionScalars};
 use super::{adam, sgd, AdamScalars, OptimConfig, ParamKind};
 use candle_core::{Result, Tensor};
 
@@ -31,6 +32,7 @@ use candle_core::{Result, Tensor};
 pub(crate) enum Direction {
     Sgd { momentum: f64 },
     Adam(AdamScalars<f64>),
+    Lion(LionScalars),
 }
 
 /// A per-cell coefficient as a (1, G, 1) tensor, for the population's tensor ops.
@@ -51,6 +53,7 @@ impl Direction {
         match self {
             Direction::Sgd { momentum } => sgd::fused(theta, grad, buffers, momentum as f32, p),
             Direction::Adam(s) => adam::fused(theta, grad, buffers, &s.to_f32(), p),
+            Direction::Lion(s) => lion::fused(theta, grad, buffers, &s, p),
         }
     }
 
@@ -65,6 +68,7 @@ impl Direction {
         match self {
             Direction::Sgd { momentum } => sgd::tensor_step(g, buffers, momentum, lr_t),
             Direction::Adam(s) => adam::tensor_step(g, buffers, &s, lr_t),
+            Direction::Lion(s) => lion::tensor_step(g, buffers, &s, lr_t),
         }
     }
 
@@ -80,6 +84,7 @@ impl Direction {
         match self {
             Direction::Sgd { .. } => sgd::cells_step(g, buffers, lr_t, per_cell),
             Direction::Adam(_) => adam::cells_step(g, buffers, lr_t, per_cell),
+            Direction::Lion(_) => lion::cells_step(g, buffers, lr_t, per_cell),
         }
     }
 }

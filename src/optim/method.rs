@@ -133,16 +133,30 @@ pub enum Method {
     Adam,
     /// Adam with decoupled weight decay (AdamW, Loshchilov & Hutter Alg. 2): `--wd λ'`.
     Adamw,
+    /// Lion (Chen et al. 2023) on the L2-regularised loss: `--l2 λ`, added before the sign.
+    Lion,
+    /// Lion with decoupled weight decay (Chen et al. 2023, Alg. 1): `--wd λ'`.
+    Lionw,
 }
 
 impl Method {
     /// Every method, in the order of results files (a method's position seeds its
     /// bootstrap stream: new methods go at the end).
-    pub const ALL: [Method; 4] = [Method::Sgd, Method::Sgdw, Method::Adam, Method::Adamw];
+    pub const ALL: [Method; 6] = [
+        Method::Sgd,
+        Method::Sgdw,
+        Method::Adam,
+        Method::Adamw,
+        Method::Lion,
+        Method::Lionw,
+    ];
 
     /// Each L2 method with its decoupled partner: the pairs every claim compares.
-    pub const PAIRS: [(Method, Method); 2] =
-        [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)];
+    pub const PAIRS: [(Method, Method); 3] = [
+        (Method::Sgd, Method::Sgdw),
+        (Method::Adam, Method::Adamw),
+        (Method::Lion, Method::Lionw),
+    ];
 
     /// One line for `--help`.
     pub(crate) fn help(self) -> &'static str {
@@ -151,12 +165,14 @@ impl Method {
 
     /// The method's definition: the registry.
     pub(crate) fn def(self) -> &'static dyn MethodDef {
-        use super::{adam, sgd};
+        use super::{adam, lion, sgd};
         match self {
             Method::Sgd => &sgd::Sgd(DecayKind::L2),
             Method::Sgdw => &sgd::Sgd(DecayKind::Decoupled),
             Method::Adam => &adam::Adam(DecayKind::L2),
             Method::Adamw => &adam::Adam(DecayKind::Decoupled),
+            Method::Lion => &lion::Lion(DecayKind::L2),
+            Method::Lionw => &lion::Lion(DecayKind::Decoupled),
         }
     }
 
@@ -276,7 +292,8 @@ mod tests {
         let e = "rmsprop".parse::<Method>().unwrap_err();
         assert_eq!(crate::error::exit_code(&e), 2);
         assert!(
-            e.to_string().contains("use sgd, sgdw, adam or adamw"),
+            e.to_string()
+                .contains("use sgd, sgdw, adam, adamw, lion or lionw"),
             "{e}"
         );
     }

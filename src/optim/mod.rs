@@ -8,7 +8,7 @@
 //! place is a method's [`DecayKind`]. [`Method`] is the registry; each method's definition
 //! ([`method::MethodDef`]: names, decay kind, hyper-parameters with defaults and validation,
 //! state, direction) and its update on host buffers and as candle ops live in its direction's
-//! file: [`sgd`] (momentum SGD, with [`momentum`]) and [`adam`]. [`l2`] and [`decay`] are the
+//! file: [`sgd`] (momentum SGD, with [`momentum`]), [`adam`] and [`lion`]. [`l2`] and [`decay`] are the
 //! two placements; [`schedule`] gives η_t and counts steps. [`OptimConfig::coeffs`]
 //! ([`coeffs`]) turns a configuration into one step's scalars.
 //!
@@ -27,6 +27,7 @@ pub(crate) mod decay;
 mod fused;
 mod host;
 pub(crate) mod l2;
+mod lion;
 pub(crate) mod method;
 pub(crate) mod momentum;
 mod population;
