@@ -115,7 +115,9 @@ fn optim_config(a: &OptimArgs) -> anyhow::Result<OptimConfig> {
     ] {
         let takes: Vec<&str> = m.def().hypers().iter().map(|h| h.flag()).collect();
         let hint = match h {
-            Hyper::Momentum => "Adam's momentum is --beta1".to_string(),
+            Hyper::Momentum if m.takes(Hyper::Beta1) => {
+                format!("{}'s momentum is --beta1", m.def().direction_name())
+            }
             _ if m.takes(Hyper::Momentum) => "SGD's momentum is --momentum".to_string(),
             _ => format!("{m} takes {}", takes.join(", ")),
         };

@@ -27,15 +27,19 @@ pub(crate) enum Preset {
     /// The full regime for the SGD pair with momentum 0.9 (the paper's setting), where SGD + L2
     /// and SGDW are different algorithms.
     Momentum,
+    /// The quick regime and grids with the Lion pair as a third: does the L2 / decoupled gap
+    /// widen from SGD (none) to Adam to Lion?
+    Lion,
 }
 
 impl Preset {
-    pub(crate) const ALL: [Preset; 5] = [
+    pub(crate) const ALL: [Preset; 6] = [
         Preset::Quick,
         Preset::Full,
         Preset::LabelNoise,
         Preset::LayerNorm,
         Preset::Momentum,
+        Preset::Lion,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Preset {
             Preset::LabelNoise => "label-noise",
             Preset::LayerNorm => "layernorm",
             Preset::Momentum => "momentum",
+            Preset::Lion => "lion",
         }
     }
 }
@@ -245,6 +250,7 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
             refine_budget: 60,
             compare: LN_COMPARE.to_vec(),
         },
+        Preset::Lion => with_lion_pair(preset(Preset::Quick)),
         Preset::Momentum => PresetSpec {
             settings: Settings {
                 momentum: 0.9,
@@ -273,6 +279,25 @@ pub(crate) fn preset(p: Preset) -> PresetSpec {
     }
 }
 
+/// `quick` with the Lion pair's grids, half its refinement budget more (for two methods beside
+/// its four), and `compare`'s Lion cells. Not measured by a pilot yet: the α axis is Adam's divided by 10 (Chen et al.
+/// 2023 advise 3–10 times below AdamW's, since sign(c) has a larger norm than Adam's step);
+/// λ spans the range where λθ (θ about 0.03) reaches the gradients' size and can flip a sign;
+/// λ' is per step in the paper convention, up to e^−1 of shrink over the run's 960 steps
+/// (lion-pytorch's advice, a weight decay 3–10 times AdamW's, in its lr-scaled form).
+fn with_lion_pair(mut quick: PresetSpec) -> PresetSpec {
+    let lrs = [1e-4, 3e-4, 1e-3, 3e-3];
+    quick.grid.methods.extend([
+        mg(Method::Lion, &lrs, &[0.0, 1e-3, 1e-2, 1e-1]),
+        mg(Method::Lionw, &lrs, &[0.0, 1e-4, 3e-4, 1e-3]),
+    ]);
+    quick.refine_budget += quick.refine_budget / 2;
+    quick
+        .compare
+        .extend([(Method::Lion, 3e-4, 1e-2), (Method::Lionw, 3e-4, 3e-4)]);
+    quick
+}
+
 const LN_SGD_LRS: &[f64] = &[0.03125, 0.0625, 0.125, 0.25, 0.5, 1.0];
 const LN_SGD: &[f64] = &[0.0, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3];
 const LN_SGDW: &[f64] = &[0.0, 3.125e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4];
@@ -299,6 +324,16 @@ mod tests {
             let s = preset(p);
             s.grid.validate(&s.settings).unwrap();
             assert!(s.final_seeds >= s.grid.seeds.len());
+            // `compare` without --methods compares the methods with a setting: every method of
+            // the grid has one, once.
+            for g in &s.grid.methods {
+                let n = s.compare.iter().filter(|c| c.0 == g.method).count();
+                assert_eq!(n, 1, "{}: {} has {n} compare settings", p.name(), g.method);
+            }
         }
+        let lion = preset(Preset::Lion);
+        let methods: Vec<Method> = lion.grid.methods.iter().map(|g| g.method).collect();
+        assert_eq!(methods, Method::ALL, "the three pairs");
+        assert_eq!(lion.settings, preset(Preset::Quick).settings);
     }
 }

@@ -109,13 +109,15 @@ impl TrajectoryConfig {
         })
     }
 
-    /// Every run: for λ = 0 plain GD and Adam; for each λ > 0 GD + L2 λ, GD with decoupled
-    /// λ' = αλ, Adam + L2 λ and AdamW with λ' = αλ (paper convention, constant schedule).
+    /// Every run: for λ = 0 each direction once (plain GD, Adam, Lion); for each λ > 0 every
+    /// method, the L2 ones with λ and the decoupled ones with λ' = αλ (paper convention,
+    /// constant schedule).
     pub(super) fn runs(&self) -> Vec<RunSpec> {
         let mut runs = Vec::new();
+        let directions: Vec<Method> = Method::PAIRS.iter().map(|p| p.0).collect();
         for &lambda in &self.lambdas {
             let methods: &[Method] = if lambda == 0.0 {
-                &[Method::Sgd, Method::Adam]
+                &directions
             } else {
                 &Method::ALL
             };
