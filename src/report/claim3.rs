@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 /// Claim 3: one coupling verdict per pair of an L2 method and its decoupled partner.
 pub(super) fn claim3(a: &Analysis) -> String {
     let mut s = String::new();
-    for (l2, dec) in [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)] {
+    for (l2, dec) in Method::PAIRS {
         let (Some(a2), Some(ad)) = (a.method(l2), a.method(dec)) else {
             continue;
         };
