@@ -200,9 +200,14 @@ impl OptimConfig {
             finite(flag, v)?;
         }
         if c.lr <= 0.0 {
+            let typical: Vec<String> = Method::PAIRS
+                .iter()
+                .map(|(l2, dec)| format!("{} for {l2}/{dec}", exact(l2.default_lr())))
+                .collect();
             return Err(usage(format!(
-                "--lr must be positive, got {}; typical values: 0.1 for sgd/sgdw, 1e-3 for adam/adamw",
-                exact(c.lr)
+                "--lr must be positive, got {}; typical values: {}",
+                exact(c.lr),
+                typical.join(", ")
             )));
         }
         let flag = c.method.decay_flag();
@@ -224,6 +229,14 @@ impl OptimConfig {
                 exact(c.decay)
             )));
         }
+        c.check_decoupled_factor()?;
+        c.method.def().validate(c)?;
+        c.check_hypers()
+    }
+
+    /// A decoupled decay's per-step factor below 1.
+    fn check_decoupled_factor(&self) -> anyhow::Result<()> {
+        let c = self;
         if c.method.decay_kind() == DecayKind::Decoupled {
             // The per-step factor must stay below 1, or θ(1 − factor) flips sign or vanishes.
             let (factor, what) = match c.wd_scaling {
@@ -245,7 +258,12 @@ impl OptimConfig {
                 )));
             }
         }
-        c.method.def().validate(c)?;
+        Ok(())
+    }
+
+    /// The direction's hyper-parameters in their ranges.
+    fn check_hypers(&self) -> anyhow::Result<()> {
+        let c = self;
         if !(0.0..1.0).contains(&c.momentum) {
             return Err(usage(format!(
                 "--momentum must be in [0, 1), got {}",
