@@ -11,10 +11,10 @@ use crate::nn::Norm;
 use crate::optim::DecayKind;
 use crate::progress::Progress;
 use crate::train::config::TrainConfig;
-use crate::train::metrics::{write_config_json, EpochRecord};
+use crate::train::metrics::EpochRecord;
 use crate::train::{self, DeviceData, MetricsFile};
 use crate::util::fmt::count;
-use crate::util::fs::{check_writable_dir, check_writable_file, create_dir};
+use crate::util::fs::{check_writable_dir, check_writable_file};
 use anyhow::Context;
 use std::collections::HashMap;
 use std::path::{Component, Path};
@@ -36,11 +36,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let data = DeviceData::new(&mnist, &device)?;
     let mut metrics = match &cfg.out {
-        Some(dir) => {
-            create_dir(dir, "the --out folder")?;
-            write_config_json(&dir.join("config.json"), &cfg)?;
-            Some(MetricsFile::create(&dir.join("metrics.csv"))?)
-        }
+        Some(dir) => Some(MetricsFile::run_folder(dir, "the --out folder", &cfg)?),
         None => None,
     };
     let progress = Progress {

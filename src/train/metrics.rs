@@ -84,6 +84,19 @@ pub(crate) struct MetricsFile {
 }
 
 impl MetricsFile {
+    /// A run's folder, the one way every command writes one (train's `--out`, each run of
+    /// `norms --train`, each cell of a sweep): `dir` created (`what` names it in an error),
+    /// its `config.json` from `config`, and its `metrics.csv` started, returned to be filled.
+    pub(crate) fn run_folder<T: Serialize>(
+        dir: &Path,
+        what: &str,
+        config: &T,
+    ) -> anyhow::Result<Self> {
+        crate::util::fs::create_dir(dir, what)?;
+        write_config_json(&dir.join("config.json"), config)?;
+        MetricsFile::create(&dir.join("metrics.csv"))
+    }
+
     /// Starts the file with its header (replacing an older one).
     pub(crate) fn create(path: &Path) -> anyhow::Result<Self> {
         let file = MetricsFile {

@@ -7,7 +7,6 @@ use super::surface::{Point, Surface};
 use crate::optim::Method;
 use crate::plot::{self, ContourPanel, PathLine};
 use crate::util::fmt::decimal;
-use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// Grid points per axis of the contour plots.
@@ -22,8 +21,7 @@ pub(crate) fn write_outputs(
     cfg: &TrajectoryConfig,
     out: &Path,
 ) -> anyhow::Result<(Vec<PathRun>, Vec<PathBuf>)> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create --out folder {}", out.display()))?;
+    crate::util::fs::create_dir(out, "the --out folder")?;
     let runs = compute(cfg)?;
     let mut files = vec![write_paths_csv(out, &runs)?];
     let figures = Figures::new(cfg, &runs);
