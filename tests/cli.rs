@@ -546,6 +546,7 @@ fn trajectory_writes_paths_figures_and_the_end_point_table() {
         "gd.svg",
         "l2-vs-decoupled.svg",
         "adam-vs-adamw.svg",
+        "lion-vs-lionw.svg",
     ] {
         let svg = std::fs::read_to_string(d.path().join(f)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{f}");

@@ -96,7 +96,7 @@ pub(crate) fn convergence_note(rows: &[TableRow], steps: usize) -> Option<String
     (!slow.is_empty()).then(|| {
         format!(
             "note: {} did not reach the fixed point to 1e-6 in {steps} steps (Adam hovers near \
-             it with a constant α; for GD raise --steps)",
+             it with a constant α, Lion within α of it, its step being ±α; for GD raise --steps)",
             slow.join(", ")
         )
     })
