@@ -2,7 +2,7 @@
 //! of this machine's sgemm rate. Timings are for benchmarks only, never asserted in tests.
 
 use crate::nn::layer_sizes;
-use crate::optim::{Method, OptimConfig};
+use crate::optim::{DecayKind, Method, OptimConfig};
 use crate::progress::Progress;
 use crate::train::{train, train_population, DeviceData, EpochRecord, RunConfig, Trained};
 use crate::util::sys::peak_rss_mib;
@@ -132,7 +132,7 @@ fn bench_grid(method: Method, side: usize) -> Vec<OptimConfig> {
                 } else {
                     1e-2 / 3f64.powi((side - 1 - j) as i32)
                 };
-                let decay = if method.is_decoupled() {
+                let decay = if method.decay_kind() == DecayKind::Decoupled {
                     decay * lr.min(1.0)
                 } else {
                     decay

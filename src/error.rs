@@ -16,11 +16,12 @@ pub enum Failure {
     /// A flag value that makes no sense; the message names the flag and the fix.
     #[error("{0}")]
     Usage(String),
-    /// The training loss became NaN, infinite, or exploded (see `train::run_loop`).
+    /// The training loss became NaN, infinite, or exploded (see `train::run_loop`); `loss`
+    /// is the mean per-step loss of the steps read back together, on every path.
     #[error(
-        "diverged at epoch {epoch}, step {step}: the training loss became {loss} (a run \
-         diverges at a NaN or infinite loss, or one over 1000 × ln 10, a thousand times a \
-         uniform guess's). Lower --lr (or the decay coefficient); the epochs finished before \
+        "diverged at epoch {epoch}, step {step}: the training loss became {loss} per step (the \
+         mean since the last check; a run diverges at a NaN or infinite loss, or one over \
+         1000 × ln 10, a thousand times a uniform guess's). Lower --lr (or the decay coefficient); the epochs finished before \
          are kept"
     )]
     Diverged {

@@ -9,12 +9,11 @@ use crate::nn::{layer_sizes, Mlp};
 use crate::optim::{Method, OptimConfig};
 use crate::plot::{self, Axes, Series};
 use crate::progress::Progress;
-use crate::train::metrics::{read_metrics, write_config_json};
+use crate::train::metrics::read_metrics;
 use crate::train::{
     self, DataConfig, DeviceData, EpochRecord, MetricsFile, RunConfig, TrainConfig,
 };
 use crate::util::fmt::{count, decimal};
-use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -135,8 +134,6 @@ pub(crate) fn train_norm_runs(
     for optim in &t.optims {
         let label = decay_label(optim.method, optim.decay);
         let dir = run_dir(t, optim);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
         let cfg = TrainConfig {
             optim: optim.clone(),
             run: t.run.clone(),
@@ -145,8 +142,7 @@ pub(crate) fn train_norm_runs(
             save: None,
             quiet: t.quiet,
         };
-        write_config_json(&dir.join("config.json"), &cfg)?;
-        let mut metrics = MetricsFile::create(&dir.join("metrics.csv"))?;
+        let mut metrics = MetricsFile::run_folder(&dir, "the run folder", &cfg)?;
         let prefix = format!("{label}: ");
         let progress = Progress {
             quiet: t.quiet,
@@ -225,8 +221,7 @@ pub(crate) fn format_norms_table(lines: &[NormLine]) -> String {
 
 /// `weight_norm.svg` in `out`: ‖θ‖ against epoch, one line per run, under `title`.
 pub(crate) fn draw_norms(lines: &[NormLine], title: &str, out: &Path) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create --out folder {}", out.display()))?;
+    crate::util::fs::create_dir(out, "the --out folder")?;
     let series: Vec<Series> = lines
         .iter()
         .map(|l| Series {

@@ -537,13 +537,16 @@ fn trajectory_writes_paths_figures_and_the_end_point_table() {
     assert!(stdout.contains("fixed point θ*"), "{stdout}");
     let paths = std::fs::read_to_string(d.path().join("paths.csv")).unwrap();
     assert_eq!(paths.lines().next(), Some("run,step,x,y,loss"));
-    // λ = 0: sgd and adam; λ = 0.3: the four methods; 51 points each (the start and 50 steps).
-    assert_eq!(paths.lines().count(), 1 + 6 * 51);
+    // λ = 0: sgd, adam and lion; λ = 0.3: the six methods; 51 points each (the start and 50
+    // steps).
+    assert_eq!(paths.lines().count(), 1 + 9 * 51);
+    assert!(stdout.contains("lionw+wd=0.015"), "{stdout}");
     for f in [
         "trajectory.svg",
         "gd.svg",
         "l2-vs-decoupled.svg",
         "adam-vs-adamw.svg",
+        "lion-vs-lionw.svg",
     ] {
         let svg = std::fs::read_to_string(d.path().join(f)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{f}");

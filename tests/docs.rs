@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// Flags of the other tools the docs show: cargo, GNU parallel, Slurm's sbatch.
+/// Flags of the other tools the docs show: cargo, GNU parallel, Slurm's sbatch, the scripts.
 const OTHER_TOOLS: &[&str] = &[
     "--release",
     "--features",
@@ -14,6 +14,8 @@ const OTHER_TOOLS: &[&str] = &[
     "--job-name",
     "--array",
     "--cpus-per-task",
+    // scripts/golden_optim.py
+    "--lion-only",
 ];
 
 fn help(args: &[&str]) -> String {

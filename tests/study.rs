@@ -382,12 +382,12 @@ fn bad_grids_shards_and_folders_are_usage_errors() {
             "decay coefficients must be zero or positive",
         ),
         (
-            vec!["sweep", "--out", out_s, "--grid", "lion:1e-3:0"],
-            "unknown method \"lion\"",
+            vec!["sweep", "--out", out_s, "--grid", "rmsprop:1e-3:0"],
+            "unknown method \"rmsprop\"",
         ),
         (
-            vec!["sweep", "--out", out_s, "--methods", "lion"],
-            "invalid value 'lion' for '--methods",
+            vec!["sweep", "--out", out_s, "--methods", "rmsprop"],
+            "invalid value 'rmsprop' for '--methods",
         ),
         (
             vec!["sweep", "--out", out_s, "--seeds", "0"],

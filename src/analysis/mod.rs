@@ -32,7 +32,7 @@ pub(crate) use uncertainty::{BasinEstimate, Slopes};
 pub(crate) use val_grid::{same_value, Pick, ValGrid, FAILED_POINTS};
 pub(crate) use valley::{Coupling, FitChoice, NEAR_BEST_POINTS, SEPARATED_WITHIN, WINDOWS};
 
-use crate::optim::Method;
+use crate::optim::{DecayKind, Method};
 use crate::study::{read_equivalence, read_results, read_study, Equivalence, ResultRow, Settings};
 use crate::util::stats::{mean_sd, Fit};
 use bootstrap::SeedGrid;
@@ -145,13 +145,16 @@ impl MethodAnalysis {
 
     /// The transfer test holding `held` fixed.
     pub(crate) fn transfer(&self, held: Held) -> Option<Transfer> {
-        transfer::transfer(&self.seeds, held.power(self.method.is_decoupled()))
+        transfer::transfer(
+            &self.seeds,
+            held.power(self.method.decay_kind() == DecayKind::Decoupled),
+        )
     }
 
     /// The transfer regret holding the decay as swept and holding the per-step product, with
     /// intervals and their difference (per step minus as swept).
     pub(crate) fn regret(&self) -> Option<Regret> {
-        let d = self.method.is_decoupled();
+        let d = self.method.decay_kind() == DecayKind::Decoupled;
         transfer::regret(
             &self.seeds,
             [Held::AsSwept.power(d), Held::PerStep.power(d)],

@@ -106,27 +106,29 @@ pub struct RuleArgs {
 /// The optimiser of `wdlab train` and its hyper-parameters.
 #[derive(Debug, Clone, Args)]
 pub struct OptimArgs {
-    /// Optimiser: sgd and adam take --l2 λ (coupled L2 penalty); sgdw and adamw take --wd λ'
-    /// (decoupled weight decay).
+    /// Optimiser: sgd, adam and lion take --l2 λ (coupled L2 penalty); sgdw, adamw and lionw
+    /// take --wd λ' (decoupled weight decay).
     #[arg(long, value_enum, default_value_t = Method::Adamw)]
     pub(crate) optimizer: Method,
-    /// Learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw].
+    /// Learning rate α [default: 0.1 for sgd/sgdw, 0.001 for adam/adamw, 0.0001 for lion/lionw].
     #[arg(long, allow_hyphen_values = true)]
     pub(crate) lr: Option<f64>,
-    /// L2 coefficient λ for sgd and adam: the gradient becomes ∇R + λθ [default: 0].
+    /// L2 coefficient λ for sgd, adam and lion: the gradient becomes ∇R + λθ [default: 0].
     #[arg(long, value_name = "λ", allow_hyphen_values = true)]
     pub(crate) l2: Option<f64>,
-    /// Decoupled weight decay λ' for sgdw and adamw. Paper convention (default): θ ← θ − η_t·λ'·θ
+    /// Decoupled weight decay λ' for sgdw, adamw and lionw. Paper convention (default): θ ← θ − η_t·λ'·θ
     /// per step, independent of --lr, so SGDW with λ' equals SGD+L2 with λ = λ'/α. See
     /// --wd-scaling for PyTorch's convention [default: 1e-4].
     #[arg(long, value_name = "λ'", allow_hyphen_values = true)]
     pub(crate) wd: Option<f64>,
     #[command(flatten)]
     pub(crate) rule: RuleArgs,
-    /// Adam β₁ for adam and adamw [default: 0.9].
+    /// β₁ for adam/adamw (first moment) and lion/lionw (the interpolation inside the sign)
+    /// [default: 0.9].
     #[arg(long, allow_hyphen_values = true)]
     pub(crate) beta1: Option<f64>,
-    /// Adam β₂ for adam and adamw [default: 0.999].
+    /// β₂ for adam/adamw (second moment) and lion/lionw (the momentum) [default: 0.999; 0.99
+    /// for lion/lionw].
     #[arg(long, allow_hyphen_values = true)]
     pub(crate) beta2: Option<f64>,
     /// Adam ε for adam and adamw, added to √v̂ [default: 1e-8].
@@ -372,7 +374,7 @@ pub struct CellsArgs {
 pub struct CompareArgs {
     #[command(flatten)]
     pub(crate) study: StudyArgs,
-    /// Methods to compare [default: sgd,sgdw,adam,adamw].
+    /// Methods to compare [default: those the preset has a setting for: sgd,sgdw,adam,adamw].
     #[arg(long, value_enum, value_delimiter = ',', action = ArgAction::Set)]
     pub(crate) methods: Vec<Method>,
     /// SGD + L2 setting as LR,λ [default: the preset's good cell].
@@ -387,6 +389,10 @@ pub struct CompareArgs {
     /// AdamW setting as LR,λ'.
     #[arg(long, value_name = "LR,λ'", value_parser = values::setting)]
     pub(crate) adamw: Option<(f64, f64)>,
+    /// Any method's setting as METHOD=LR,DECAY (repeatable; the last of a method counts), e.g.
+    /// --setting adamw=1e-3,1e-4.
+    #[arg(long = "setting", value_name = "METHOD=LR,DECAY", value_parser = values::method_setting)]
+    pub(crate) settings: Vec<(Method, f64, f64)>,
     /// Seeds 0..N (the same initial weights and batch order for every method).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub(crate) seeds: usize,

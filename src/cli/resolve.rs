@@ -6,7 +6,7 @@ use super::args::*;
 use crate::error::usage;
 use crate::map::{axis::Axis, MapSpec};
 use crate::norms::NormsTraining;
-use crate::optim::{Method, OptimConfig};
+use crate::optim::{DecayKind, Hyper, Method, OptimConfig};
 use crate::study::{preset, Execution, Grid, MethodGrid, PresetSpec};
 use crate::train::{DataConfig, RunConfig, TrainConfig};
 use crate::trajectory::{
@@ -62,7 +62,7 @@ fn check_data_seed(a: &LabelNoiseArg, noise: f64) -> anyhow::Result<()> {
 /// refuses it with Adam.
 fn check_momentum(a: &StudyArgs, methods: &[Method]) -> anyhow::Result<()> {
     match a.rule.momentum {
-        Some(m) if !methods.iter().any(|x| !x.is_adaptive()) => {
+        Some(m) if !methods.iter().any(|x| x.takes(Hyper::Momentum)) => {
             let names: Vec<&str> = methods.iter().map(|x| x.name()).collect();
             Err(usage(format!(
                 "--momentum {m} does not apply to {}: it is SGD's momentum (sgd, sgdw), and \
@@ -90,26 +90,39 @@ fn optim_config(a: &OptimArgs) -> anyhow::Result<OptimConfig> {
             Ok(())
         }
     };
+    let partner = m.partner();
+    let (l2, wd) = match m.decay_kind() {
+        DecayKind::L2 => (true, false),
+        DecayKind::Decoupled => (false, true),
+    };
+    let hint = format!("use {partner} for {}", partner.decay_flag());
     misplaced(
         "--l2",
         a.l2,
-        !m.is_decoupled(),
-        "the decoupled methods take --wd λ' (or use sgd/adam for an L2 penalty)",
+        l2,
+        &format!("the decoupled methods take --wd λ' ({hint}, an L2 penalty)"),
     )?;
     misplaced(
         "--wd",
         a.wd,
-        m.is_decoupled(),
-        "sgd and adam take an L2 penalty --l2 λ (or use sgdw/adamw for decoupled decay)",
+        wd,
+        &format!("the L2 methods take an L2 penalty --l2 λ ({hint}, decoupled decay)"),
     )?;
-    misplaced(
-        "--momentum",
-        a.rule.momentum,
-        !m.is_adaptive(),
-        "Adam's momentum is --beta1",
-    )?;
-    for (flag, v) in [("--beta1", a.beta1), ("--beta2", a.beta2), ("--eps", a.eps)] {
-        misplaced(flag, v, m.is_adaptive(), "SGD's momentum is --momentum")?;
+    for (h, v) in [
+        (Hyper::Momentum, a.rule.momentum),
+        (Hyper::Beta1, a.beta1),
+        (Hyper::Beta2, a.beta2),
+        (Hyper::Eps, a.eps),
+    ] {
+        let takes: Vec<&str> = m.def().hypers().iter().map(|h| h.flag()).collect();
+        let hint = match h {
+            Hyper::Momentum if m.takes(Hyper::Beta1) => {
+                format!("{}'s momentum is --beta1", m.def().direction_name())
+            }
+            _ if m.takes(Hyper::Momentum) => "SGD's momentum is --momentum".to_string(),
+            _ => format!("{m} takes {}", takes.join(", ")),
+        };
+        misplaced(h.flag(), v, m.takes(h), &hint)?;
     }
     let defaults = OptimConfig::with_defaults(m, a.lr, a.l2.or(a.wd));
     let cfg = OptimConfig {
@@ -229,32 +242,39 @@ pub(crate) fn compare_cells(
         return Err(usage("--seeds 0 trains nothing; give at least 1"));
     }
     let methods = if a.methods.is_empty() {
-        Method::ALL.to_vec()
+        let preset_has = |m: &Method| spec.compare.iter().any(|c| c.0 == *m);
+        Method::ALL.into_iter().filter(preset_has).collect()
     } else {
         a.methods.clone()
     };
     seed_range(a.seeds, methods.len())?;
     check_momentum(&a.study, &methods)?;
-    Ok(methods
+    methods
         .into_iter()
         .map(|m| {
-            let given = match m {
+            let flag = match m {
                 Method::Sgd => a.sgd,
                 Method::Sgdw => a.sgdw,
                 Method::Adam => a.adam,
                 Method::Adamw => a.adamw,
+                #[allow(unreachable_patterns)] // the methods without a flag of their own
+                _ => None,
             };
-            let (lr, decay) = given.unwrap_or_else(|| {
-                let c = spec
-                    .compare
-                    .iter()
-                    .find(|c| c.0 == m)
-                    .expect("every preset has a setting per method");
-                (c.1, c.2)
-            });
-            (m, lr, decay)
+            let given = a.settings.iter().rev().find(|s| s.0 == m);
+            let preset = spec.compare.iter().find(|c| c.0 == m);
+            match (given, flag, preset) {
+                (Some(&(_, lr, decay)), ..) => Ok((m, lr, decay)),
+                (None, Some((lr, decay)), _) => Ok((m, lr, decay)),
+                (None, None, Some(&(_, lr, decay))) => Ok((m, lr, decay)),
+                (None, None, None) => Err(usage(format!(
+                    "the preset has no setting of {m} to compare: give one with --setting \
+                     {m}=LR,DECAY, DECAY being its {} coefficient (e.g. --setting {m}={},0)",
+                    m.decay_flag(),
+                    m.default_lr()
+                ))),
+            }
         })
-        .collect())
+        .collect()
 }
 
 /// `wdlab trajectory`'s flags, with each surface's defaults.

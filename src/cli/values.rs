@@ -29,12 +29,17 @@ macro_rules! value_enum {
     };
 }
 
-value_enum!(Method, {
-    Method::Sgd => "SGD (with optional momentum) on the L2-regularised loss: --l2 λ",
-    Method::Sgdw => "SGD with decoupled weight decay (SGDW, Loshchilov & Hutter Alg. 1): --wd λ'",
-    Method::Adam => "Adam on the L2-regularised loss: --l2 λ (PyTorch's Adam(weight_decay=λ))",
-    Method::Adamw => "Adam with decoupled weight decay (AdamW, Loshchilov & Hutter Alg. 2): --wd λ'",
-});
+/// The methods and their help lines come from the registry ([`Method::ALL`]), so a new method
+/// needs no line here.
+impl ValueEnum for Method {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Method::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()).help(self.help()))
+    }
+}
 
 value_enum!(WdScaling, {
     WdScaling::Paper => "Loshchilov & Hutter: θ ← θ − η_t·λ'·θ, independent of α (SGDW with λ' \
@@ -60,6 +65,8 @@ value_enum!(Preset, {
                           learning rates × 6 decays per method",
     Preset::Momentum => "the full regime for SGD + L2 and SGDW with momentum 0.9, the paper's \
                          setting: 6 learning rates × 8 decays each",
+    Preset::Lion => "quick with the Lion pair (lion, lionw) as a third pair beside SGD and Adam: \
+                     six 4 × 4 grids over two seeds",
 });
 
 value_enum!(Norm, {
@@ -101,6 +108,15 @@ pub fn setting(s: &str) -> anyhow::Result<(f64, f64)> {
     ))
 }
 
+/// `METHOD=LR,DECAY`: one method's setting (`wdlab compare --setting lion=1e-4,0`).
+pub fn method_setting(s: &str) -> anyhow::Result<(Method, f64, f64)> {
+    let (m, rest) = s
+        .split_once('=')
+        .ok_or_else(|| anyhow::anyhow!("expected METHOD=LR,DECAY, e.g. adamw=1e-3,1e-4"))?;
+    let (lr, decay) = setting(rest)?;
+    Ok((m.parse()?, lr, decay))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +143,11 @@ mod tests {
         assert_eq!(setting("0.1:0").unwrap(), (0.1, 0.0));
         let e = setting("0.1").unwrap_err().to_string();
         assert!(e.contains("expected LR,DECAY"), "{e}");
+        assert_eq!(
+            method_setting("AdamW=1e-3,1e-4").unwrap(),
+            (Method::Adamw, 1e-3, 1e-4)
+        );
+        let e = method_setting("adamw:1e-3").unwrap_err().to_string();
+        assert!(e.contains("expected METHOD=LR,DECAY"), "{e}");
     }
 }

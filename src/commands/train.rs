@@ -8,12 +8,13 @@ use crate::cli::TrainArgs;
 use crate::data::Mnist;
 use crate::error::usage;
 use crate::nn::Norm;
+use crate::optim::DecayKind;
 use crate::progress::Progress;
 use crate::train::config::TrainConfig;
-use crate::train::metrics::{write_config_json, EpochRecord};
+use crate::train::metrics::EpochRecord;
 use crate::train::{self, DeviceData, MetricsFile};
 use crate::util::fmt::count;
-use crate::util::fs::{check_writable_dir, check_writable_file, create_dir};
+use crate::util::fs::{check_writable_dir, check_writable_file};
 use anyhow::Context;
 use std::collections::HashMap;
 use std::path::{Component, Path};
@@ -35,11 +36,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     }
     let data = DeviceData::new(&mnist, &device)?;
     let mut metrics = match &cfg.out {
-        Some(dir) => {
-            create_dir(dir, "the --out folder")?;
-            write_config_json(&dir.join("config.json"), &cfg)?;
-            Some(MetricsFile::create(&dir.join("metrics.csv"))?)
-        }
+        Some(dir) => Some(MetricsFile::run_folder(dir, "the --out folder", &cfg)?),
         None => None,
     };
     let progress = Progress {
@@ -249,18 +246,16 @@ fn weights_metadata(cfg: &TrainConfig, last: Option<&EpochRecord>) -> HashMap<St
                 .into(),
         ));
     }
-    if o.method.is_decoupled() {
-        m.push(("decay_kind", "λ' (--wd, decoupled weight decay)".into()));
-        m.push(("wd_scaling", o.wd_scaling.name().into()));
-    } else {
-        m.push(("decay_kind", "λ (--l2, L2 penalty)".into()));
+    match o.method.decay_kind() {
+        DecayKind::Decoupled => {
+            m.push(("decay_kind", "λ' (--wd, decoupled weight decay)".into()));
+            m.push(("wd_scaling", o.wd_scaling.name().into()));
+        }
+        DecayKind::L2 => m.push(("decay_kind", "λ (--l2, L2 penalty)".into())),
     }
-    if o.method.is_adaptive() {
-        m.push(("beta1", o.beta1.to_string()));
-        m.push(("beta2", o.beta2.to_string()));
-        m.push(("eps", o.eps.to_string()));
-    } else {
-        m.push(("momentum", o.momentum.to_string()));
+    // The hyper-parameters the method takes, named as their flags.
+    for h in o.method.def().hypers() {
+        m.push((h.flag().trim_start_matches("--"), h.value(o).to_string()));
     }
     if let Some(last) = last {
         m.push(("test_accuracy", last.test_accuracy.to_string()));

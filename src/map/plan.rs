@@ -9,7 +9,7 @@
 
 use super::axis::{Axis, AxisValues};
 use crate::error::usage;
-use crate::optim::Method;
+use crate::optim::{DecayKind, Hyper, Method};
 use crate::study::{preset, Cell, Preset, Settings};
 use crate::util::fs::write_atomic;
 use anyhow::Context;
@@ -123,6 +123,13 @@ impl MapSpec {
         }
         let mut seen = Vec::new();
         for m in methods {
+            if centre_column(m).is_none() {
+                return Err(usage(format!(
+                    "--methods {m}: the map presets have no grid for {} (no pilot has placed \
+                     its best decay); a map runs sgd, sgdw, adam and adamw",
+                    m.label()
+                )));
+            }
             if seen.contains(&m) {
                 return Err(usage(format!("--methods names {m} twice")));
             }
@@ -154,13 +161,8 @@ impl MapSpec {
             .iter()
             .min_by(|a, b| d(a.0).total_cmp(&d(b.0)))
             .expect("a map preset has centres");
-        match method {
-            Method::Sgd => row.1[0],
-            // SGDW at λ' = αλ is SGD + L2: its centre at the middle α.
-            Method::Sgdw => row.1[0] * SGD_LRS[1],
-            Method::Adam => row.1[1],
-            Method::Adamw => row.1[2],
-        }
+        let (column, scale) = centre_column(method).expect("with_methods refuses the others");
+        row.1[column] * scale
     }
 
     /// The cells of the point at `v`: per method, three α a factor 4 apart, and at each decay
@@ -168,12 +170,20 @@ impl MapSpec {
     pub(crate) fn point_cells(&self, v: f64) -> Vec<Cell> {
         let mut out = Vec::new();
         for &m in &self.methods {
-            let lrs = if m.is_adaptive() { ADAM_LRS } else { SGD_LRS };
+            let lrs = if m.takes(Hyper::Momentum) {
+                SGD_LRS
+            } else {
+                ADAM_LRS
+            };
             let c = self.centre(m, v);
             for (i, &lr) in lrs.iter().enumerate() {
                 // ×2 per α step of 4: α^(±1/2), exact in binary floating point.
                 let step = i as i32 - 1;
-                let shear = if m.is_decoupled() { step } else { -step };
+                let shear = if m.decay_kind() == DecayKind::Decoupled {
+                    step
+                } else {
+                    -step
+                };
                 let decays = std::iter::once(0.0).chain((-2..=1).map(|k| c * 2f64.powi(k + shear)));
                 for d in decays {
                     out.extend(self.seeds.iter().map(|&s| Cell::new(m, lr, d, s)));
@@ -187,6 +197,19 @@ impl MapSpec {
     /// cost beside training.
     pub(crate) fn eval_every(settings: &Settings) -> usize {
         (settings.epochs / 10).max(1)
+    }
+}
+
+/// Where a method's centre is in the table, and the factor on it: SGDW at λ' = αλ is SGD + L2,
+/// so its centre is SGD's λ times the middle α. None: no pilot has placed the method's best
+/// decay (Lion).
+fn centre_column(method: Method) -> Option<(usize, f64)> {
+    match method {
+        Method::Sgd => Some((0, 1.0)),
+        Method::Sgdw => Some((0, SGD_LRS[1])),
+        Method::Adam => Some((1, 1.0)),
+        Method::Adamw => Some((2, 1.0)),
+        _ => None,
     }
 }
 
@@ -292,6 +315,15 @@ mod tests {
         assert_eq!(spec.centre(Method::Sgd, 800.0), 2e-3);
         assert_eq!(spec.centre(Method::Sgd, 60.0), 5e-4);
         assert_eq!(spec.centre(Method::Sgdw, 100.0), 2.5e-4);
+    }
+
+    #[test]
+    fn a_method_without_a_grid_is_refused_by_name() {
+        let err = MapSpec::of(MapPreset::Epochs)
+            .with_methods(vec![Method::Lionw])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("no grid for LionW"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 
 use crate::analysis::{Analysis, Estimate, MethodAnalysis, ValGrid};
 use crate::optim::schedule::lr_multiplier;
-use crate::optim::{Method, WdScaling};
+use crate::optim::{DecayKind, Method, WdScaling};
 use crate::study::Settings;
 
 /// Images in MNIST's training file: without `--train-size` a run trains on those the
@@ -112,7 +112,7 @@ pub(crate) fn eta_sum(s: &Settings, train_images: usize) -> f64 {
 /// The power p of α in a decay as swept = λ·α^p: 1 for a decoupled method in the paper's
 /// convention (λ' = αλ), 0 for an L2 method and for PyTorch's convention (λ_pt = λ).
 fn power(method: Method, s: &Settings) -> f64 {
-    if method.is_decoupled() && s.wd_scaling == WdScaling::Paper {
+    if method.decay_kind() == DecayKind::Decoupled && s.wd_scaling == WdScaling::Paper {
         1.0
     } else {
         0.0

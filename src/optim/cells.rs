@@ -15,11 +15,16 @@ pub(super) fn check_cells(
     let Some(first) = cells.first() else {
         bail!("a population needs at least one cell")
     };
-    if cells
-        .iter()
-        .any(|c| c.state_buffers() != first.state_buffers() || c.schedule != first.schedule)
-    {
-        bail!("population cells must share the method, the momentum on/off and the schedule")
+    let direction = |c: &OptimConfig| c.method.def().direction_name();
+    if cells.iter().any(|c| {
+        c.state_buffers() != first.state_buffers()
+            || c.schedule != first.schedule
+            || direction(c) != direction(first)
+    }) {
+        bail!(
+            "population cells must share the direction (SGD, Adam, …), the momentum on/off and \
+             the schedule"
+        )
     }
     for (len, block_len) in params {
         if block_len == 0 || len % (block_len * cells.len()) != 0 {

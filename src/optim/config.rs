@@ -1,7 +1,8 @@
 //! A fully resolved optimiser: the method and its hyper-parameters, with the defaults and the
 //! checks every command shares.
 
-use super::{Method, Schedule};
+use super::decay::{DecayMask, DecayTransform};
+use super::{DecayKind, Method, Schedule};
 use crate::error::usage;
 use crate::util::fmt::{exact, readable, short};
 use serde::{Deserialize, Serialize};
@@ -71,19 +72,20 @@ pub struct OptimConfig {
 }
 
 impl OptimConfig {
-    /// A configuration with PyTorch's default Adam constants, no momentum, a constant schedule
-    /// and the paper's decay convention.
+    /// A configuration with the method's defaults (for SGD and Adam, PyTorch's Adam constants
+    /// and no momentum), a constant schedule and the paper's decay convention.
     pub fn new(method: Method, lr: f64, decay: f64) -> Self {
+        let d = method.def().defaults();
         OptimConfig {
             method,
             lr,
             decay,
             wd_scaling: WdScaling::Paper,
             schedule: Schedule::Constant,
-            momentum: 0.0,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
+            momentum: d.momentum,
+            beta1: d.beta1,
+            beta2: d.beta2,
+            eps: d.eps,
             decay_biases: true,
         }
     }
@@ -91,10 +93,9 @@ impl OptimConfig {
     /// The method's defaults where a value is not given: its default learning rate, and
     /// λ' = [`DEFAULT_WD`] for the decoupled methods, λ = 0 for the L2 ones.
     pub(crate) fn with_defaults(method: Method, lr: Option<f64>, decay: Option<f64>) -> Self {
-        let default_decay = if method.is_decoupled() {
-            DEFAULT_WD
-        } else {
-            0.0
+        let default_decay = match method.decay_kind() {
+            DecayKind::Decoupled => DEFAULT_WD,
+            DecayKind::L2 => 0.0,
         };
         OptimConfig::new(
             method,
@@ -103,49 +104,44 @@ impl OptimConfig {
         )
     }
 
-    /// The per-step decay factor of a decoupled method at schedule multiplier `eta`.
-    pub(crate) fn decay_factor(&self, eta: f64) -> f64 {
-        match self.wd_scaling {
-            WdScaling::Paper => eta * self.decay,
-            WdScaling::Lr => eta * self.lr * self.decay,
+    /// The decay as a transform: the method's kind, the coefficient, its convention and the
+    /// mask `--no-decay-biases` sets.
+    pub(crate) fn decay_transform(&self) -> DecayTransform {
+        DecayTransform {
+            kind: self.method.decay_kind(),
+            coefficient: self.decay,
+            scaling: self.wd_scaling,
+            mask: DecayMask {
+                biases: self.decay_biases,
+            },
         }
-    }
-
-    /// True when the decay (or penalty) applies to a parameter of this kind.
-    pub(crate) fn decays(&self, kind: ParamKind) -> bool {
-        self.decay_biases || kind == ParamKind::Weight
     }
 
     /// How many state buffers each parameter needs (momentum; Adam's m and v).
     pub(crate) fn state_buffers(&self) -> usize {
-        match self.method {
-            Method::Adam | Method::Adamw => 2,
-            Method::Sgd | Method::Sgdw if self.momentum > 0.0 => 1,
-            Method::Sgd | Method::Sgdw => 0,
-        }
+        self.method.def().state_buffers(self)
     }
 
     /// One line for humans: the method with its update rule's coefficients.
     pub(crate) fn describe(&self) -> String {
-        let decay = if self.method.is_decoupled() {
-            format!("{}; {})", self.decay_convention(), self.other_convention())
-        } else {
-            format!("λ = {} (L2: g ← g + λθ)", exact(self.decay))
+        let decay = match self.method.decay_kind() {
+            DecayKind::Decoupled => {
+                format!("{}; {})", self.decay_convention(), self.other_convention())
+            }
+            DecayKind::L2 => format!("λ = {} (L2: g ← g + λθ)", exact(self.decay)),
         };
-        let extra = if self.method.is_adaptive() {
-            format!(
-                "β₁ {} β₂ {} ε {}",
-                exact(self.beta1),
-                exact(self.beta2),
-                exact(self.eps)
-            )
-        } else {
-            format!("momentum {}", exact(self.momentum))
-        };
+        let extra: Vec<String> = self
+            .method
+            .def()
+            .hypers()
+            .iter()
+            .map(|h| format!("{} {}", h.symbol(), exact(h.value(self))))
+            .collect();
         format!(
-            "{} α = {}, {decay}, {extra}, {} schedule{}",
+            "{} α = {}, {decay}, {}, {} schedule{}",
             self.method,
             exact(self.lr),
+            extra.join(" "),
             self.schedule,
             if self.decay_biases {
                 ""
@@ -204,9 +200,14 @@ impl OptimConfig {
             finite(flag, v)?;
         }
         if c.lr <= 0.0 {
+            let typical: Vec<String> = Method::PAIRS
+                .iter()
+                .map(|(l2, dec)| format!("{} for {l2}/{dec}", exact(l2.default_lr())))
+                .collect();
             return Err(usage(format!(
-                "--lr must be positive, got {}; typical values: 0.1 for sgd/sgdw, 1e-3 for adam/adamw",
-                exact(c.lr)
+                "--lr must be positive, got {}; typical values: {}",
+                exact(c.lr),
+                typical.join(", ")
             )));
         }
         let flag = c.method.decay_flag();
@@ -228,7 +229,15 @@ impl OptimConfig {
                 exact(c.decay)
             )));
         }
-        if c.method.is_decoupled() {
+        c.check_decoupled_factor()?;
+        c.method.def().validate(c)?;
+        c.check_hypers()
+    }
+
+    /// A decoupled decay's per-step factor below 1.
+    fn check_decoupled_factor(&self) -> anyhow::Result<()> {
+        let c = self;
+        if c.method.decay_kind() == DecayKind::Decoupled {
             // The per-step factor must stay below 1, or θ(1 − factor) flips sign or vanishes.
             let (factor, what) = match c.wd_scaling {
                 WdScaling::Paper => (c.decay, format!("--wd {}", exact(c.decay))),
@@ -248,14 +257,13 @@ impl OptimConfig {
                     exact(factor)
                 )));
             }
-        } else if c.method == Method::Sgd && c.lr * c.decay >= 1.0 {
-            return Err(usage(format!(
-                "--lr × --l2 = {} × {} ≥ 1: plain SGD would shrink every weight by a factor 1 − αλ ≤ 0 \
-                 each step; lower --l2 (e.g. 1e-4 to 1e-3)",
-                exact(c.lr),
-                exact(c.decay)
-            )));
         }
+        Ok(())
+    }
+
+    /// The direction's hyper-parameters in their ranges.
+    fn check_hypers(&self) -> anyhow::Result<()> {
+        let c = self;
         if !(0.0..1.0).contains(&c.momentum) {
             return Err(usage(format!(
                 "--momentum must be in [0, 1), got {}",

@@ -1,14 +1,10 @@
-//! The CPU update: one pass over each parameter buffer, in place, for all four variants.
+//! The CPU update: one pass over each parameter buffer, in place, for every method.
 //!
 //! A naive candle version of AdamW costs about fifteen allocating tensor ops per parameter and
 //! step; this kernel reads θ, g and the state once and writes θ and the state once. It runs
 //! through candle's in-place custom-op interface, so the parameter stays a candle `Var`.
 
-use super::adam::adam_direction;
-use super::decay::decay;
-use super::l2::add_l2;
-use super::momentum::momentum_step;
-use super::{Direction, StepCoeffs};
+use super::StepCoeffs;
 use candle_core::{bail, CpuStorage, InplaceOp2, Layout, Result, Tensor, Var};
 use rayon::prelude::*;
 use std::sync::Mutex;
@@ -140,41 +136,12 @@ unsafe fn update_elements_avx512(
 }
 
 /// The update of every element: g ← g + l2·θ; θ ← θ − decay·θ − step, where the step is
-/// η_t·α·g (SGD), the momentum buffer (SGD with momentum), or η_t·α·m̂/(√v̂+ε) (Adam).
-/// The loops are split by direction so each compiles to a tight vectorisable loop.
+/// the method's direction ([`super::Direction::fused`], written once in its method's file).
+/// Inlined, with the direction's loop, into the AVX-512 build above, so each direction
+/// compiles to a tight vectorisable loop.
 #[inline(always)]
 fn update_elements(theta: &mut [f32], grad: &[f32], buffers: &mut [&mut [f32]], c: &StepCoeffs) {
-    let (l2, wd, lr_t) = (c.l2 as f32, c.decay as f32, c.lr_t as f32);
-    match (c.direction, buffers) {
-        (Direction::Sgd { .. }, []) => {
-            for (p, &g) in theta.iter_mut().zip(grad) {
-                *p = decay(*p, wd) - lr_t * add_l2(g, *p, l2);
-            }
-        }
-        (Direction::Sgd { momentum }, [buf]) => {
-            let momentum = momentum as f32;
-            for ((p, &g), m) in theta.iter_mut().zip(grad).zip(buf.iter_mut()) {
-                let step = momentum_step(m, lr_t * add_l2(g, *p, l2), momentum);
-                *p = decay(*p, wd) - step;
-            }
-        }
-        (Direction::Adam(s), [m, v]) => {
-            let s = s.to_f32();
-            for (((p, &g), m), v) in theta
-                .iter_mut()
-                .zip(grad)
-                .zip(m.iter_mut())
-                .zip(v.iter_mut())
-            {
-                let d = adam_direction(m, v, add_l2(g, *p, l2), &s);
-                *p = decay(*p, wd) - lr_t * d;
-            }
-        }
-        (direction, buffers) => unreachable!(
-            "{direction:?} with {} state buffers: OptimConfig::state_buffers is out of step",
-            buffers.len()
-        ),
-    }
+    c.direction.fused(theta, grad, buffers, c.placed())
 }
 
 #[cfg(test)]

@@ -1,6 +1,126 @@
-//! The four methods the project compares, their names and their notation.
+//! The methods the project compares: the registry ([`Method`], one line per method) and what
+//! a method is ([`MethodDef`]). Each method's definition lives in its direction's file
+//! ([`super::sgd`], [`super::adam`]); code outside the definitions asks the method (its decay
+//! kind, the hyper-parameters it takes, its defaults) instead of testing which one it is.
+//!
+//! A method is a direction (momentum SGD, Adam, …) and a place for the decay
+//! ([`DecayKind`]): before the direction (L2, g ← g + λθ) or after it (decoupled,
+//! θ ← θ − η_t·λ'·θ). Each L2 method has a decoupled partner with the same direction
+//! ([`Method::PAIRS`]), the comparison every claim makes.
 
+use super::{Direction, OptimConfig};
 use serde::{Deserialize, Serialize};
+
+/// Where a method's decay sits relative to its direction: the one difference within a pair
+/// (Loshchilov & Hutter 2019, Alg. 1 and 2: the L2 term enters the gradient, the decoupled
+/// decay bypasses the direction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecayKind {
+    /// L2 regularisation: g ← g + λθ before the direction (`--l2 λ`).
+    L2,
+    /// Decoupled weight decay: θ ← θ − η_t·λ'·θ beside the direction (`--wd λ'`).
+    Decoupled,
+}
+
+/// A hyper-parameter of a direction, beside α and the decay: what a method takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hyper {
+    /// SGD's heavy-ball momentum β (`--momentum`).
+    Momentum,
+    /// The first moment's (or Lion's interpolation) β₁ (`--beta1`).
+    Beta1,
+    /// The second moment's (or Lion's momentum) β₂ (`--beta2`).
+    Beta2,
+    /// Adam's ε (`--eps`).
+    Eps,
+}
+
+impl Hyper {
+    /// The flag that sets it.
+    pub(crate) fn flag(self) -> &'static str {
+        match self {
+            Hyper::Momentum => "--momentum",
+            Hyper::Beta1 => "--beta1",
+            Hyper::Beta2 => "--beta2",
+            Hyper::Eps => "--eps",
+        }
+    }
+
+    /// Its value in a configuration.
+    pub(crate) fn value(self, c: &OptimConfig) -> f64 {
+        match self {
+            Hyper::Momentum => c.momentum,
+            Hyper::Beta1 => c.beta1,
+            Hyper::Beta2 => c.beta2,
+            Hyper::Eps => c.eps,
+        }
+    }
+
+    /// How `describe` names it.
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            Hyper::Momentum => "momentum",
+            Hyper::Beta1 => "β₁",
+            Hyper::Beta2 => "β₂",
+            Hyper::Eps => "ε",
+        }
+    }
+}
+
+/// The defaults of a direction's hyper-parameters (those a method does not take are kept at
+/// these values, recorded in config.json and never read).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Defaults {
+    pub(crate) lr: f64,
+    pub(crate) momentum: f64,
+    pub(crate) beta1: f64,
+    pub(crate) beta2: f64,
+    pub(crate) eps: f64,
+}
+
+impl Defaults {
+    /// (β₁, β₂, ε).
+    pub(crate) fn betas(&self) -> (f64, f64, f64) {
+        (self.beta1, self.beta2, self.eps)
+    }
+}
+
+/// PyTorch's Adam constants and no momentum: the defaults of SGD and Adam.
+pub(crate) const TORCH_DEFAULTS: Defaults = Defaults {
+    lr: 0.1,
+    momentum: 0.0,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+};
+
+/// What a method is: its names, its decay's place, its hyper-parameters with their defaults,
+/// its state and the scalars of its direction at each step. The update itself is the
+/// [`Direction`] the method returns, applied by the kernels.
+pub(crate) trait MethodDef: Sync {
+    /// The name on the command line and in results files.
+    fn name(&self) -> &'static str;
+    /// A readable label for tables and legends.
+    fn label(&self) -> &'static str;
+    /// One line for `--help`.
+    fn help(&self) -> &'static str;
+    /// The direction's short name in legends (`SGD`, `Adam`): the two methods of a pair share it.
+    fn direction_name(&self) -> &'static str;
+    /// Where the decay sits.
+    fn decay_kind(&self) -> DecayKind;
+    /// The hyper-parameters the method takes (others are refused on the command line).
+    fn hypers(&self) -> &'static [Hyper];
+    /// Its defaults, the learning rate included.
+    fn defaults(&self) -> Defaults;
+    /// State buffers per parameter under `cfg` (momentum; Adam's m and v).
+    fn state_buffers(&self, cfg: &OptimConfig) -> usize;
+    /// The direction's scalars at step `t` (1-based).
+    fn direction(&self, cfg: &OptimConfig, t: u64) -> Direction;
+    /// Refuses hyper-parameter values the direction cannot use, naming the flag.
+    fn validate(&self, _cfg: &OptimConfig) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -13,69 +133,102 @@ pub enum Method {
     Adam,
     /// Adam with decoupled weight decay (AdamW, Loshchilov & Hutter Alg. 2): `--wd λ'`.
     Adamw,
+    /// Lion (Chen et al. 2023) on the L2-regularised loss: `--l2 λ`, added before the sign.
+    Lion,
+    /// Lion with decoupled weight decay (Chen et al. 2023, Alg. 1): `--wd λ'`.
+    Lionw,
 }
 
 impl Method {
-    pub const ALL: [Method; 4] = [Method::Sgd, Method::Sgdw, Method::Adam, Method::Adamw];
+    /// Every method, in the order of results files (a method's position seeds its
+    /// bootstrap stream: new methods go at the end).
+    pub const ALL: [Method; 6] = [
+        Method::Sgd,
+        Method::Sgdw,
+        Method::Adam,
+        Method::Adamw,
+        Method::Lion,
+        Method::Lionw,
+    ];
 
     /// Each L2 method with its decoupled partner: the pairs every claim compares.
-    pub const PAIRS: [(Method, Method); 2] =
-        [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)];
+    pub const PAIRS: [(Method, Method); 3] = [
+        (Method::Sgd, Method::Sgdw),
+        (Method::Adam, Method::Adamw),
+        (Method::Lion, Method::Lionw),
+    ];
 
-    /// The name on the command line and in results files.
-    pub fn name(self) -> &'static str {
+    /// One line for `--help`.
+    pub(crate) fn help(self) -> &'static str {
+        self.def().help()
+    }
+
+    /// The method's definition: the registry.
+    pub(crate) fn def(self) -> &'static dyn MethodDef {
+        use super::{adam, lion, sgd};
         match self {
-            Method::Sgd => "sgd",
-            Method::Sgdw => "sgdw",
-            Method::Adam => "adam",
-            Method::Adamw => "adamw",
+            Method::Sgd => &sgd::Sgd(DecayKind::L2),
+            Method::Sgdw => &sgd::Sgd(DecayKind::Decoupled),
+            Method::Adam => &adam::Adam(DecayKind::L2),
+            Method::Adamw => &adam::Adam(DecayKind::Decoupled),
+            Method::Lion => &lion::Lion(DecayKind::L2),
+            Method::Lionw => &lion::Lion(DecayKind::Decoupled),
         }
     }
 
-    /// True for the decoupled variants (sgdw, adamw), whose coefficient is λ' (`--wd`).
-    pub fn is_decoupled(self) -> bool {
-        matches!(self, Method::Sgdw | Method::Adamw)
-    }
-
-    /// True for the Adam family (adam, adamw).
-    pub fn is_adaptive(self) -> bool {
-        matches!(self, Method::Adam | Method::Adamw)
+    /// The name on the command line and in results files.
+    pub fn name(self) -> &'static str {
+        self.def().name()
     }
 
     /// A readable label for tables and legends.
     pub fn label(self) -> &'static str {
-        match self {
-            Method::Sgd => "SGD + L2",
-            Method::Sgdw => "SGDW",
-            Method::Adam => "Adam + L2",
-            Method::Adamw => "AdamW",
-        }
+        self.def().label()
+    }
+
+    /// Where this method's decay sits relative to its direction.
+    pub fn decay_kind(self) -> DecayKind {
+        self.def().decay_kind()
+    }
+
+    /// True when the method takes the hyper-parameter `h`.
+    pub(crate) fn takes(self, h: Hyper) -> bool {
+        self.def().hypers().contains(&h)
+    }
+
+    /// The method of the same direction with the other decay kind.
+    pub(crate) fn partner(self) -> Method {
+        Method::PAIRS
+            .into_iter()
+            .find_map(|(a, b)| match self {
+                m if m == a => Some(b),
+                m if m == b => Some(a),
+                _ => None,
+            })
+            .unwrap_or(self)
     }
 
     /// The name of the decay flag this method takes.
     pub(crate) fn decay_flag(self) -> &'static str {
-        if self.is_decoupled() {
-            "--wd"
-        } else {
-            "--l2"
+        match self.decay_kind() {
+            DecayKind::Decoupled => "--wd",
+            DecayKind::L2 => "--l2",
         }
     }
 
     /// The short name of this method's decay in run and folder names: `wd` or `l2`.
     pub(crate) fn decay_key(self) -> &'static str {
-        if self.is_decoupled() {
-            "wd"
-        } else {
-            "l2"
+        match self.decay_kind() {
+            DecayKind::Decoupled => "wd",
+            DecayKind::L2 => "l2",
         }
     }
 
     /// The symbol of this method's decay coefficient: λ' (decoupled) or λ (L2).
     pub(crate) fn decay_symbol(self) -> &'static str {
-        if self.is_decoupled() {
-            "λ'"
-        } else {
-            "λ"
+        match self.decay_kind() {
+            DecayKind::Decoupled => "λ'",
+            DecayKind::L2 => "λ",
         }
     }
 
@@ -89,10 +242,15 @@ impl Method {
     /// The learning rate a run of this method gets when none is given: 0.1 for SGD, 1e-3 for
     /// Adam (PyTorch's Adam default), both good for three epochs of the full MNIST.
     pub(crate) fn default_lr(self) -> f64 {
-        if self.is_adaptive() {
-            1e-3
-        } else {
-            0.1
+        self.def().defaults().lr
+    }
+
+    /// The method names joined for messages: `sgd, sgdw, adam or adamw`.
+    pub(crate) fn names_listed() -> String {
+        let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
         }
     }
 }
@@ -114,7 +272,8 @@ impl std::str::FromStr for Method {
             .find(|m| m.name() == wanted)
             .ok_or_else(|| {
                 crate::error::usage(format!(
-                    "unknown method {s:?}: use sgd, sgdw, adam or adamw"
+                    "unknown method {s:?}: use {}",
+                    Method::names_listed()
                 ))
             })
     }
@@ -130,10 +289,11 @@ mod tests {
             assert_eq!(m.name().parse::<Method>().unwrap(), m);
             assert_eq!(m.to_string().to_uppercase().parse::<Method>().unwrap(), m);
         }
-        let e = "lion".parse::<Method>().unwrap_err();
+        let e = "rmsprop".parse::<Method>().unwrap_err();
         assert_eq!(crate::error::exit_code(&e), 2);
         assert!(
-            e.to_string().contains("use sgd, sgdw, adam or adamw"),
+            e.to_string()
+                .contains("use sgd, sgdw, adam, adamw, lion or lionw"),
             "{e}"
         );
     }
@@ -149,5 +309,30 @@ mod tests {
             "AdamW α=1e-3 λ'=1e-4"
         );
         assert_eq!(Method::Sgd.setting_label(0.5, 0.0), "SGD + L2 α=5e-1 λ=0");
+    }
+
+    /// Every pair is one direction with the decay in both places, and every method is in
+    /// exactly one pair: the registry is consistent.
+    #[test]
+    fn every_method_is_in_one_pair_of_one_direction() {
+        for m in Method::ALL {
+            let pairs = Method::PAIRS
+                .iter()
+                .filter(|(a, b)| *a == m || *b == m)
+                .count();
+            assert_eq!(pairs, 1, "{m}");
+            let p = m.partner();
+            assert_ne!(p, m);
+            assert_eq!(p.partner(), m);
+            assert_eq!(p.def().direction_name(), m.def().direction_name());
+            assert_eq!(p.def().hypers(), m.def().hypers());
+            assert_ne!(p.decay_kind(), m.decay_kind());
+        }
+        for (l2, dec) in Method::PAIRS {
+            assert_eq!(
+                (l2.decay_kind(), dec.decay_kind()),
+                (DecayKind::L2, DecayKind::Decoupled)
+            );
+        }
     }
 }

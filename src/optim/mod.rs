@@ -1,13 +1,16 @@
-//! The four optimiser variants the project compares, as one coefficient table applied by one
-//! fused pass.
+//! The methods the project compares, each behind one trait, and one fused pass that applies
+//! them.
 //!
-//! Every variant updates a parameter θ with gradient g as
-//! g ← g + l2·θ;  θ ← θ − decay·θ − η_t·α·direction(g),
-//! and the methods differ only in which of `l2` (λ, the L2 penalty) and `decay` (the decoupled
-//! decay, η_t·λ' or η_t·α·λ') is on and whether the direction is momentum SGD or Adam:
-//! [`OptimConfig::coeffs`] ([`coeffs`]) is that table, the one place where the four differ.
-//! The scalar rules are [`l2`], [`decay`], [`momentum`] and [`adam`]; [`schedule`] gives η_t
-//! and counts steps.
+//! Every method updates a parameter θ with gradient g as
+//! g ← g + l2·θ;  θ ← θ − decay·θ − η_t·α·direction(g):
+//! a direction and a decay transform ([`decay::DecayTransform`], with its mask) placed before
+//! the direction (L2: `l2` = λ) or after it (decoupled: `decay` = η_t·λ' or η_t·α·λ'). That
+//! place is a method's [`DecayKind`]. [`Method`] is the registry; each method's definition
+//! ([`method::MethodDef`]: names, decay kind, hyper-parameters with defaults and validation,
+//! state, direction) and its update on host buffers and as candle ops live in its direction's
+//! file: [`sgd`] (momentum SGD, with [`momentum`]), [`adam`] and [`lion`]. [`l2`] and [`decay`] are the
+//! two placements; [`schedule`] gives η_t and counts steps. [`OptimConfig::coeffs`]
+//! ([`coeffs`]) turns a configuration into one step's scalars.
 //!
 //! Two kernels apply the coefficients: [`fused`], one pass over host buffers (f32 on the CPU),
 //! and [`tensor_ops`], candle ops on any device (CUDA). Three front ends hold the state:
@@ -24,20 +27,23 @@ pub(crate) mod decay;
 mod fused;
 mod host;
 pub(crate) mod l2;
-mod method;
+mod lion;
+pub(crate) mod method;
 pub(crate) mod momentum;
 mod population;
 pub(crate) mod schedule;
+mod sgd;
 mod single;
 mod state;
 mod tensor_ops;
 
 pub(crate) use adam::AdamScalars;
-pub(crate) use coeffs::{Direction, StepCoeffs};
+pub(crate) use coeffs::{Direction, PerCell, StepCoeffs};
 pub(crate) use config::COEFFICIENTS;
 pub use config::{OptimConfig, ParamKind, WdScaling};
 pub(crate) use host::{HostOptimizer, HostParam};
-pub use method::Method;
+pub use method::{DecayKind, Method};
+pub(crate) use method::{Hyper, TORCH_DEFAULTS};
 pub(crate) use population::{PopulationOptimizer, PopulationParam};
 pub use schedule::Schedule;
 pub(crate) use schedule::StepClock;

@@ -97,7 +97,11 @@ mod tests {
             let cells: Vec<OptimConfig> = [(0.05, 0.01), (0.2, 0.0)]
                 .iter()
                 .map(|&(lr, decay)| OptimConfig {
-                    momentum: if method.is_adaptive() { 0.0 } else { 0.9 },
+                    momentum: if method.takes(crate::optim::Hyper::Momentum) {
+                        0.9
+                    } else {
+                        0.0
+                    },
                     schedule: Schedule::Cosine,
                     decay_biases: false,
                     ..OptimConfig::new(method, lr, decay)

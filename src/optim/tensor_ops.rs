@@ -1,7 +1,7 @@
 //! The same update as [`super::fused`], as candle tensor ops that run on any device (CUDA
 //! included). It allocates new tensors each step; the fused kernel is the CPU fast path.
 
-use super::{AdamScalars, Direction, StepCoeffs};
+use super::StepCoeffs;
 use candle_core::{Result, Tensor};
 
 /// Returns the updated parameter and replaces the state `buffers` with their new values.
@@ -18,23 +18,7 @@ pub(super) fn update(
     } else {
         grad.clone()
     };
-    let step = match (c.direction, buffers) {
-        (Direction::Sgd { .. }, []) => g.affine(lr_t, 0.0)?,
-        (Direction::Sgd { momentum }, [buf]) => {
-            *buf = (buf.affine(momentum, 0.0)? + g.affine(lr_t, 0.0)?)?;
-            buf.clone()
-        }
-        (Direction::Adam(s), [m, v]) => {
-            *m = (m.affine(s.beta1, 0.0)? + g.affine(s.one_minus_beta1, 0.0)?)?;
-            *v = (v.affine(s.beta2, 0.0)? + g.sqr()?.affine(s.one_minus_beta2, 0.0)?)?;
-            let denom = v.sqrt()?.affine(s.inv_sqrt_bias2, s.eps)?;
-            (m.affine(s.inv_bias1 * lr_t, 0.0)? / denom)?
-        }
-        (direction, buffers) => candle_core::bail!(
-            "{direction:?} with {} state buffers: OptimConfig::state_buffers is out of step",
-            buffers.len()
-        ),
-    };
+    let step = c.direction.tensor_step(&g, buffers, lr_t)?;
     // θ ← θ(1 − decay) − step
     theta.affine(1.0 - c.decay, 0.0)? - step
 }
@@ -62,38 +46,9 @@ pub(super) fn update_cells(
     }
     let g = (grad.reshape(view)? + th.broadcast_mul(&per_cell(&|c| c.l2)?)?)?;
     let lr_t = per_cell(&|c| c.lr_t)?;
-    let step = match (coeffs[0].direction, buffers) {
-        (Direction::Sgd { .. }, []) => g.broadcast_mul(&lr_t)?,
-        (Direction::Sgd { .. }, [buf]) => {
-            let momentum = per_cell(&|c| match c.direction {
-                Direction::Sgd { momentum } => momentum,
-                Direction::Adam(_) => 0.0,
-            })?;
-            *buf = (buf.broadcast_mul(&momentum)? + g.broadcast_mul(&lr_t)?)?;
-            buf.clone()
-        }
-        (Direction::Adam(_), [m, v]) => {
-            let adam = |f: &dyn Fn(&AdamScalars<f64>) -> f64| {
-                per_cell(&|c| match &c.direction {
-                    Direction::Adam(s) => f(s),
-                    Direction::Sgd { .. } => 0.0,
-                })
-            };
-            *m = (m.broadcast_mul(&adam(&|s| s.beta1)?)?
-                + g.broadcast_mul(&adam(&|s| s.one_minus_beta1)?)?)?;
-            *v = (v.broadcast_mul(&adam(&|s| s.beta2)?)?
-                + g.sqr()?.broadcast_mul(&adam(&|s| s.one_minus_beta2)?)?)?;
-            let denom = v
-                .sqrt()?
-                .broadcast_mul(&adam(&|s| s.inv_sqrt_bias2)?)?
-                .broadcast_add(&adam(&|s| s.eps)?)?;
-            (m.broadcast_mul(&adam(&|s| s.inv_bias1)?)? / denom)?.broadcast_mul(&lr_t)?
-        }
-        (direction, buffers) => candle_core::bail!(
-            "{direction:?} with {} state buffers: OptimConfig::state_buffers is out of step",
-            buffers.len()
-        ),
-    };
+    let step = coeffs[0]
+        .direction
+        .cells_step(&g, buffers, &lr_t, &per_cell)?;
     let decay = per_cell(&|c| c.decay)?;
     (th.clone() - th.broadcast_mul(&decay)?)?
         .sub(&step)?

@@ -1,7 +1,9 @@
 //! Golden tests: five steps of each variant on a fixed quadratic, against float64 values from
 //! scripts/golden_optim.py (torch.optim where it has the rule — SGD(weight_decay) is sgd + L2,
 //! Adam(weight_decay) is adam + L2, AdamW is adamw with lr scaling — and a numpy transcription
-//! of Loshchilov & Hutter Alg. 1 and 2 where it has not; the script checks the two agree).
+//! of Loshchilov & Hutter Alg. 1 and 2 where it has not; the script checks the two agree; for
+//! Lion + L2 and LionW, Chen et al. 2023 Alg. 1 in plain Python checked against lion-pytorch's
+//! update_fn, transcribed, and lion-pytorch itself where installed).
 //! Its output is kept in scripts/golden_optim.out.
 //!
 //! Problem: θ0 = [0.5, −1, 2], R(θ) = ½Σ aᵢ(θᵢ − cᵢ)², a = [1, 3, 0.5], c = [1, 2, −1].
@@ -217,6 +219,122 @@ fn adamw_matches_torch_adamw_in_both_conventions() {
     check("adamw --wd-scaling lr, wd = 0.01", &lr_scaled, &ADAMW_TORCH);
 }
 
+// lion_l2: Chen et al. 2023 Alg. 1, lr=0.1, betas=(0.9, 0.99), λ=2 (g ← g + λθ before the sign;
+// λ = 2 flips the first coordinate's sign at θ0, so the path differs from plain Lion's)
+const LION_L2: [[f64; 3]; 5] = [
+    [
+        0.40000000000000002,
+        -0.90000000000000002,
+        1.8999999999999999,
+    ],
+    [
+        0.30000000000000004,
+        -0.80000000000000004,
+        1.7999999999999998,
+    ],
+    [
+        0.40000000000000002,
+        -0.70000000000000007,
+        1.6999999999999997,
+    ],
+    [
+        0.30000000000000004,
+        -0.60000000000000009,
+        1.5999999999999996,
+    ],
+    [
+        0.40000000000000002,
+        -0.50000000000000011,
+        1.4999999999999996,
+    ],
+];
+// lionw_paper: Chen et al. 2023 Alg. 1, lr=0.1, betas=(0.9, 0.99), λ'=0.001
+const LIONW_PAPER: [[f64; 3]; 5] = [
+    [
+        0.59950000000000003,
+        -0.89900000000000002,
+        1.8979999999999999,
+    ],
+    [
+        0.69890050000000004,
+        -0.79810100000000006,
+        1.7961019999999999,
+    ],
+    [
+        0.79820159950000003,
+        -0.69730289900000009,
+        1.6943058979999999,
+    ],
+    [
+        0.89740339790050005,
+        -0.59660559610100006,
+        1.5926115921019999,
+    ],
+    [
+        0.99650599450259958,
+        -0.49600899050489905,
+        1.4910189805098979,
+    ],
+];
+// lionw_torch: lion-pytorch 0.2.5 update_fn, lr=0.1, weight_decay=0.01 (θ shrinks by 0.001)
+const LIONW_TORCH: [[f64; 3]; 5] = [
+    [
+        0.59950000000000003,
+        -0.89900000000000002,
+        1.8979999999999999,
+    ],
+    [
+        0.69890050000000004,
+        -0.79810100000000006,
+        1.7961019999999999,
+    ],
+    [
+        0.79820159950000003,
+        -0.69730289900000009,
+        1.6943058979999999,
+    ],
+    [
+        0.89740339790050005,
+        -0.59660559610100006,
+        1.5926115921019999,
+    ],
+    [
+        0.99650599450259958,
+        -0.49600899050489911,
+        1.4910189805098977,
+    ],
+];
+
+#[test]
+fn lion_with_l2_matches_the_paper_with_the_penalty_in_the_gradient() {
+    let cfg = OptimConfig::new(Method::Lion, 0.1, 2.0);
+    assert_eq!(
+        (cfg.beta1, cfg.beta2),
+        (0.9, 0.99),
+        "Lion's own betas, not Adam's"
+    );
+    check("lion + L2, λ = 2", &cfg, &LION_L2);
+    // Without the penalty the first coordinate never turns back: the L2 term is what flips it.
+    let plain = run(&OptimConfig::new(Method::Lion, 0.1, 0.0), 5, DType::F64);
+    assert!((plain[2][0] - 0.8).abs() < 1e-12, "{:?}", plain[2]);
+    assert!((LION_L2[2][0] - 0.4).abs() < 1e-12);
+}
+
+#[test]
+fn lionw_matches_the_paper_and_lion_pytorch_in_both_conventions() {
+    // Paper convention: λ' = 0.001 per step is lion-pytorch's lr · weight_decay = 0.1 · 0.01.
+    check(
+        "lionw paper, λ' = 0.001",
+        &OptimConfig::new(Method::Lionw, 0.1, 0.001),
+        &LIONW_PAPER,
+    );
+    let lr_scaled = OptimConfig {
+        wd_scaling: WdScaling::Lr,
+        ..OptimConfig::new(Method::Lionw, 0.1, 0.01)
+    };
+    check("lionw --wd-scaling lr, wd = 0.01", &lr_scaled, &LIONW_TORCH);
+}
+
 #[test]
 fn the_two_conventions_differ_when_the_learning_rate_is_not_one() {
     // By hand, first step of AdamW from θ0[0] = 0.5 (g = 1·(0.5 − 1) = −0.5):
@@ -255,7 +373,11 @@ fn fused_kernel_and_tensor_ops_agree_on_every_variant() {
     for method in Method::ALL {
         for momentum in [0.0, 0.9] {
             let cfg = OptimConfig {
-                momentum: if method.is_adaptive() { 0.0 } else { momentum },
+                momentum: if method.takes(Hyper::Momentum) {
+                    momentum
+                } else {
+                    0.0
+                },
                 schedule: Schedule::Cosine,
                 ..OptimConfig::new(method, 0.05, 0.02)
             };

@@ -1,10 +1,9 @@
 //! Writing a figure, drawing its title, and sizing text. Text is sized by an estimate
 //! ([`text_width`]) because the SVG leaves rendering it to the viewer.
 
-use std::fs;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -29,7 +28,7 @@ pub(super) fn write_svg(
         root.present()?;
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        crate::util::fs::create_dir(dir, "the figure's folder")?;
     }
     crate::util::fs::write_atomic(path, svg.as_bytes())
 }

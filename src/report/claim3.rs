@@ -5,13 +5,13 @@
 use super::coupling::unbracketed;
 use super::format::{all_diverged, est, robustness, size};
 use crate::analysis::{Analysis, Coupling, MethodAnalysis, PairAnalysis};
-use crate::optim::Method;
+use crate::optim::{DecayKind, Method};
 use std::fmt::Write as _;
 
 /// Claim 3: one coupling verdict per pair of an L2 method and its decoupled partner.
 pub(super) fn claim3(a: &Analysis) -> String {
     let mut s = String::new();
-    for (l2, dec) in [(Method::Sgd, Method::Sgdw), (Method::Adam, Method::Adamw)] {
+    for (l2, dec) in Method::PAIRS {
         let (Some(a2), Some(ad)) = (a.method(l2), a.method(dec)) else {
             continue;
         };
@@ -115,7 +115,11 @@ impl Vote {
             // swept; L-H's picture holds αλ (L2) and λ' (decoupled) fixed.
             let per_step_wins = hi < 0.0;
             let as_swept_wins = lo > 0.0;
-            match (m.method.is_decoupled(), per_step_wins, as_swept_wins) {
+            match (
+                m.method.decay_kind() == DecayKind::Decoupled,
+                per_step_wins,
+                as_swept_wins,
+            ) {
                 (false, true, _) | (true, _, true) => Vote::LoshchilovHutter,
                 (false, _, true) | (true, true, _) => Vote::Regulariser,
                 _ => Vote::Neither,
@@ -250,7 +254,7 @@ fn slope_sentence(m: &MethodAnalysis, shift: f64, reading: Coupling) -> String {
     };
     format!(
         "{label}: valley slope {} {}, **{}** ({}{range}).",
-        match m.method.is_decoupled() {
+        match m.method.decay_kind() == DecayKind::Decoupled {
             true => "of λ'",
             false => "of λ",
         },
@@ -264,7 +268,7 @@ fn slope_sentence(m: &MethodAnalysis, shift: f64, reading: Coupling) -> String {
 /// each parametrisation, and which lets one value serve every α.
 fn regret_sentence(m: &MethodAnalysis) -> String {
     let label = m.method.label();
-    let (swept, per_step) = if m.method.is_decoupled() {
+    let (swept, per_step) = if m.method.decay_kind() == DecayKind::Decoupled {
         ("λ'", "λ_pt = λ'/α")
     } else {
         ("λ", "αλ")

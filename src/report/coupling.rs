@@ -8,6 +8,7 @@ use crate::analysis::{
     Analysis, Held, MethodAnalysis, FAILED_POINTS, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN,
     WINDOWS,
 };
+use crate::optim::DecayKind;
 use crate::util::fmt::{percent, short};
 use std::fmt::Write as _;
 
@@ -101,7 +102,7 @@ fn slopes_table(md: &mut String, a: &Analysis) {
     );
     let _ = writeln!(md, "|---|---|---|---|---|---|---|---|");
     for m in &a.methods {
-        let conventions: &[(&str, f64)] = if m.method.is_decoupled() {
+        let conventions: &[(&str, f64)] = if m.method.decay_kind() == DecayKind::Decoupled {
             &[("λ' (paper)", 0.0), ("λ_pt = λ'/α (PyTorch)", -1.0)]
         } else {
             &[("λ", 0.0)]
@@ -220,7 +221,7 @@ fn calibration_and_transfer(md: &mut String, a: &Analysis) {
     );
     let _ = writeln!(md, "|---|---|---|---|---|");
     for m in &a.methods {
-        let per_step = if m.method.is_decoupled() {
+        let per_step = if m.method.decay_kind() == DecayKind::Decoupled {
             "λ_pt = λ'/α"
         } else {
             "αλ"

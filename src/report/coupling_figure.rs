@@ -6,7 +6,7 @@
 use super::format::{est, signed};
 use crate::analysis::refine::{edge, Edge};
 use crate::analysis::{Analysis, Coupling, MethodAnalysis};
-use crate::optim::Method;
+use crate::optim::{DecayKind, Method};
 use crate::plot::{self as plots, PointKind, SlopePanel, SlopePoint};
 
 /// `coupling.svg`; false when no method has a best decay to draw.
@@ -15,7 +15,7 @@ pub(super) fn coupling(a: &Analysis) -> anyhow::Result<bool> {
         .methods
         .iter()
         .flat_map(|m| {
-            let pytorch = m.method.is_decoupled().then(|| panel(m, true));
+            let pytorch = (m.method.decay_kind() == DecayKind::Decoupled).then(|| panel(m, true));
             once_then(panel(m, false), pytorch)
         })
         .filter(|p| !p.points.is_empty())
@@ -24,7 +24,11 @@ pub(super) fn coupling(a: &Analysis) -> anyhow::Result<bool> {
         return Ok(false);
     }
     // Three a row puts each pair (L2, decoupled, decoupled in PyTorch's convention) on a row.
-    let columns = if a.methods.iter().any(|m| m.method.is_decoupled()) {
+    let columns = if a
+        .methods
+        .iter()
+        .any(|m| m.method.decay_kind() == DecayKind::Decoupled)
+    {
         3
     } else {
         2

@@ -4,6 +4,7 @@
 
 use super::heat_panels::heat_panel;
 use crate::analysis::{fitted_curve, Analysis, MethodAnalysis};
+use crate::optim::DecayKind;
 use crate::plot::{self as plots, Axes, HeatPanel, Overlay, Series};
 use crate::study::{Cell, EquivalencePair};
 use crate::util::fmt::count;
@@ -64,7 +65,7 @@ pub(super) fn pytorch_heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     let panels: Vec<HeatPanel> = a
         .methods
         .iter()
-        .filter(|m| m.method.is_decoupled())
+        .filter(|m| m.method.decay_kind() == DecayKind::Decoupled)
         .map(|m| heat_panel(m, &a.rows, true))
         .collect();
     if panels.is_empty() {

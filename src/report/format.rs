@@ -1,7 +1,7 @@
 //! The small formatters the report's tables and verdicts share.
 
 use crate::analysis::{Analysis, Estimate, FitChoice, Slopes, WINDOWS};
-use crate::optim::Method;
+use crate::optim::{DecayKind, Method};
 use crate::util::fmt::{percent, short};
 use crate::util::stats::mean_sd;
 
@@ -110,7 +110,7 @@ pub(super) fn pm(xs: &[f64]) -> String {
 /// too: "λ' = 2e-3 (λ_pt = 5e-1)", "λ = 1e-3".
 pub(super) fn decay_cell(m: Method, lr: f64, decay: f64) -> String {
     let own = format!("{} = {}", m.decay_symbol(), short(decay));
-    if m.is_decoupled() {
+    if m.decay_kind() == DecayKind::Decoupled {
         format!("{own} (λ_pt = {})", short(decay / lr))
     } else {
         own

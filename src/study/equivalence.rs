@@ -6,7 +6,7 @@
 use super::folder::{Equivalence, EquivalencePair};
 use super::{Execution, Settings};
 use crate::jobs::map_jobs;
-use crate::optim::{Method, OptimConfig, WdScaling};
+use crate::optim::{DecayKind, Hyper, Method, OptimConfig, WdScaling};
 use crate::progress::Progress;
 use crate::train::{self, DeviceData, EpochRecord};
 use crate::util::fmt::short;
@@ -57,9 +57,9 @@ pub(crate) fn equivalence(
 
 /// The decoupled method an L2 method is compared with.
 fn decoupled_partner(l2_method: Method) -> Method {
-    match l2_method {
-        Method::Sgd | Method::Sgdw => Method::Sgdw,
-        Method::Adam | Method::Adamw => Method::Adamw,
+    match l2_method.decay_kind() {
+        DecayKind::L2 => l2_method.partner(),
+        DecayKind::Decoupled => l2_method,
     }
 }
 
@@ -76,7 +76,7 @@ fn pair(
 ) -> anyhow::Result<EquivalencePair> {
     let partner = decoupled_partner(l2_method);
     let wd = matching_decoupled(settings, lr, l2);
-    let has_momentum = settings.momentum > 0.0 && !l2_method.is_adaptive();
+    let has_momentum = settings.momentum > 0.0 && l2_method.takes(Hyper::Momentum);
     let config = |method: Method, decay: f64| {
         let o = settings.optim(method, lr, decay);
         OptimConfig {

@@ -383,7 +383,7 @@ mod tests {
         assert_eq!(g.decays, vec![0.0, 1e-4]);
         for (bad, says) in [
             ("adamw:1e-3", "expected METHOD:LRS:DECAYS"),
-            ("lion:1e-3:0", "unknown method \"lion\""),
+            ("rmsprop:1e-3:0", "unknown method \"rmsprop\""),
             ("sgd:x:0", "\"x\" is not a number in the learning rates"),
         ] {
             let e = bad.parse::<MethodGrid>().unwrap_err();

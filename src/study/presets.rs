@@ -3,11 +3,17 @@
 //! never helps by more than seed noise, so the presets train on a small subset for many epochs,
 //! where the MLP overfits and regularisation pays. Besides `quick` and `full` (clean labels,
 //! plain MLP, plain SGD), three regimes change one thing each: wrong labels, LayerNorm, SGD
-//! momentum.
+//! momentum; `lion` adds the Lion pair to `quick`.
+//!
+//! The presets are data: `presets.json` beside this file, included at build time, gives a base
+//! of settings and each preset's changes to it (or the preset it extends), its grid per method,
+//! seeds, budgets and `compare`'s cells, each with why it was chosen. A value is written once;
+//! the tests below read every preset and check it is a valid study `compare` can run.
 
 use super::{Grid, MethodGrid, Settings};
-use crate::nn::Norm;
-use crate::optim::{Method, Schedule, WdScaling};
+use crate::optim::Method;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 /// A named regime and grid (docs/reference.md's Presets table gives each one's time on 2 cores).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,15 +33,19 @@ pub(crate) enum Preset {
     /// The full regime for the SGD pair with momentum 0.9 (the paper's setting), where SGD + L2
     /// and SGDW are different algorithms.
     Momentum,
+    /// The quick regime and grids with the Lion pair as a third: does the L2 / decoupled gap
+    /// widen from SGD (none) to Adam to Lion?
+    Lion,
 }
 
 impl Preset {
-    pub(crate) const ALL: [Preset; 5] = [
+    pub(crate) const ALL: [Preset; 6] = [
         Preset::Quick,
         Preset::Full,
         Preset::LabelNoise,
         Preset::LayerNorm,
         Preset::Momentum,
+        Preset::Lion,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -45,6 +55,7 @@ impl Preset {
             Preset::LabelNoise => "label-noise",
             Preset::LayerNorm => "layernorm",
             Preset::Momentum => "momentum",
+            Preset::Lion => "lion",
         }
     }
 }
@@ -64,231 +75,108 @@ pub(crate) struct PresetSpec {
     pub(crate) compare: Vec<(Method, f64, f64)>,
 }
 
-fn mg(method: Method, lrs: &[f64], decays: &[f64]) -> MethodGrid {
-    MethodGrid {
-        method,
-        lrs: lrs.to_vec(),
-        decays: decays.to_vec(),
-    }
+/// The presets as written in `presets.json`.
+const PRESETS_JSON: &str = include_str!("presets.json");
+
+/// The file's layout: the base settings and every preset.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetFile {
+    #[allow(dead_code)] // the file's own documentation
+    why: String,
+    base: Map<String, Value>,
+    presets: Vec<PresetData>,
+}
+
+/// One preset as written: the settings it changes (of the base, or of the preset it
+/// extends), and its grids and `compare` cells (added to those of the preset it extends).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetData {
+    name: String,
+    #[allow(dead_code)] // why the values were chosen, for the reader
+    why: String,
+    extends: Option<String>,
+    #[serde(default)]
+    settings: Map<String, Value>,
+    #[serde(default)]
+    grid: Vec<GridData>,
+    seeds: Option<Vec<u64>>,
+    eval_every: Option<usize>,
+    final_seeds: Option<usize>,
+    refine_budget: Option<usize>,
+    #[serde(default)]
+    compare: Vec<(Method, f64, f64)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GridData {
+    method: Method,
+    lrs: Vec<f64>,
+    decays: Vec<f64>,
 }
 
 /// What preset `p` fixes.
 pub(crate) fn preset(p: Preset) -> PresetSpec {
-    let base = Settings {
-        train_size: Some(2000),
-        val_size: 10_000,
-        epochs: 60,
-        batch_size: 128,
-        hidden: vec![1024],
-        norm: Norm::None,
-        schedule: Schedule::Cosine,
-        momentum: 0.0,
-        wd_scaling: WdScaling::Paper,
-        beta1: 0.9,
-        beta2: 0.999,
-        eps: 1e-8,
-        decay_biases: true,
-        label_noise: 0.0,
-        data_seed: 0,
-        data_fingerprint: None,
-    };
-    // SGD + L2 at (0.5, 2e-3) and SGDW at (0.5, 1e-3 = 0.5 · 2e-3) are the same algorithm, so
-    // `compare`'s table shows claim 1 on its own; the Adam pair is a good cell of each.
-    let compare = vec![
-        (Method::Sgd, 0.5, 2e-3),
-        (Method::Sgdw, 0.5, 1e-3),
-        (Method::Adam, 3e-3, 1e-3),
-        (Method::Adamw, 3e-3, 3e-3),
-    ];
-    let full = Settings {
-        train_size: Some(5000),
-        epochs: 100,
-        ..base.clone()
-    };
-    match p {
-        Preset::Quick => PresetSpec {
-            settings: base,
-            grid: Grid {
-                methods: vec![
-                    // The largest α of each family is one step beyond the best of a 3-α grid,
-                    // so the best α can be interior.
-                    mg(
-                        Method::Sgd,
-                        &[0.25, 0.5, 1.0, 2.0],
-                        &[0.0, 1e-3, 3e-3, 1e-2],
-                    ),
-                    mg(
-                        Method::Sgdw,
-                        &[0.25, 0.5, 1.0, 2.0],
-                        &[0.0, 3e-4, 1e-3, 3e-3],
-                    ),
-                    mg(
-                        Method::Adam,
-                        &[1e-3, 3e-3, 1e-2, 3e-2],
-                        &[0.0, 1e-4, 1e-3, 1e-2],
-                    ),
-                    mg(
-                        Method::Adamw,
-                        &[1e-3, 3e-3, 1e-2, 3e-2],
-                        &[0.0, 1e-3, 3e-3, 1e-2],
-                    ),
-                ],
-                seeds: vec![0, 1],
-            },
-            eval_every: 20,
-            final_seeds: 3,
-            refine_budget: 48,
-            compare,
-        },
-        Preset::Full => PresetSpec {
-            settings: full,
-            grid: Grid {
-                methods: vec![
-                    // Factor-2 steps in α and in the decay, so a best decay ∝ 1/α falls on
-                    // a diagonal of the grid and λ' = αλ maps the SGD pair's grids onto each
-                    // other. Each family's α axis goes at least one doubling past the best of
-                    // the 4-α grid that preceded it (docs/results/full/results-4x7-1c31449.csv), and each decay
-                    // axis at least one doubling past that grid's best decay on both sides.
-                    mg(
-                        Method::Sgd,
-                        &[0.125, 0.25, 0.5, 1.0, 2.0, 4.0],
-                        &[0.0, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3],
-                    ),
-                    mg(
-                        Method::Sgdw,
-                        &[0.125, 0.25, 0.5, 1.0, 2.0, 4.0],
-                        &[0.0, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3],
-                    ),
-                    mg(
-                        Method::Adam,
-                        &[5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2],
-                        &[0.0, 3.125e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3],
-                    ),
-                    mg(
-                        Method::Adamw,
-                        &[5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2],
-                        &[0.0, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2],
-                    ),
-                ],
-                seeds: vec![0, 1],
-            },
-            eval_every: 10,
-            final_seeds: 5,
-            refine_budget: 80,
-            compare,
-        },
-        // The grids below were chosen by one-seed pilots in their own regime (docs/reference.md, "The
-        // regimes"): each α axis brackets the pilot's best α, each decay axis goes a doubling
-        // past the pilot's best decay on both sides, in factor-2 steps as the full preset.
-        Preset::LabelNoise => PresetSpec {
-            settings: Settings {
-                label_noise: 0.3,
-                ..full
-            },
-            grid: Grid {
-                methods: vec![
-                    // Pilot: SGD + L2 best at (0.5, 8e-3), 92.5 % validation accuracy, against
-                    // 80 % without decay; Adam + L2 best at λ 1e-2 for α 5e-4–2e-3 (92.2–92.4 %,
-                    // flat in α), AdamW at (2e-3, 8e-3), 92.2 %.
-                    mg(
-                        Method::Sgd,
-                        &[0.125, 0.25, 0.5, 1.0, 2.0],
-                        &[0.0, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2],
-                    ),
-                    mg(
-                        Method::Sgdw,
-                        &[0.125, 0.25, 0.5, 1.0, 2.0],
-                        &[0.0, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2],
-                    ),
-                    mg(
-                        Method::Adam,
-                        NOISE_ADAM_LRS,
-                        &[0.0, 2.5e-3, 5e-3, 1e-2, 2e-2, 4e-2, 8e-2],
-                    ),
-                    mg(
-                        Method::Adamw,
-                        NOISE_ADAM_LRS,
-                        &[0.0, 2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2, 6.4e-2],
-                    ),
-                ],
-                seeds: vec![0, 1],
-            },
-            eval_every: 10,
-            final_seeds: 5,
-            refine_budget: 60,
-            compare: vec![
-                (Method::Sgd, 0.5, 8e-3),
-                (Method::Sgdw, 0.5, 4e-3),
-                (Method::Adam, 2e-3, 1e-2),
-                (Method::Adamw, 2e-3, 8e-3),
-            ],
-        },
-        Preset::LayerNorm => PresetSpec {
-            settings: Settings {
-                norm: Norm::Layer,
-                ..full
-            },
-            grid: Grid {
-                methods: vec![
-                    // Pilot: with LayerNorm no decay beats no decay by more than 0.3 points;
-                    // SGD best at α 1/8 (94.9 %; α 2 diverges), Adam and AdamW at 1.6e-2
-                    // (95.5 %, the largest α tried) with λ' = 1e-3 already 0.35 points down.
-                    mg(Method::Sgd, LN_SGD_LRS, LN_SGD),
-                    mg(Method::Sgdw, LN_SGD_LRS, LN_SGDW),
-                    mg(Method::Adam, LN_ADAM_LRS, LN_ADAM),
-                    mg(Method::Adamw, LN_ADAM_LRS, LN_ADAMW),
-                ],
-                seeds: vec![0, 1],
-            },
-            eval_every: 10,
-            final_seeds: 5,
-            refine_budget: 60,
-            compare: LN_COMPARE.to_vec(),
-        },
-        Preset::Momentum => PresetSpec {
-            settings: Settings {
-                momentum: 0.9,
-                ..full
-            },
-            grid: Grid {
-                methods: vec![
-                    // Pilot: momentum multiplies the step by about 1/(1 − β) = 10, so the best α
-                    // is about a tenth of plain SGD's: 0.2–0.4 (95.5 %), with 0.8 already 2
-                    // points down; the best λ and λ' 5e-4–2e-3.
-                    mg(Method::Sgd, MOMENTUM_LRS, MOMENTUM_DECAYS),
-                    mg(Method::Sgdw, MOMENTUM_LRS, MOMENTUM_DECAYS),
-                ],
-                seeds: vec![0, 1],
-            },
-            eval_every: 10,
-            final_seeds: 5,
-            refine_budget: 40,
-            compare: vec![
-                (Method::Sgd, 0.2, 1e-3),
-                (Method::Sgdw, 0.2, 2e-3),
-                (Method::Adam, 3e-3, 1e-3),
-                (Method::Adamw, 3e-3, 3e-3),
-            ],
-        },
-    }
+    // The file is part of the binary and every preset is read by the tests: an error here is
+    // a build that was never tested.
+    resolve(p.name()).unwrap_or_else(|e| panic!("src/study/presets.json: {e}"))
 }
 
-const LN_SGD_LRS: &[f64] = &[0.03125, 0.0625, 0.125, 0.25, 0.5, 1.0];
-const LN_SGD: &[f64] = &[0.0, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3];
-const LN_SGDW: &[f64] = &[0.0, 3.125e-5, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4];
-const LN_ADAM_LRS: &[f64] = &[2e-3, 4e-3, 8e-3, 1.6e-2, 3.2e-2, 6.4e-2];
-const LN_ADAM: &[f64] = &[0.0, 2.5e-5, 5e-5, 1e-4, 2e-4, 4e-4];
-const LN_ADAMW: &[f64] = &[0.0, 6.25e-5, 1.25e-4, 2.5e-4, 5e-4, 1e-3];
-/// SGD + L2 and SGDW at the same algorithm (λ' = αλ), and good cells of the Adam pair.
-const LN_COMPARE: [(Method, f64, f64); 4] = [
-    (Method::Sgd, 0.125, 1e-3),
-    (Method::Sgdw, 0.125, 1.25e-4),
-    (Method::Adam, 4e-3, 1e-4),
-    (Method::Adamw, 1.6e-2, 1e-3),
-];
-const MOMENTUM_LRS: &[f64] = &[0.025, 0.05, 0.1, 0.2, 0.4, 0.8];
-const MOMENTUM_DECAYS: &[f64] = &[0.0, 1.25e-4, 2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3];
-const NOISE_ADAM_LRS: &[f64] = &[2.5e-4, 5e-4, 1e-3, 2e-3, 4e-3, 8e-3];
+/// The preset named `name`, with its base or the preset it extends applied.
+fn resolve(name: &str) -> Result<PresetSpec, String> {
+    let file: PresetFile = serde_json::from_str(PRESETS_JSON).map_err(|e| e.to_string())?;
+    let find = |name: &str| {
+        file.presets
+            .iter()
+            .find(|d| d.name == name)
+            .ok_or_else(|| format!("no preset named {name:?}"))
+    };
+    let mut chain = vec![find(name)?];
+    while let Some(parent) = &chain[chain.len() - 1].extends {
+        if chain.len() > file.presets.len() {
+            return Err(format!("{name}: presets extend each other in a circle"));
+        }
+        chain.push(find(parent)?);
+    }
+    let mut settings = file.base.clone();
+    let mut spec: Option<PresetSpec> = None;
+    for d in chain.into_iter().rev() {
+        settings.extend(d.settings.clone());
+        let parsed: Settings = serde_json::from_value(Value::Object(settings.clone()))
+            .map_err(|e| format!("{}: settings: {e}", d.name))?;
+        let missing = |what: &str| format!("{}: no {what} and no preset it extends", d.name);
+        let mut next = match spec.take() {
+            Some(parent) => parent,
+            None => PresetSpec {
+                settings: parsed.clone(),
+                grid: Grid {
+                    methods: Vec::new(),
+                    seeds: d.seeds.clone().ok_or_else(|| missing("seeds"))?,
+                },
+                eval_every: d.eval_every.ok_or_else(|| missing("eval_every"))?,
+                final_seeds: d.final_seeds.ok_or_else(|| missing("final_seeds"))?,
+                refine_budget: d.refine_budget.ok_or_else(|| missing("refine_budget"))?,
+                compare: Vec::new(),
+            },
+        };
+        next.settings = parsed;
+        next.grid.seeds = d.seeds.clone().unwrap_or(next.grid.seeds);
+        next.eval_every = d.eval_every.unwrap_or(next.eval_every);
+        next.final_seeds = d.final_seeds.unwrap_or(next.final_seeds);
+        next.refine_budget = d.refine_budget.unwrap_or(next.refine_budget);
+        next.grid.methods.extend(d.grid.iter().map(|g| MethodGrid {
+            method: g.method,
+            lrs: g.lrs.clone(),
+            decays: g.decays.clone(),
+        }));
+        next.compare.extend(d.compare.iter().copied());
+        spec = Some(next);
+    }
+    spec.ok_or_else(|| format!("no preset named {name:?}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,6 +187,38 @@ mod tests {
             let s = preset(p);
             s.grid.validate(&s.settings).unwrap();
             assert!(s.final_seeds >= s.grid.seeds.len());
+            // `compare` without --methods compares the methods with a setting: every method of
+            // the grid has one, once.
+            for g in &s.grid.methods {
+                let n = s.compare.iter().filter(|c| c.0 == g.method).count();
+                assert_eq!(n, 1, "{}: {} has {n} compare settings", p.name(), g.method);
+            }
         }
+        let lion = preset(Preset::Lion);
+        let methods: Vec<Method> = lion.grid.methods.iter().map(|g| g.method).collect();
+        assert_eq!(methods, Method::ALL, "the three pairs");
+        let quick = preset(Preset::Quick);
+        assert_eq!(lion.settings, quick.settings);
+        assert_eq!(lion.grid.methods[..4], quick.grid.methods[..]);
+    }
+
+    /// The file names exactly the presets the command line offers, each once, every method
+    /// by a name it knows, and its values are read to the bit (a preset's settings are part
+    /// of its studies' identity).
+    #[test]
+    fn the_file_holds_each_preset_once_and_reads_back_exactly() {
+        let file: PresetFile = serde_json::from_str(PRESETS_JSON).unwrap();
+        let names: Vec<&str> = file.presets.iter().map(|d| d.name.as_str()).collect();
+        let want: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, want);
+        let full = preset(Preset::Full);
+        assert_eq!(full.settings.train_size, Some(5000));
+        assert_eq!(full.settings.epochs, 100);
+        assert_eq!(
+            full.grid.methods[1].decays[1].to_bits(),
+            6.25e-5f64.to_bits()
+        );
+        assert_eq!(preset(Preset::LabelNoise).settings.label_noise, 0.3);
+        assert!(resolve("nonesuch").unwrap_err().contains("no preset named"));
     }
 }

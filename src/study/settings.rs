@@ -5,7 +5,7 @@ use super::Execution;
 use crate::data::LabelNoise;
 use crate::error::usage;
 use crate::nn::Norm;
-use crate::optim::{Method, OptimConfig, Schedule, WdScaling};
+use crate::optim::{Hyper, Method, OptimConfig, Schedule, WdScaling, TORCH_DEFAULTS};
 use crate::train::{DataConfig, Engine, RunConfig};
 use crate::util::fmt::{count, percent_text};
 use anyhow::Context;
@@ -62,21 +62,26 @@ impl Settings {
         }
     }
 
-    /// The optimiser of one cell.
+    /// The optimiser of one cell: the method's defaults, with the study's momentum where the
+    /// method takes it and the study's β₁, β₂, ε (Adam's) for every method whose own defaults
+    /// are Adam's (the SGD methods record them unused); a method with its own (Lion's β₂ 0.99)
+    /// keeps them.
     pub(crate) fn optim(&self, method: Method, lr: f64, decay: f64) -> OptimConfig {
+        let own = OptimConfig::new(method, lr, decay);
+        let adams = method.def().defaults().betas() == TORCH_DEFAULTS.betas();
         OptimConfig {
             wd_scaling: self.wd_scaling,
             schedule: self.schedule,
-            momentum: if method.is_adaptive() {
-                0.0
-            } else {
+            momentum: if method.takes(Hyper::Momentum) {
                 self.momentum
+            } else {
+                own.momentum
             },
-            beta1: self.beta1,
-            beta2: self.beta2,
-            eps: self.eps,
+            beta1: if adams { self.beta1 } else { own.beta1 },
+            beta2: if adams { self.beta2 } else { own.beta2 },
+            eps: if adams { self.eps } else { own.eps },
             decay_biases: self.decay_biases,
-            ..OptimConfig::new(method, lr, decay)
+            ..own
         }
     }
 
@@ -114,11 +119,10 @@ impl Settings {
             return Err(usage("--train-size 0 trains nothing"));
         }
         LabelNoise::new(self.label_noise, self.data_seed).map_err(usage)?;
-        if !(0.0..1.0).contains(&self.momentum) {
-            return Err(usage(format!(
-                "--momentum must be in [0, 1), got {}",
-                self.momentum
-            )));
+        // The shared hyper-parameters (momentum, β₁, β₂, ε) are checked where each method
+        // checks its own, once: every method's cell at its default α without decay.
+        for m in Method::ALL {
+            self.optim(m, m.default_lr(), 0.0).validate()?;
         }
         Ok(())
     }
@@ -226,7 +230,7 @@ pub(crate) fn read_study(dir: &Path) -> anyhow::Result<Settings> {
 
 #[cfg(test)]
 impl Settings {
-    /// Small settings for unit tests: 100 images, 2 epochs, 8 hidden units.
+    /// Small settings for unit tests: `quick`'s with 100 images, 2 epochs, 8 hidden units.
     pub(crate) fn tiny() -> Self {
         Settings {
             train_size: Some(100),
@@ -234,17 +238,47 @@ impl Settings {
             epochs: 2,
             batch_size: 32,
             hidden: vec![8],
-            norm: Norm::None,
-            schedule: Schedule::Cosine,
-            momentum: 0.0,
-            wd_scaling: WdScaling::Paper,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-            decay_biases: true,
-            label_noise: 0.0,
-            data_seed: 0,
-            data_fingerprint: None,
+            ..crate::study::preset(crate::study::Preset::Quick).settings
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Momentum, β₁, β₂ and ε are checked by the methods' own validation, with its messages.
+    #[test]
+    fn shared_hyper_parameters_are_checked_as_each_method_checks_them() {
+        let how = Execution::new(
+            std::path::PathBuf::from("data/mnist"),
+            crate::device::DeviceSpec::Cpu,
+            1,
+            true,
+            None,
+            Some(1),
+        )
+        .unwrap();
+        Settings::tiny().validate(&how).unwrap();
+        for (s, says) in [
+            (
+                Settings {
+                    momentum: 1.0,
+                    ..Settings::tiny()
+                },
+                "--momentum must be in [0, 1), got 1",
+            ),
+            (
+                Settings {
+                    beta2: 1.5,
+                    ..Settings::tiny()
+                },
+                "--beta2 must be in [0, 1), got 1.5",
+            ),
+        ] {
+            let e = s.validate(&how).unwrap_err();
+            assert_eq!(crate::error::exit_code(&e), 2);
+            assert!(e.to_string().contains(says), "{e}");
         }
     }
 }

@@ -20,9 +20,8 @@ use super::{Cell, CellKey, Execution, Grid, ResultRow, Settings, Shard, Status};
 use crate::error::usage;
 use crate::optim::OptimConfig;
 use crate::progress::SweepBoard;
-use crate::train::metrics::write_config_json;
 use crate::train::{DataConfig, DeviceData, EpochRecord, MetricsFile, RunConfig};
-use crate::util::fs::{create_dir, write_atomic};
+use crate::util::fs::write_atomic;
 use anyhow::Context;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -43,7 +42,6 @@ impl DirSink {
     fn metrics_for(&mut self, cell: &Cell) -> anyhow::Result<&mut MetricsFile> {
         if !self.metrics.contains_key(&cell.key()) {
             let folder = run_dir(&self.dir, cell);
-            create_dir(&folder, "the run folder")?;
             #[derive(Serialize)]
             struct CellConfig<'a> {
                 optim: OptimConfig,
@@ -51,19 +49,14 @@ impl DirSink {
                 data: DataConfig,
                 study: &'a Settings,
             }
-            write_config_json(
-                &folder.join("config.json"),
-                &CellConfig {
-                    optim: self.settings.optim(cell.method, cell.lr, cell.decay),
-                    run: self.settings.run_config(cell.seed, &self.how),
-                    data: self.settings.data_config(&self.how)?,
-                    study: &self.settings,
-                },
-            )?;
-            self.metrics.insert(
-                cell.key(),
-                MetricsFile::create(&folder.join("metrics.csv"))?,
-            );
+            let config = CellConfig {
+                optim: self.settings.optim(cell.method, cell.lr, cell.decay),
+                run: self.settings.run_config(cell.seed, &self.how),
+                data: self.settings.data_config(&self.how)?,
+                study: &self.settings,
+            };
+            let metrics = MetricsFile::run_folder(&folder, "the run folder", &config)?;
+            self.metrics.insert(cell.key(), metrics);
         }
         Ok(self.metrics.get_mut(&cell.key()).expect("just inserted"))
     }

@@ -3,6 +3,7 @@
 //! ([`write_atomic`]), so a reader or an interrupted run never sees half a file, and the
 //! epochs finished so far are always on disk.
 
+use crate::optim::DecayKind;
 use crate::util::csv::{self, TornTail};
 use crate::util::fs::write_atomic;
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,19 @@ pub(crate) struct MetricsFile {
 }
 
 impl MetricsFile {
+    /// A run's folder, the one way every command writes one (train's `--out`, each run of
+    /// `norms --train`, each cell of a sweep): `dir` created (`what` names it in an error),
+    /// its `config.json` from `config`, and its `metrics.csv` started, returned to be filled.
+    pub(crate) fn run_folder<T: Serialize>(
+        dir: &Path,
+        what: &str,
+        config: &T,
+    ) -> anyhow::Result<Self> {
+        crate::util::fs::create_dir(dir, what)?;
+        write_config_json(&dir.join("config.json"), config)?;
+        MetricsFile::create(&dir.join("metrics.csv"))
+    }
+
     /// Starts the file with its header (replacing an older one).
     pub(crate) fn create(path: &Path) -> anyhow::Result<Self> {
         let file = MetricsFile {
@@ -123,7 +137,7 @@ pub(crate) fn write_config_json<T: Serialize>(path: &Path, config: &T) -> anyhow
         wdlab_version: env!("CARGO_PKG_VERSION"),
         config,
         decay_in_other_convention: optim
-            .filter(|o| o.method.is_decoupled())
+            .filter(|o| o.method.decay_kind() == DecayKind::Decoupled)
             .map(|o| o.other_convention()),
     })?;
     write_atomic(path, json.as_bytes())

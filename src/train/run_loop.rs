@@ -222,6 +222,95 @@ mod tests {
             .collect()
     }
 
+    /// A learner whose every step returns the same loss and trains nothing: the loop's own
+    /// divergence rule, with the read-back interval of the engine the run asks for.
+    struct Constant(f32);
+
+    impl Learner for Constant {
+        fn cells(&self) -> usize {
+            1
+        }
+        fn step(&mut self, _: &Batch) -> candle_core::Result<Tensor> {
+            Tensor::new(&[self.0], &Device::Cpu)
+        }
+        fn evaluate(
+            &mut self,
+            set: &super::super::data::TensorSplit,
+        ) -> candle_core::Result<Vec<super::super::learner::Evaluation>> {
+            Ok(vec![super::super::learner::Evaluation {
+                loss: self.0 as f64,
+                accuracy: 0.1,
+                predicted: vec![0; set.len()],
+            }])
+        }
+        fn weight_norms(&self) -> candle_core::Result<Vec<f64>> {
+            Ok(vec![1.0])
+        }
+    }
+
+    /// Runs two epochs of 32 one-image steps of a learner with per-step loss `loss` on the
+    /// `engine`'s path; returns the divergence, if any, as (step, loss in the message).
+    fn run_constant(loss: f32, engine: super::super::Engine) -> Option<(usize, String)> {
+        use crate::data::{Mnist, Split};
+        let split = |n: usize| Split {
+            images: vec![0.5; n * 4],
+            labels: (0..n).map(|i| (i % 10) as u8).collect(),
+        };
+        let mnist = Mnist {
+            train: split(32),
+            val: None,
+            test: split(10),
+            rows: 2,
+            cols: 2,
+            fingerprint: String::new(),
+        };
+        let data = DeviceData::new(&mnist, &Device::Cpu).unwrap();
+        let mut run = RunConfig::new(
+            2,
+            1,
+            vec![1],
+            crate::nn::Norm::default(),
+            0,
+            crate::device::DeviceSpec::Cpu,
+            1,
+        )
+        .unwrap();
+        run.engine = engine;
+        let progress = Progress::silent();
+        let out = run_loop(&mut Constant(loss), &run, &data, &progress, &mut |_, _| {
+            Ok(())
+        })
+        .unwrap();
+        out.diverged[0].as_ref().map(|f| match f {
+            Failure::Diverged { step, .. } => (*step, f.to_string()),
+            other => panic!("not a divergence: {other}"),
+        })
+    }
+
+    /// The candle path (the one a GPU runs) reads the loss back every 16 steps; its rule is the
+    /// CPU network's: a run whose every step has loss 200 trains on (the old rule compared the
+    /// sum of 16 steps, 3200, with the per-step threshold and stopped it at step 16), and one
+    /// whose every step is above the threshold stops at the first read-back with the mean
+    /// per-step loss in its message, not the sum.
+    #[test]
+    fn the_candle_path_calls_divergence_on_the_mean_per_step_loss_as_the_cpu_path_does() {
+        use super::super::Engine;
+        for engine in [Engine::Candle, Engine::Auto] {
+            assert_eq!(run_constant(200.0, engine), None, "{engine:?}");
+            assert_eq!(run_constant(2.3, engine), None, "{engine:?}");
+        }
+        let high = 3000.0;
+        let (step, message) = run_constant(high, Engine::Candle).expect("3000 per step diverges");
+        assert_eq!(step, 16, "the candle path reads back every 16 steps");
+        assert!(message.contains("loss became 3000 per step"), "{message}");
+        let (step, message) = run_constant(high, Engine::Auto).expect("3000 per step diverges");
+        assert_eq!(step, 1, "the CPU network reads back every step");
+        assert!(message.contains("loss became 3000 per step"), "{message}");
+        let (step, message) = run_constant(f32::NAN, Engine::Candle).expect("NaN diverges");
+        assert_eq!(step, 16);
+        assert!(message.contains("loss became NaN per step"), "{message}");
+    }
+
     #[test]
     fn the_explosion_threshold_is_per_step_whether_losses_come_back_each_step_or_summed() {
         // The candle path reads 16 steps at once: a mean loss of 200 is far from exploded,

@@ -3,7 +3,7 @@
 
 use super::surface::{Point, Quadratic, Surface, SurfaceKind};
 use crate::error::usage;
-use crate::optim::{Method, OptimConfig, WdScaling};
+use crate::optim::{DecayKind, Method, OptimConfig, WdScaling};
 use crate::util::fmt::decimal;
 
 /// The most steps a path may take: every point is kept in memory, drawn and written to
@@ -109,13 +109,15 @@ impl TrajectoryConfig {
         })
     }
 
-    /// Every run: for λ = 0 plain GD and Adam; for each λ > 0 GD + L2 λ, GD with decoupled
-    /// λ' = αλ, Adam + L2 λ and AdamW with λ' = αλ (paper convention, constant schedule).
+    /// Every run: for λ = 0 each direction once (plain GD, Adam, Lion); for each λ > 0 every
+    /// method, the L2 ones with λ and the decoupled ones with λ' = αλ (paper convention,
+    /// constant schedule).
     pub(super) fn runs(&self) -> Vec<RunSpec> {
         let mut runs = Vec::new();
+        let directions: Vec<Method> = Method::PAIRS.iter().map(|p| p.0).collect();
         for &lambda in &self.lambdas {
             let methods: &[Method] = if lambda == 0.0 {
-                &[Method::Sgd, Method::Adam]
+                &directions
             } else {
                 &Method::ALL
             };
@@ -174,10 +176,9 @@ impl RunSpec {
     /// `method` with step size α and L2-form coefficient λ; the decoupled methods get
     /// λ' = αλ (paper convention), the L2 methods λ.
     pub(super) fn new(method: Method, lr: f64, lambda: f64) -> Self {
-        let decay = if method.is_decoupled() {
-            lr * lambda
-        } else {
-            lambda
+        let decay = match method.decay_kind() {
+            DecayKind::Decoupled => lr * lambda,
+            DecayKind::L2 => lambda,
         };
         let mut optim = OptimConfig::new(method, lr, decay);
         optim.wd_scaling = WdScaling::Paper;
@@ -198,17 +199,21 @@ impl RunSpec {
     /// A legend label: "GD + L2 λ = 0.1", "GD + decay λ' = 0.005 (λ = 0.1)", …
     pub(super) fn label(&self) -> String {
         let method = self.optim.method;
-        let base = if method.is_adaptive() { "Adam" } else { "GD" };
+        // Full-batch SGD is gradient descent.
+        let base = match method.def().direction_name() {
+            "SGD" => "GD",
+            other => other,
+        };
         if self.lambda == 0.0 {
             return base.to_string();
         }
         let symbol = method.decay_symbol();
-        if method.is_decoupled() {
+        if method.decay_kind() == DecayKind::Decoupled {
             // The coefficient the optimiser applies, then the L2 λ = λ'/α it stands for.
-            let name = if method.is_adaptive() {
-                "AdamW"
-            } else {
+            let name = if base == "GD" {
                 "GD + decay"
+            } else {
+                method.label()
             };
             format!(
                 "{name} {symbol} = {} (λ = {})",

@@ -7,7 +7,6 @@ use super::surface::{Point, Surface};
 use crate::optim::Method;
 use crate::plot::{self, ContourPanel, PathLine};
 use crate::util::fmt::decimal;
-use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// Grid points per axis of the contour plots.
@@ -22,14 +21,16 @@ pub(crate) fn write_outputs(
     cfg: &TrajectoryConfig,
     out: &Path,
 ) -> anyhow::Result<(Vec<PathRun>, Vec<PathBuf>)> {
-    std::fs::create_dir_all(out)
-        .with_context(|| format!("cannot create --out folder {}", out.display()))?;
+    crate::util::fs::create_dir(out, "the --out folder")?;
     let runs = compute(cfg)?;
     let mut files = vec![write_paths_csv(out, &runs)?];
     let figures = Figures::new(cfg, &runs);
     files.extend(figures.write_decay_panels(out)?);
     files.extend(figures.write_l2_vs_decoupled(out)?);
-    files.push(figures.write_adam_vs_adamw(out)?);
+    // The SGD pair has its own figure above; each other pair gets one like Adam's.
+    for (l2, dec) in Method::PAIRS.into_iter().filter(|p| p.0 != Method::Sgd) {
+        files.push(figures.write_pair(out, l2, dec)?);
+    }
     Ok((runs, files))
 }
 
@@ -290,29 +291,31 @@ impl<'a> Figures<'a> {
         Ok(Some(path))
     }
 
-    /// `adam-vs-adamw.svg`: GD and Adam without decay, then for each positive λ Adam + L2
-    /// against AdamW, with GD under the same decay for reference.
-    fn write_adam_vs_adamw(&self, out: &Path) -> anyhow::Result<PathBuf> {
+    /// `adam-vs-adamw.svg` (and `lion-vs-lionw.svg`): GD and the pair's direction without
+    /// decay, then for each positive λ the L2 method against the decoupled one, with GD under
+    /// the same decay for reference.
+    fn write_pair(&self, out: &Path, l2: Method, dec: Method) -> anyhow::Result<PathBuf> {
+        let direction = l2.def().direction_name();
         let mut panels = vec![self.panel(
-            "No decay: GD and Adam".into(),
-            &[self.find(Method::Sgd, 0.0), self.find(Method::Adam, 0.0)],
+            format!("No decay: GD and {direction}"),
+            &[self.find(Method::Sgd, 0.0), self.find(l2, 0.0)],
             None,
         )];
         for &l in &self.positive {
             panels.push(self.panel(
-                self.lambda_title("Adam + L2 vs AdamW,", l),
+                self.lambda_title(&format!("{} vs {},", l2.label(), dec.label()), l),
                 &[
                     self.find(Method::Sgdw, l),
-                    self.find(Method::Adam, l),
-                    self.find(Method::Adamw, l),
+                    self.find(l2, l),
+                    self.find(dec, l),
                 ],
                 self.fixed_point_marker(l),
             ));
         }
-        let path = out.join("adam-vs-adamw.svg");
+        let path = out.join(format!("{l2}-vs-{dec}.svg"));
         plot::contour_panels(
             &path,
-            &format!("For Adam, L2 is not weight decay: {}", self.setting),
+            &format!("For {direction}, L2 is not weight decay: {}", self.setting),
             &panels,
             panels.len().min(2),
         )?;

@@ -2,7 +2,7 @@
 
 use super::run::PathRun;
 use super::surface::{Point, Surface};
-use crate::optim::Method;
+use crate::optim::{DecayKind, Method};
 use crate::util::fmt::decimal;
 use std::fmt::Write as _;
 
@@ -35,11 +35,14 @@ pub(crate) fn table_rows(surface: &Surface, runs: &[PathRun]) -> Vec<TableRow> {
     runs.iter()
         .map(|r| {
             let end = r.end();
-            // AdamW's stationary point λ'θ = −α·m̂/(√v̂+ε) has no closed form.
-            let fixed_point = if r.spec.optim.method == Method::Adamw {
-                None
-            } else {
+            // Every L2 method, and SGDW (the same update), stops where ∇R + λθ = 0; decoupled
+            // decay beside a non-linear direction does not: AdamW's stationary point
+            // λ'θ = −α·m̂/(√v̂+ε) has no closed form, LionW's lies in the box |θ| ≤ α/λ'.
+            let m = r.spec.optim.method;
+            let fixed_point = if m.decay_kind() == DecayKind::L2 || m == Method::Sgdw {
                 surface.fixed_point(r.spec.lambda)
+            } else {
+                None
             };
             TableRow {
                 name: r.spec.name.clone(),
@@ -93,7 +96,7 @@ pub(crate) fn convergence_note(rows: &[TableRow], steps: usize) -> Option<String
     (!slow.is_empty()).then(|| {
         format!(
             "note: {} did not reach the fixed point to 1e-6 in {steps} steps (Adam hovers near \
-             it with a constant α; for GD raise --steps)",
+             it with a constant α, Lion within α of it, its step being ±α; for GD raise --steps)",
             slow.join(", ")
         )
     })

@@ -389,8 +389,8 @@ mod tests {
                 "decay -0.001 is not a number ≥ 0",
             ),
             (
-                "lion,0.1,0,0,3,0.9,0.9,0.1,10,ok,1.000",
-                "unknown method \"lion\"",
+                "rmsprop,0.1,0,0,3,0.9,0.9,0.1,10,ok,1.000",
+                "unknown method \"rmsprop\"",
             ),
             (
                 "sgd,0.1,0,0,3,0.9,0.9,0.1,10,done,1.000",
