@@ -15,7 +15,7 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method::{DecayKind, Defaults, Hyper, MethodDef, TORCH_DEFAULTS};
+use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, TORCH_DEFAULTS};
 use super::{Direction, OptimConfig, PerCell};
 use candle_core::{Result, Tensor};
 

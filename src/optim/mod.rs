@@ -6,7 +6,7 @@
 //! a direction and a decay transform ([`decay::DecayTransform`], with its mask) placed before
 //! the direction (L2: `l2` = λ) or after it (decoupled: `decay` = η_t·λ' or η_t·α·λ'). That
 //! place is a method's [`DecayKind`]. [`Method`] is the registry; each method's definition
-//! ([`method::MethodDef`]: names, decay kind, hyper-parameters with defaults and validation,
+//! ([`method_def::MethodDef`]: names, decay kind, hyper-parameters with defaults and validation,
 //! state, direction) and its update on host buffers and as candle ops live in its direction's
 //! file: [`sgd`] (momentum SGD, with [`momentum`]), [`adam`] and [`lion`]. [`l2`] and [`decay`] are the
 //! two placements; [`schedule`] gives η_t and counts steps. [`OptimConfig::coeffs`]
@@ -29,6 +29,7 @@ mod host;
 pub(crate) mod l2;
 mod lion;
 pub(crate) mod method;
+pub(crate) mod method_def;
 pub(crate) mod momentum;
 mod population;
 pub(crate) mod schedule;
@@ -42,8 +43,9 @@ pub(crate) use coeffs::{Direction, PerCell, StepCoeffs};
 pub(crate) use config::COEFFICIENTS;
 pub use config::{OptimConfig, ParamKind, WdScaling};
 pub(crate) use host::{HostOptimizer, HostParam};
-pub use method::{DecayKind, Method};
-pub(crate) use method::{Hyper, TORCH_DEFAULTS};
+pub use method::Method;
+pub use method_def::DecayKind;
+pub(crate) use method_def::{Hyper, TORCH_DEFAULTS};
 pub(crate) use population::{PopulationOptimizer, PopulationParam};
 pub use schedule::Schedule;
 pub(crate) use schedule::StepClock;

@@ -4,7 +4,7 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method::{DecayKind, Defaults, Hyper, MethodDef, TORCH_DEFAULTS};
+use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, TORCH_DEFAULTS};
 use super::momentum::momentum_step;
 use super::{Direction, OptimConfig, PerCell};
 use crate::error::usage;
