@@ -40,6 +40,9 @@ pub(crate) enum Why {
     Incomplete,
     /// The best decay (or a tie) sits at the smallest positive decay tried.
     BelowSmallest,
+    /// The best decay sits at the smallest tried and the α has no decay-0 cell: no decay is
+    /// tried first, since only a tie with it can stop the halving ("no decay tried helps").
+    NoDecayFirst,
     /// The best decay (or a tie) sits at the largest decay tried.
     AboveLargest,
     /// The learning rate between the chosen one and a neighbour that fails.
@@ -56,6 +59,7 @@ impl Why {
             Why::AboveLargest => "best decay at the largest tried",
             Why::BetweenChosenAndFailing => "between the chosen α and one that fails",
             Why::SteepFloor => "√2 step beside a steep floor",
+            Why::NoDecayFirst => "no decay at an α that lacks it, before halving",
         }
     }
 }
@@ -148,6 +152,7 @@ pub(crate) fn proposals(m: &MethodAnalysis, rows: &[ResultRow], seeds: &[u64]) -
         let Some(e) = edge(m, li) else { continue };
         let lr = g.lrs[li];
         match e {
+            Edge::Smallest if !has_no_decay(g, li) => add(lr, 0.0, Why::NoDecayFirst),
             Edge::Smallest => add(lr, positive[0].0 / 2.0, Why::BelowSmallest),
             Edge::Largest => add(lr, positive[positive.len() - 1].0 * 2.0, Why::AboveLargest),
             Edge::FlatToZero => {}
@@ -166,6 +171,14 @@ pub(crate) fn proposals(m: &MethodAnalysis, rows: &[ResultRow], seeds: &[u64]) -
     }
     out.sort_by_key(|p| p.why);
     out
+}
+
+/// Whether the α at `li` has a finished decay-0 cell.
+fn has_no_decay(g: &crate::analysis::ValGrid, li: usize) -> bool {
+    g.decays
+        .iter()
+        .position(|&d| d == 0.0)
+        .is_some_and(|di| g.val[di][li].is_some())
 }
 
 /// The best positive decay when fewer than three positive decays lie within
@@ -297,6 +310,24 @@ mod tests {
         let r = rows(Method::Adamw, &decays, -16.0, at_smallest);
         let m = analyse_method(Method::Adamw, &r).unwrap();
         assert_eq!(edge(&m, 0), Some(Edge::FlatToZero));
+    }
+
+    #[test]
+    fn an_alpha_without_a_no_decay_cell_gets_one_before_any_halving() {
+        let decays = [0.0, 1e-4, 2e-4, 4e-4];
+        // The floor far below the smallest decay tried, and no decay-0 cells at all.
+        let r: Vec<ResultRow> = rows(Method::Adamw, &decays, -16.0, 5.0)
+            .into_iter()
+            .filter(|x| x.cell.decay > 0.0)
+            .collect();
+        let m = analyse_method(Method::Adamw, &r).unwrap();
+        let p = proposals(&m, &r, &[0, 1]);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(
+            p.iter()
+                .all(|p| p.decay == 0.0 && p.why == Why::NoDecayFirst),
+            "{p:?}"
+        );
     }
 
     #[test]
