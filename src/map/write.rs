@@ -346,7 +346,10 @@ fn f_table(axis: Axis, points: &[Point]) -> String {
         "## Total decay F = Σ η_t·α·λ at each α's best\n\n\
          Constant F across α is the timescale picture (slope −1 in λ); F growing ∝ α is the \
          regulariser's. Per α: the best decay tried (and its F), then the fitted floor's F \
-         with its 95 % interval (α whose best is bracketed only).\n\n\
+         with its 95 % interval (α whose best is bracketed only). For Adam + L2, F is nominal: \
+         its penalty λθ passes through the adaptive scaling like the loss's gradient, so the \
+         weights shrink by far more than α·λ per step, and its F is not comparable with the \
+         other methods'.\n\n\
          | point | method | best decay tried at each α (F) | fitted F at each α [95 %] |\n|---|---|---|---|\n",
     );
     for p in points {

@@ -13,7 +13,6 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::style::{palette, FONT, MARGIN, MESH_BOLD};
 use super::svg::{draw_title, fit_font, text_style, Area};
-use crate::util::fmt::short;
 
 const PANEL_W: u32 = 380;
 const PANEL_H: u32 = 360;
@@ -218,9 +217,16 @@ fn draw_panel(area: &Area, p: &MapPanel, x: &MapAxis) -> Result<()> {
                         tr(v, log_y).clamp(y_lo, y_hi)
                     }
                 };
+                // An unsettled mark's bar (often reaching ±∞) is drawn light, so the settled
+                // ones stand out.
+                let style = if m.settled {
+                    c.stroke_width(2)
+                } else {
+                    c.mix(0.45).stroke_width(1)
+                };
                 chart.draw_series(once(PathElement::new(
                     vec![(px, clip(lo)), (px, clip(hi))],
-                    c.stroke_width(2),
+                    style,
                 )))?;
             }
             if log_y && m.y <= 0.0 {
@@ -255,7 +261,7 @@ fn short_tick(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e6 {
         format!("{v}")
     } else {
-        short(v)
+        crate::util::fmt::decimal(v)
     }
 }
 
