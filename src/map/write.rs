@@ -9,7 +9,7 @@ use super::plan::MapSpec;
 use super::point::{Limit, MethodPoint, Point};
 use super::verdict::axis_verdict;
 use crate::analysis::Estimate;
-use crate::optim::Method;
+use crate::optim::{DecayKind, Hyper, Method};
 use crate::plot::{map_panels, MapAxis, MapMark, MapPanel, MapSeries, RefLine};
 use crate::report::{est, signed};
 use crate::util::fmt::short;
@@ -473,9 +473,16 @@ fn size_table(points: &[Point]) -> String {
          given α: the timescale view because the best τ_epoch = batch/(N·λ') stays about \
          constant (Wang & Aitchison 2024), a classical prior because the penalty's weight \
          against N examples falls as 1/N. They differ in α: λ' fixed across α (timescale) or λ \
-         fixed (prior) — the slopes above.\n\n\
+         fixed (prior) — the slopes above. From the fitted floor at the middle α; Adam + L2's \
+         λ' = αλ is nominal (its penalty is rescaled by the adaptive step), so it has no \
+         τ_epoch here.\n\n\
          | N | method | best λ' = αλ at the middle α [95 %] | τ_epoch = batch/(N·λ') |\n|---|---|---|---|\n",
     );
+    let bound = |v: f64| match v {
+        v if v == f64::INFINITY => "∞".to_string(),
+        v if v <= 0.0 => "0".to_string(),
+        v => short(v),
+    };
     for p in points {
         let batch = p.settings.batch_size as f64;
         for m in &p.methods {
@@ -484,19 +491,29 @@ fn size_table(points: &[Point]) -> String {
             };
             let lp = e.point / p.eta_sum;
             let i = e.interval.map_or(String::new(), |(a, b)| {
-                format!(" [{}, {}]", short(a / p.eta_sum), short(b / p.eta_sum))
+                format!(" [{}, {}]", bound(a / p.eta_sum), bound(b / p.eta_sum))
             });
+            let tau = if nominal_f(m.method) {
+                "— (nominal)".to_string()
+            } else {
+                format!("{:.0} epochs", batch / (p.value * lp))
+            };
             let _ = writeln!(
                 s,
-                "| {} | {} | {}{i} | {:.2} |",
+                "| {} | {} | {}{i} | {tau} |",
                 p.value,
                 m.method.label(),
                 short(lp),
-                batch / (p.value * lp)
             );
         }
     }
     s
+}
+
+/// Whether a method's F = Σ η_t·α·λ is only nominal: an L2 penalty whose gradient the
+/// direction rescales (Adam's √v̂, Lion's sign), so the weights do not shrink by α·λ a step.
+fn nominal_f(m: Method) -> bool {
+    m.decay_kind() == DecayKind::L2 && !m.takes(Hyper::Momentum)
 }
 
 fn caveats(spec: &MapSpec) -> String {
