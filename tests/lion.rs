@@ -76,11 +76,20 @@ fn a_study_of_the_three_pairs_reports_the_lion_pair() {
     args.extend(TINY_STUDY);
     ok(&run(&args));
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
-    for m in ["sgd,", "sgdw,", "adam,", "adamw,", "lion,", "lionw,"] {
+    // One seed of each grid: quick's 4 × 4 for SGD and Adam, 5 α × 4 λ for Lion + L2 and
+    // 5 α × 7 λ' for LionW.
+    for (m, cells) in [
+        ("sgd,", 16),
+        ("sgdw,", 16),
+        ("adam,", 16),
+        ("adamw,", 16),
+        ("lion,", 20),
+        ("lionw,", 35),
+    ] {
         assert_eq!(
             csv.lines().filter(|l| l.starts_with(m)).count(),
-            16,
-            "{m} one seed of its 4 × 4 grid"
+            cells,
+            "{m} one seed of its grid"
         );
     }
     ok(&run(&["report", s(&out)]));

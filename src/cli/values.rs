@@ -66,7 +66,7 @@ value_enum!(Preset, {
     Preset::Momentum => "the full regime for SGD + L2 and SGDW with momentum 0.9, the paper's \
                          setting: 6 learning rates × 8 decays each",
     Preset::Lion => "quick with the Lion pair (lion, lionw) as a third pair beside SGD and Adam: \
-                     six 4 × 4 grids over two seeds",
+                     quick's 4 × 4 grids, 5 × 4 for Lion + L2 and 5 × 7 for LionW, over two seeds",
 });
 
 value_enum!(Norm, {
