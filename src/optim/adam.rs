@@ -4,7 +4,7 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, TORCH_DEFAULTS};
+use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, Names, PairNames, TORCH_DEFAULTS};
 use super::{Direction, OptimConfig, PerCell};
 use candle_core::{Result, Tensor};
 
@@ -64,30 +64,23 @@ pub(crate) fn adam_direction(m: &mut f32, v: &mut f32, g: f32, s: &AdamScalars<f
 /// (AdamW, Loshchilov & Hutter 2019, Alg. 2).
 pub(crate) struct Adam(pub(crate) DecayKind);
 
+/// The names of the Adam methods.
+const NAMES: PairNames = PairNames {
+    l2: Names {
+        name: "adam",
+        label: "Adam + L2",
+        help: "Adam on the L2-regularised loss: --l2 λ (PyTorch's Adam(weight_decay=λ))",
+    },
+    decoupled: Names {
+        name: "adamw",
+        label: "AdamW",
+        help: "Adam with decoupled weight decay (AdamW, Loshchilov & Hutter Alg. 2): --wd λ'",
+    },
+};
+
 impl MethodDef for Adam {
-    fn name(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "adam",
-            DecayKind::Decoupled => "adamw",
-        }
-    }
-
-    fn label(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "Adam + L2",
-            DecayKind::Decoupled => "AdamW",
-        }
-    }
-
-    fn help(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => {
-                "Adam on the L2-regularised loss: --l2 λ (PyTorch's Adam(weight_decay=λ))"
-            }
-            DecayKind::Decoupled => {
-                "Adam with decoupled weight decay (AdamW, Loshchilov & Hutter Alg. 2): --wd λ'"
-            }
-        }
+    fn pair(&self) -> &'static PairNames {
+        &NAMES
     }
 
     fn direction_name(&self) -> &'static str {

@@ -15,35 +15,30 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, TORCH_DEFAULTS};
+use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, Names, PairNames, TORCH_DEFAULTS};
 use super::{Direction, OptimConfig, PerCell};
 use candle_core::{Result, Tensor};
 
 /// Lion with the decay before the sign (L2) or beside it (decoupled).
 pub(crate) struct Lion(pub(crate) DecayKind);
 
+/// The names of the Lion methods.
+const NAMES: PairNames = PairNames {
+    l2: Names {
+        name: "lion",
+        label: "Lion + L2",
+        help: "Lion (Chen et al. 2023) on the L2-regularised loss: --l2 λ",
+    },
+    decoupled: Names {
+        name: "lionw",
+        label: "LionW",
+        help: "Lion with decoupled weight decay (Chen et al. 2023, Alg. 1): --wd λ'",
+    },
+};
+
 impl MethodDef for Lion {
-    fn name(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "lion",
-            DecayKind::Decoupled => "lionw",
-        }
-    }
-
-    fn label(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "Lion + L2",
-            DecayKind::Decoupled => "LionW",
-        }
-    }
-
-    fn help(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "Lion (Chen et al. 2023) on the L2-regularised loss: --l2 λ",
-            DecayKind::Decoupled => {
-                "Lion with decoupled weight decay (Chen et al. 2023, Alg. 1): --wd λ'"
-            }
-        }
+    fn pair(&self) -> &'static PairNames {
+        &NAMES
     }
 
     fn direction_name(&self) -> &'static str {

@@ -89,16 +89,44 @@ pub(crate) const TORCH_DEFAULTS: Defaults = Defaults {
     eps: 1e-8,
 };
 
+/// A method's names: on the command line and in results files, in tables, in `--help`.
+pub(crate) struct Names {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) help: &'static str,
+}
+
+/// The names of a direction's two methods.
+pub(crate) struct PairNames {
+    pub(crate) l2: Names,
+    pub(crate) decoupled: Names,
+}
+
 /// What a method is: its names, its decay's place, its hyper-parameters with their defaults,
 /// its state and the scalars of its direction at each step. The update itself is the
 /// [`Direction`] the method returns, applied by the kernels.
 pub(crate) trait MethodDef: Sync {
+    /// The names of the direction's two methods, with L2 and with decoupled decay.
+    fn pair(&self) -> &'static PairNames;
     /// The name on the command line and in results files.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.names().name
+    }
     /// A readable label for tables and legends.
-    fn label(&self) -> &'static str;
+    fn label(&self) -> &'static str {
+        self.names().label
+    }
     /// One line for `--help`.
-    fn help(&self) -> &'static str;
+    fn help(&self) -> &'static str {
+        self.names().help
+    }
+    /// This method's names: the pair's entry for its decay kind.
+    fn names(&self) -> &'static Names {
+        match self.decay_kind() {
+            DecayKind::L2 => &self.pair().l2,
+            DecayKind::Decoupled => &self.pair().decoupled,
+        }
+    }
     /// The direction's short name in legends (`SGD`, `Adam`): the two methods of a pair share it.
     fn direction_name(&self) -> &'static str;
     /// Where the decay sits.

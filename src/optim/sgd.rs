@@ -4,7 +4,7 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, TORCH_DEFAULTS};
+use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, Names, PairNames, TORCH_DEFAULTS};
 use super::momentum::momentum_step;
 use super::{Direction, OptimConfig, PerCell};
 use crate::error::usage;
@@ -14,28 +14,23 @@ use candle_core::{Result, Tensor};
 /// SGD with the decay before the direction (L2) or beside it (decoupled).
 pub(crate) struct Sgd(pub(crate) DecayKind);
 
+/// The names of the Sgd methods.
+const NAMES: PairNames = PairNames {
+    l2: Names {
+        name: "sgd",
+        label: "SGD + L2",
+        help: "SGD (with optional momentum) on the L2-regularised loss: --l2 λ",
+    },
+    decoupled: Names {
+        name: "sgdw",
+        label: "SGDW",
+        help: "SGD with decoupled weight decay (SGDW, Loshchilov & Hutter Alg. 1): --wd λ'",
+    },
+};
+
 impl MethodDef for Sgd {
-    fn name(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "sgd",
-            DecayKind::Decoupled => "sgdw",
-        }
-    }
-
-    fn label(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "SGD + L2",
-            DecayKind::Decoupled => "SGDW",
-        }
-    }
-
-    fn help(&self) -> &'static str {
-        match self.0 {
-            DecayKind::L2 => "SGD (with optional momentum) on the L2-regularised loss: --l2 λ",
-            DecayKind::Decoupled => {
-                "SGD with decoupled weight decay (SGDW, Loshchilov & Hutter Alg. 1): --wd λ'"
-            }
-        }
+    fn pair(&self) -> &'static PairNames {
+        &NAMES
     }
 
     fn direction_name(&self) -> &'static str {
