@@ -1,13 +1,16 @@
-//! The command line: the flags of every subcommand ([`args`], shared groups defined once), how
+//! The command line: the flags of every subcommand ([`args`], shared groups defined once; [`study_args`], the
+//! study commands'), how
 //! the domain's values are spelled ([`values`]), and one step that turns the arguments into
 //! validated domain values ([`resolve`]). Only `commands` and `main` use this module.
 
 pub mod args;
 pub(crate) mod resolve;
+pub mod study_args;
 mod values;
 
 pub use args::*;
 use clap::{Parser, Subcommand};
+pub use study_args::*;
 
 /// `--hidden` of the commands that train outside a study.
 const HIDDEN_1024: &str = "Hidden layer widths, comma-separated (e.g. 1024 or 512,256) \

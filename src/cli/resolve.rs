@@ -3,6 +3,7 @@
 //! the commands receive only values they can trust.
 
 use super::args::*;
+use super::study_args::*;
 use crate::error::usage;
 use crate::map::{axis::Axis, MapSpec};
 use crate::norms::NormsTraining;

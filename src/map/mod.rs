@@ -9,10 +9,11 @@
 //! - [`plan`]: the map presets, each point's grid, `map.json`.
 //! - [`point`]: one point read against the limits; [`verdict`]: the axis read as a whole;
 //!   [`across`]: one point's best decay reused at the next, holding λ or F.
-//! - `write`: map.md and map.svg.
+//! - `write`: map.md; `figure`: map.svg.
 
 pub(crate) mod across;
 pub(crate) mod axis;
+mod figure;
 pub(crate) mod plan;
 pub(crate) mod point;
 pub(crate) mod verdict;
