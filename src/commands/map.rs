@@ -55,7 +55,7 @@ fn train_point(args: &MapArgs, spec: &MapSpec, how: &Execution, v: f64) -> anyho
         s.skipped
     );
     if args.shard.is_none() {
-        let keys: Vec<_> = cells.iter().map(|c| c.key()).collect();
+        let keys: std::collections::HashSet<_> = cells.iter().map(|c| c.key()).collect();
         let in_grid = |c: &crate::study::Cell| keys.contains(&c.key());
         let r = refine_from(
             &dir,

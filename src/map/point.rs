@@ -179,7 +179,7 @@ fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
         .curvature
         .and_then(|c| c.interval)
         .is_some_and(|(lo, _)| lo > 0.0);
-    let limit = if sl.valley.is_some() && sl.valley.is_some_and(|v| v.interval.is_none()) {
+    let limit = if sl.valley.is_some_and(|v| v.interval.is_none()) {
         Limit::NoInterval
     } else {
         limit_of(valley, &choices, complete)
