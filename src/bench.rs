@@ -72,19 +72,19 @@ pub(crate) fn bench_method(
     data: &DeviceData,
     sgemm: f64,
 ) -> anyhow::Result<BenchResult> {
-    let optim = OptimConfig::new(method, method.default_lr(), 1e-4);
-    let epochs = run.epochs;
-    let run = RunConfig {
-        batch_size,
-        eval_every: epochs,
-        ..run.clone()
-    };
+    let optim = OptimConfig::new(method, method.default_lr(), 1e-4)?;
+    let epochs = run.epochs();
+    let run = run
+        .rebuild()
+        .batch_size(batch_size)
+        .eval_every(epochs)
+        .build()?;
     let quiet = Progress::silent();
     let trained = train(&optim, &run, data, &quiet, &mut |_: &EpochRecord| Ok(()))?;
     let timed = &trained.train_seconds[1.min(epochs - 1)..];
     let seconds = timed.iter().sum::<f64>() / timed.len() as f64;
     let n = data.train.len() as f64;
-    let gflops = flops_per_sample(&layer_sizes(data.pixels, &run.hidden)) * n / seconds / 1e9;
+    let gflops = flops_per_sample(&layer_sizes(data.pixels, run.hidden())) * n / seconds / 1e9;
     Ok(BenchResult {
         implementation: "wdlab",
         method,
@@ -121,7 +121,7 @@ pub(crate) struct PopulationBench {
 
 /// The grid of the population benchmark: learning rates around the method's default times
 /// decays from 0 to 1e-2 (G = side²).
-fn bench_grid(method: Method, side: usize) -> Vec<OptimConfig> {
+fn bench_grid(method: Method, side: usize) -> anyhow::Result<Vec<OptimConfig>> {
     let lr0 = method.default_lr();
     (0..side)
         .flat_map(|i| {
@@ -150,7 +150,7 @@ pub(crate) fn bench_population(
     data: &DeviceData,
     jobs: usize,
 ) -> anyhow::Result<PopulationBench> {
-    let cells = bench_grid(method, side);
+    let cells = bench_grid(method, side)?;
     let quiet = Progress::silent();
     let final_accuracy = |t: &Trained| t.records.last().map_or(f64::NAN, |r| r.test_accuracy);
 

@@ -47,8 +47,9 @@ pub(crate) fn read_norm_runs(dirs: &[PathBuf]) -> anyhow::Result<Vec<NormLine>> 
             .ok()
             .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
             .and_then(|v| {
-                let optim: OptimConfig = serde_json::from_value(v.get("optim")?.clone()).ok()?;
-                Some(decay_label(optim.method, optim.decay))
+                let optim = v.get("optim")?;
+                let method: Method = serde_json::from_value(optim.get("method")?.clone()).ok()?;
+                Some(decay_label(method, optim.get("decay")?.as_f64()?))
             })
             .unwrap_or_else(|| dir.display().to_string());
         lines.push(NormLine {
@@ -84,8 +85,8 @@ pub(crate) struct NormsTraining {
 /// The folder of one run under `OUT/runs/`, named after the flag that sets the decay and its
 /// value, e.g. `sgdw-wd0.001`.
 fn run_dir(t: &NormsTraining, optim: &OptimConfig) -> PathBuf {
-    let flag = optim.method.decay_key();
-    let name = format!("{}-{flag}{}", optim.method, decimal(optim.decay));
+    let flag = optim.method().decay_key();
+    let name = format!("{}-{flag}{}", optim.method(), decimal(optim.decay()));
     t.out.join("runs").join(name)
 }
 
@@ -98,7 +99,7 @@ fn check_run_dirs(t: &NormsTraining) -> anyhow::Result<()> {
         if !seen.insert(dir.clone()) {
             return Err(usage(format!(
                 "--decays lists {} twice (as {}); each value is one run: give each once",
-                decimal(optim.decay),
+                decimal(optim.decay()),
                 dir.display()
             )));
         }
@@ -124,24 +125,19 @@ pub(crate) fn train_norm_runs(
     on_epoch: &mut dyn FnMut(&str, &EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<NormLine>> {
     check_run_dirs(t)?;
-    let device = t.run.device.open()?;
+    let device = t.run.device().open()?;
     let data = DeviceData::new(&t.data.load()?, &device)?;
-    let sizes = layer_sizes(data.pixels, &t.run.hidden);
+    let sizes = layer_sizes(data.pixels, t.run.hidden());
     let state = t.optims.first().map_or(0, OptimConfig::state_buffers);
-    train::check_memory(&sizes, 1, t.run.batch_size.min(data.train.len()), state)?;
-    let start_norm = Mlp::with_norm(&sizes, t.run.norm, t.run.seed, &device)?.weight_norm()?;
+    train::check_memory(&sizes, 1, t.run.batch_size().min(data.train.len()), state)?;
+    let start_norm = Mlp::with_norm(&sizes, t.run.norm(), t.run.seed(), &device)?.weight_norm()?;
     let mut lines = Vec::new();
     for optim in &t.optims {
-        let label = decay_label(optim.method, optim.decay);
+        let label = decay_label(optim.method(), optim.decay());
         let dir = run_dir(t, optim);
-        let cfg = TrainConfig {
-            optim: optim.clone(),
-            run: t.run.clone(),
-            data: t.data.clone(),
-            out: Some(dir.clone()),
-            save: None,
-            quiet: t.quiet,
-        };
+        let cfg = TrainConfig::new(optim.clone(), t.run.clone(), t.data.clone())
+            .writing(Some(dir.clone()), None)
+            .quiet(t.quiet);
         let mut metrics = MetricsFile::run_folder(&dir, "the run folder", &cfg)?;
         let prefix = format!("{label}: ");
         let progress = Progress {
@@ -176,11 +172,11 @@ pub(crate) fn norms_title(training: Option<&NormsTraining>) -> String {
     };
     format!(
         "{base}: {}, α = {}, {} on {} MNIST images",
-        optim.method,
-        decimal(optim.lr),
-        count(t.run.epochs, "epoch"),
+        optim.method(),
+        decimal(optim.lr()),
+        count(t.run.epochs(), "epoch"),
         t.data
-            .train_size
+            .train_size()
             .map_or("all".to_string(), |n| n.to_string())
     )
 }
@@ -258,7 +254,7 @@ mod tests {
         for (k, decay) in [0.0, 1e-3].into_iter().enumerate() {
             let run = dir.path().join(format!("run{k}"));
             std::fs::create_dir_all(&run).unwrap();
-            let optim = OptimConfig::new(Method::Sgdw, 0.1, decay);
+            let optim = OptimConfig::new(Method::Sgdw, 0.1, decay).unwrap();
             let json = serde_json::json!({ "wdlab_version": "0", "optim": optim });
             std::fs::write(run.join("config.json"), json.to_string()).unwrap();
             let mut m = MetricsFile::create(&run.join("metrics.csv")).unwrap();

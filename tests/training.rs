@@ -6,9 +6,8 @@
 use candle_core::{DType, Device, Module, Tensor};
 use std::path::Path;
 use wdlab::data::{load_dir, LoadOptions, Mnist};
-use wdlab::device::DeviceSpec;
 use wdlab::nn::{Mlp, Norm};
-use wdlab::optim::{Method, OptimConfig};
+use wdlab::optim::{Hyper, Method, OptimConfig};
 use wdlab::progress::Progress;
 use wdlab::train::{train, train_population, DeviceData, Engine, RunConfig, Trained};
 
@@ -22,16 +21,13 @@ fn mnist(train_size: usize) -> Mnist {
 }
 
 fn run_config(epochs: usize, hidden: usize) -> RunConfig {
-    RunConfig {
-        epochs,
-        batch_size: 64,
-        hidden: vec![hidden],
-        norm: Norm::None,
-        seed: 7,
-        device: DeviceSpec::Cpu,
-        eval_every: 1,
-        engine: Engine::Auto,
-    }
+    RunConfig::builder()
+        .epochs(epochs)
+        .batch_size(64)
+        .hidden(vec![hidden])
+        .seed(7)
+        .build()
+        .unwrap()
 }
 
 fn fit(optim: &OptimConfig, run: &RunConfig, data: &DeviceData) -> Trained {
@@ -132,13 +128,14 @@ fn sgd_with_l2_equals_sgdw_with_lambda_prime_alpha_lambda_but_adam_does_not() {
     // with and without LayerNorm (its gain and shift are decayed like the weights).
     let mut plain_diff = 0.0;
     for norm in Norm::ALL {
-        let run = RunConfig {
-            norm,
-            ..run_config(3, 64)
-        };
-        let sgd = fit(&OptimConfig::new(Method::Sgd, alpha, lambda), &run, &data);
+        let run = run_config(3, 64).rebuild().norm(norm).build().unwrap();
+        let sgd = fit(
+            &OptimConfig::new(Method::Sgd, alpha, lambda).unwrap(),
+            &run,
+            &data,
+        );
         let sgdw = fit(
-            &OptimConfig::new(Method::Sgdw, alpha, alpha * lambda),
+            &OptimConfig::new(Method::Sgdw, alpha, alpha * lambda).unwrap(),
             &run,
             &data,
         );
@@ -159,9 +156,13 @@ fn sgd_with_l2_equals_sgdw_with_lambda_prime_alpha_lambda_but_adam_does_not() {
     // decoupled decay is not, so the parameters part ways.
     let alpha = 1e-3;
     let run = run_config(3, 64);
-    let adam = fit(&OptimConfig::new(Method::Adam, alpha, lambda), &run, &data);
+    let adam = fit(
+        &OptimConfig::new(Method::Adam, alpha, lambda).unwrap(),
+        &run,
+        &data,
+    );
     let adamw = fit(
-        &OptimConfig::new(Method::Adamw, alpha, alpha * lambda),
+        &OptimConfig::new(Method::Adamw, alpha, alpha * lambda).unwrap(),
         &run,
         &data,
     );
@@ -176,7 +177,7 @@ fn sgd_with_l2_equals_sgdw_with_lambda_prime_alpha_lambda_but_adam_does_not() {
 #[test]
 fn same_seed_gives_identical_records_and_another_seed_does_not() {
     let data = DeviceData::new(&mnist(600), &Device::Cpu).unwrap();
-    let optim = OptimConfig::new(Method::Adamw, 1e-3, 1e-3);
+    let optim = OptimConfig::new(Method::Adamw, 1e-3, 1e-3).unwrap();
     let run = run_config(2, 32);
     let strip = |t: Trained| {
         t.records
@@ -195,7 +196,7 @@ fn same_seed_gives_identical_records_and_another_seed_does_not() {
     let a = strip(fit(&optim, &run, &data));
     let b = strip(fit(&optim, &run, &data));
     assert_eq!(a, b);
-    let other = strip(fit(&optim, &RunConfig { seed: 8, ..run }, &data));
+    let other = strip(fit(&optim, &run.rebuild().seed(8).build().unwrap(), &data));
     assert_ne!(a, other);
 }
 
@@ -204,11 +205,15 @@ fn weight_decay_pulls_the_weight_norm_toward_the_origin() {
     let data = DeviceData::new(&mnist(500), &Device::Cpu).unwrap();
     let run = run_config(3, 32);
     let norm = |wd: f64| {
-        fit(&OptimConfig::new(Method::Sgdw, 0.1, wd), &run, &data)
-            .records
-            .last()
-            .unwrap()
-            .weight_norm
+        fit(
+            &OptimConfig::new(Method::Sgdw, 0.1, wd).unwrap(),
+            &run,
+            &data,
+        )
+        .records
+        .last()
+        .unwrap()
+        .weight_norm
     };
     let (none, small, large) = (norm(0.0), norm(1e-3), norm(1e-2));
     assert!(none > small && small > large, "‖θ‖: {none} {small} {large}");
@@ -217,10 +222,11 @@ fn weight_decay_pulls_the_weight_norm_toward_the_origin() {
 #[test]
 fn a_population_matches_single_runs_of_its_cells() {
     let data = DeviceData::new(&mnist(640), &Device::Cpu).unwrap();
-    let run = RunConfig {
-        hidden: vec![48, 24],
-        ..run_config(2, 48)
-    };
+    let run = run_config(2, 48)
+        .rebuild()
+        .hidden(vec![48, 24])
+        .build()
+        .unwrap();
     let quiet = Progress::silent();
     for (method, lrs, decays) in [
         (Method::Adamw, [1e-3, 3e-3], [0.0, 1e-2]),
@@ -228,7 +234,11 @@ fn a_population_matches_single_runs_of_its_cells() {
     ] {
         let cells: Vec<OptimConfig> = lrs
             .iter()
-            .flat_map(|&lr| decays.iter().map(move |&d| OptimConfig::new(method, lr, d)))
+            .flat_map(|&lr| {
+                decays
+                    .iter()
+                    .map(move |&d| OptimConfig::new(method, lr, d).unwrap())
+            })
             .collect();
         let mut seen = vec![0; cells.len()];
         let population = train_population(&cells, &run, &data, &quiet, &mut |g, _| {
@@ -244,8 +254,8 @@ fn a_population_matches_single_runs_of_its_cells() {
             assert!(
                 diff < 1e-4,
                 "{method} α {} decay {}: parameters differ by {diff}",
-                cell.lr,
-                cell.decay
+                cell.lr(),
+                cell.decay()
             );
             for (a, b) in single.records.iter().zip(&outcome.records) {
                 assert!(
@@ -266,8 +276,8 @@ fn a_diverging_cell_does_not_stop_the_population() {
     let data = DeviceData::new(&mnist(256), &Device::Cpu).unwrap();
     let quiet = Progress::silent();
     let cells = [
-        OptimConfig::new(Method::Adam, 1e-3, 0.0),
-        OptimConfig::new(Method::Adam, 1e20, 0.0),
+        OptimConfig::new(Method::Adam, 1e-3, 0.0).unwrap(),
+        OptimConfig::new(Method::Adam, 1e20, 0.0).unwrap(),
     ];
     let out = train_population(
         &cells,
@@ -315,11 +325,15 @@ fn the_cpu_path_matches_the_candle_path_for_every_method() {
     {
         let cells: Vec<OptimConfig> = settings
             .iter()
-            .map(|&(lr, decay)| OptimConfig {
-                momentum,
-                schedule: Schedule::Cosine,
-                decay_biases: method != Method::Adamw,
-                ..OptimConfig::new(method, lr, decay)
+            .map(|&(lr, decay)| {
+                OptimConfig::new(method, lr, decay)
+                    .unwrap()
+                    .rebuild()
+                    .hyper(Hyper::Momentum, momentum)
+                    .schedule(Schedule::Cosine)
+                    .decay_biases(method != Method::Adamw)
+                    .build()
+                    .unwrap()
             })
             .collect();
         let total = steps as u64;
@@ -390,22 +404,25 @@ fn the_cpu_path_matches_the_candle_path_for_every_method() {
 fn a_run_on_the_candle_path_matches_the_host_path_for_every_method() {
     let data = DeviceData::new(&mnist(320), &Device::Cpu).unwrap();
     for norm in Norm::ALL {
-        let host = RunConfig {
-            hidden: vec![32, 16],
-            norm,
-            ..run_config(2, 32)
-        };
+        let host = run_config(2, 32)
+            .rebuild()
+            .hidden(vec![32, 16])
+            .norm(norm)
+            .build()
+            .unwrap();
         a_run_matches(&data, &host);
     }
 }
 
 fn a_run_matches(data: &DeviceData, host: &RunConfig) {
     use wdlab::optim::Schedule;
-    let candle = RunConfig {
-        engine: Engine::Candle,
-        ..host.clone()
-    };
-    let norm = host.norm;
+    let candle = host
+        .clone()
+        .rebuild()
+        .engine(Engine::Candle)
+        .build()
+        .unwrap();
+    let norm = host.norm();
     for (method, lr, decay, momentum) in [
         (Method::Sgd, 0.1, 1e-2, 0.0),
         (Method::Sgd, 0.05, 1e-2, 0.9),
@@ -413,12 +430,14 @@ fn a_run_matches(data: &DeviceData, host: &RunConfig) {
         (Method::Adam, 2e-3, 1e-2, 0.0),
         (Method::Adamw, 2e-3, 1e-2, 0.0),
     ] {
-        let optim = OptimConfig {
-            momentum,
-            schedule: Schedule::Cosine,
-            decay_biases: method != Method::Adamw,
-            ..OptimConfig::new(method, lr, decay)
-        };
+        let optim = OptimConfig::new(method, lr, decay)
+            .unwrap()
+            .rebuild()
+            .hyper(Hyper::Momentum, momentum)
+            .schedule(Schedule::Cosine)
+            .decay_biases(method != Method::Adamw)
+            .build()
+            .unwrap();
         let (a, b) = (fit(&optim, host, data), fit(&optim, &candle, data));
         let diff = max_param_diff(&a.model, &b.model);
         // Measured: at most 8e-8 apart; a 1 % error in the decay moves them by 1.4e-5.
@@ -446,22 +465,25 @@ fn a_run_matches(data: &DeviceData, host: &RunConfig) {
 fn a_population_on_the_candle_path_matches_the_host_path() {
     let data = DeviceData::new(&mnist(320), &Device::Cpu).unwrap();
     for norm in Norm::ALL {
-        let host = RunConfig {
-            hidden: vec![24, 12],
-            norm,
-            ..run_config(2, 24)
-        };
+        let host = run_config(2, 24)
+            .rebuild()
+            .hidden(vec![24, 12])
+            .norm(norm)
+            .build()
+            .unwrap();
         a_population_matches(&data, &host);
     }
 }
 
 fn a_population_matches(data: &DeviceData, host: &RunConfig) {
     use wdlab::optim::Schedule;
-    let candle = RunConfig {
-        engine: Engine::Candle,
-        ..host.clone()
-    };
-    let norm = host.norm;
+    let candle = host
+        .clone()
+        .rebuild()
+        .engine(Engine::Candle)
+        .build()
+        .unwrap();
+    let norm = host.norm();
     let quiet = Progress::silent();
     for (method, momentum, cells) in [
         (Method::Sgd, 0.9, [(0.05, 0.0), (0.1, 1e-2), (0.2, 3e-3)]),
@@ -475,11 +497,15 @@ fn a_population_matches(data: &DeviceData, host: &RunConfig) {
     ] {
         let cells: Vec<OptimConfig> = cells
             .iter()
-            .map(|&(lr, decay)| OptimConfig {
-                momentum,
-                schedule: Schedule::Cosine,
-                decay_biases: matches!(method, Method::Adam | Method::Adamw),
-                ..OptimConfig::new(method, lr, decay)
+            .map(|&(lr, decay)| {
+                OptimConfig::new(method, lr, decay)
+                    .unwrap()
+                    .rebuild()
+                    .hyper(Hyper::Momentum, momentum)
+                    .schedule(Schedule::Cosine)
+                    .decay_biases(matches!(method, Method::Adam | Method::Adamw))
+                    .build()
+                    .unwrap()
             })
             .collect();
         let on = |run: &RunConfig| {
@@ -513,18 +539,19 @@ fn a_run_gives_the_same_bits_on_one_thread_and_on_three() {
     // N. Batch 512 × 1024 hidden units makes every product split over the pool's threads and
     // the element-wise passes (≥ 2^18 elements) run in parallel too.
     let data = DeviceData::new(&mnist(1024), &Device::Cpu).unwrap();
-    let run = RunConfig {
-        batch_size: 512,
-        ..run_config(2, 1024)
-    };
-    let normed = RunConfig {
-        norm: Norm::Layer,
-        ..run.clone()
-    };
+    let run = run_config(2, 1024)
+        .rebuild()
+        .batch_size(512)
+        .build()
+        .unwrap();
+    let normed = run.clone().rebuild().norm(Norm::Layer).build().unwrap();
     for (optim, run) in [
-        (OptimConfig::new(Method::Sgd, 0.1, 1e-3), &run),
-        (OptimConfig::new(Method::Adamw, 1e-3, 1e-2), &run),
-        (OptimConfig::new(Method::Adamw, 1e-3, 1e-2), &normed),
+        (OptimConfig::new(Method::Sgd, 0.1, 1e-3).unwrap(), &run),
+        (OptimConfig::new(Method::Adamw, 1e-3, 1e-2).unwrap(), &run),
+        (
+            OptimConfig::new(Method::Adamw, 1e-3, 1e-2).unwrap(),
+            &normed,
+        ),
     ] {
         let on = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new()

@@ -8,7 +8,7 @@ use super::values;
 use crate::data::{DATA_DIR_ENV, DEFAULT_DATA_DIR};
 use crate::device::DeviceSpec;
 use crate::nn::Norm;
-use crate::optim::{Method, Schedule, WdScaling};
+use crate::optim::{Hyper, Method, Schedule, WdScaling};
 use crate::trajectory::SurfaceKind;
 use clap::{ArgAction, Args};
 use std::path::PathBuf;
@@ -132,6 +132,21 @@ pub struct OptimArgs {
     /// Adam ε for adam and adamw, added to √v̂ [default: 1e-8].
     #[arg(long, allow_hyphen_values = true)]
     pub(crate) eps: Option<f64>,
+}
+
+impl OptimArgs {
+    /// Each hyper-parameter's flag with its value, if given.
+    pub(crate) fn hypers(&self) -> [(Hyper, Option<f64>); Hyper::ALL.len()] {
+        Hyper::ALL.map(|h| {
+            let v = match h {
+                Hyper::Momentum => self.rule.momentum,
+                Hyper::Beta1 => self.beta1,
+                Hyper::Beta2 => self.beta2,
+                Hyper::Eps => self.eps,
+            };
+            (h, v)
+        })
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -29,22 +29,18 @@ pub(crate) fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
         a.label_noise.label_noise.unwrap_or(0.0),
         a.label_noise.data_seed.unwrap_or(0),
     )?;
-    Ok(TrainConfig {
-        optim: optim_config(&a.optim)?,
-        run: RunConfig::new(
-            a.epochs,
-            a.batch_size,
-            hidden(&a.hidden),
-            a.hidden.norm.unwrap_or_default(),
-            a.seed,
-            a.device.device,
-            a.eval_every,
-        )?,
-        data,
-        out: a.out.clone(),
-        save: a.save.clone(),
-        quiet: a.quiet.quiet,
-    })
+    let run = RunConfig::builder()
+        .epochs(a.epochs)
+        .batch_size(a.batch_size)
+        .hidden(hidden(&a.hidden))
+        .norm(a.hidden.norm.unwrap_or_default())
+        .seed(a.seed)
+        .device(a.device.device)
+        .eval_every(a.eval_every)
+        .build()?;
+    Ok(TrainConfig::new(optim_config(&a.optim)?, run, data)
+        .writing(a.out.clone(), a.save.clone())
+        .quiet(a.quiet.quiet))
 }
 
 /// `--data-seed` picks the labels that label noise replaces; without noise it would be a
@@ -109,12 +105,8 @@ fn optim_config(a: &OptimArgs) -> anyhow::Result<OptimConfig> {
         wd,
         &format!("the L2 methods take an L2 penalty --l2 λ ({hint}, decoupled decay)"),
     )?;
-    for (h, v) in [
-        (Hyper::Momentum, a.rule.momentum),
-        (Hyper::Beta1, a.beta1),
-        (Hyper::Beta2, a.beta2),
-        (Hyper::Eps, a.eps),
-    ] {
+    let mut b = OptimConfig::builder(m);
+    for (h, v) in a.hypers() {
         let takes: Vec<&str> = m.def().hypers().iter().map(|h| h.flag()).collect();
         let hint = match h {
             Hyper::Momentum if m.takes(Hyper::Beta1) => {
@@ -124,44 +116,54 @@ fn optim_config(a: &OptimArgs) -> anyhow::Result<OptimConfig> {
             _ => format!("{m} takes {}", takes.join(", ")),
         };
         misplaced(h.flag(), v, m.takes(h), &hint)?;
+        if let Some(v) = v {
+            b = b.hyper(h, v);
+        }
     }
-    let defaults = OptimConfig::with_defaults(m, a.lr, a.l2.or(a.wd));
-    let cfg = OptimConfig {
-        wd_scaling: a.rule.wd_scaling.unwrap_or(defaults.wd_scaling),
-        schedule: a.rule.schedule.unwrap_or(defaults.schedule),
-        momentum: a.rule.momentum.unwrap_or(defaults.momentum),
-        beta1: a.beta1.unwrap_or(defaults.beta1),
-        beta2: a.beta2.unwrap_or(defaults.beta2),
-        eps: a.eps.unwrap_or(defaults.eps),
-        decay_biases: !a.rule.no_decay_biases,
-        ..defaults
-    };
-    cfg.validate()?;
-    Ok(cfg)
+    if let Some(lr) = a.lr {
+        b = b.lr(lr);
+    }
+    if let Some(d) = a.l2.or(a.wd) {
+        b = b.decay(d);
+    }
+    if let Some(s) = a.rule.wd_scaling {
+        b = b.wd_scaling(s);
+    }
+    if let Some(s) = a.rule.schedule {
+        b = b.schedule(s);
+    }
+    b.decay_biases(!a.rule.no_decay_biases).build()
 }
 
 /// A study's preset with the flags that override it, and how its cells run.
 pub(crate) fn study_plan(a: &StudyArgs) -> anyhow::Result<(PresetSpec, Execution)> {
     let mut spec = preset(a.preset);
-    let s = &mut spec.settings;
-    if let Some(n) = a.train_size.train_size {
-        s.train_size = Some(n);
+    let s = &spec.settings;
+    let noise = a.label_noise.label_noise.unwrap_or(s.label_noise());
+    check_data_seed(&a.label_noise, noise)?;
+    let mut rule = s
+        .rule()
+        .clone()
+        .with_schedule(a.rule.schedule.unwrap_or(s.schedule()))
+        .with_wd_scaling(a.rule.wd_scaling.unwrap_or(s.wd_scaling()))
+        .with_decay_biases(!a.rule.no_decay_biases);
+    if let Some(m) = a.rule.momentum {
+        rule = rule.with_hyper(Hyper::Momentum, m)?;
     }
-    s.val_size = a.val_size.unwrap_or(s.val_size);
-    s.label_noise = a.label_noise.label_noise.unwrap_or(s.label_noise);
-    s.data_seed = a.label_noise.data_seed.unwrap_or(s.data_seed);
-    s.epochs = a.epochs.unwrap_or(s.epochs);
-    s.batch_size = a.batch_size.unwrap_or(s.batch_size);
-    s.hidden = a.hidden.hidden.clone().unwrap_or(s.hidden.clone());
-    s.norm = a.hidden.norm.unwrap_or(s.norm);
-    s.schedule = a.rule.schedule.unwrap_or(s.schedule);
-    s.momentum = a.rule.momentum.unwrap_or(s.momentum);
-    s.wd_scaling = a.rule.wd_scaling.unwrap_or(s.wd_scaling);
-    s.decay_biases = !a.rule.no_decay_biases;
-    check_data_seed(&a.label_noise, s.label_noise)?;
+    spec.settings = s
+        .rebuild()
+        .train_size(a.train_size.train_size.or(s.train_size()))
+        .val_size(a.val_size.unwrap_or(s.val_size()))
+        .label_noise(noise)
+        .data_seed(a.label_noise.data_seed.unwrap_or(s.data_seed()))
+        .epochs(a.epochs.unwrap_or(s.epochs()))
+        .batch_size(a.batch_size.unwrap_or(s.batch_size()))
+        .hidden(a.hidden.hidden.clone().unwrap_or(s.hidden().to_vec()))
+        .norm(a.hidden.norm.unwrap_or(s.norm()))
+        .rule(rule)
+        .build()?;
     spec.eval_every = a.eval_every.unwrap_or(spec.eval_every);
     let how = cell_execution(&a.cells, spec.eval_every)?;
-    spec.settings.validate(&how)?;
     Ok((spec, how))
 }
 
@@ -335,25 +337,26 @@ pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraini
         .decays
         .iter()
         .map(|&d| {
-            let cfg = OptimConfig::with_defaults(a.optimizer, a.lr, Some(d));
+            let b = OptimConfig::builder(a.optimizer).decay(d);
+            let b = match a.lr {
+                Some(lr) => b.lr(lr),
+                None => b,
+            };
             // The message names --l2/--wd; here the flag is --decays.
-            cfg.validate()
-                .map_err(|e| usage(format!("--decays {d}: {e}")))?;
-            Ok(cfg)
+            b.build().map_err(|e| usage(format!("--decays {d}: {e}")))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let train_size = a.train_size.train_size.unwrap_or(5000);
     Ok(Some(NormsTraining {
         optims,
-        run: RunConfig::new(
-            a.epochs,
-            a.batch_size,
-            hidden(&a.hidden),
-            a.hidden.norm.unwrap_or_default(),
-            a.seed,
-            a.device.device,
-            1,
-        )?,
+        run: RunConfig::builder()
+            .epochs(a.epochs)
+            .batch_size(a.batch_size)
+            .hidden(hidden(&a.hidden))
+            .norm(a.hidden.norm.unwrap_or_default())
+            .seed(a.seed)
+            .device(a.device.device)
+            .build()?,
         data: DataConfig::from_dir(&a.data_dir.data_dir, 0, Some(train_size)),
         out: a.out.clone(),
         force: a.force,
@@ -364,15 +367,13 @@ pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraini
 /// `wdlab bench`'s run (its epochs, the smallest batch size to check) and data.
 pub(crate) fn bench_plan(a: &BenchArgs) -> anyhow::Result<(RunConfig, DataConfig)> {
     let smallest_batch = a.batch_sizes.iter().copied().min().unwrap_or(0);
-    let run = RunConfig::new(
-        a.epochs,
-        smallest_batch,
-        hidden(&a.hidden),
-        a.hidden.norm.unwrap_or_default(),
-        0,
-        a.device.device,
-        1,
-    )?;
+    let run = RunConfig::builder()
+        .epochs(a.epochs)
+        .batch_size(smallest_batch)
+        .hidden(hidden(&a.hidden))
+        .norm(a.hidden.norm.unwrap_or_default())
+        .device(a.device.device)
+        .build()?;
     if a.population == Some(0) {
         return Err(usage("--population N needs N ≥ 1 (6 times a 6×6 grid)"));
     }
@@ -418,30 +419,30 @@ pub(crate) fn map_plan(a: &MapArgs) -> anyhow::Result<(MapSpec, Execution)> {
             moved.name()
         ))
     };
-    let b = &mut spec.base;
+    let mut b = spec.base.rebuild();
     if let Some(n) = a.train_size {
         if moved == Axis::TrainSize {
             return Err(refuse("--train-size"));
         }
-        b.train_size = Some(n);
+        b = b.train_size(Some(n));
     }
     if let Some(e) = a.epochs {
         if moved == Axis::Epochs {
             return Err(refuse("--epochs"));
         }
-        b.epochs = e;
+        b = b.epochs(e);
     }
-    b.val_size = a.val_size.unwrap_or(b.val_size);
+    b = b.val_size(a.val_size.unwrap_or(spec.base.val_size()));
     if let Some(w) = a.hidden {
-        b.hidden = vec![w];
+        b = b.hidden(vec![w]);
     }
+    spec.base = b.build()?;
     if let Some(b) = a.refine_budget {
         spec.refine_budget = b;
     }
     let how = cell_execution(&a.cells, 1)?;
     for &v in &spec.axis.values {
-        let s = spec.settings_at(v);
-        s.validate(&how)?;
+        spec.settings_at(v)?;
     }
     Ok((spec, how))
 }
@@ -503,10 +504,10 @@ mod tests {
             _ => unreachable!(),
         };
         let sgdw = cfg(&["--optimizer", "sgdw"]).unwrap();
-        assert_eq!((sgdw.optim.lr, sgdw.optim.decay), (0.1, 1e-4));
+        assert_eq!((sgdw.optim().lr(), sgdw.optim().decay()), (0.1, 1e-4));
         let adam = cfg(&["--optimizer", "adam"]).unwrap();
-        assert_eq!((adam.optim.lr, adam.optim.decay), (1e-3, 0.0));
-        assert_eq!(adam.run.hidden, vec![1024]);
+        assert_eq!((adam.optim().lr(), adam.optim().decay()), (1e-3, 0.0));
+        assert_eq!(adam.run().hidden(), vec![1024]);
         let e = cfg(&["--optimizer", "adam", "--momentum", "0.9"]).unwrap_err();
         assert!(e.to_string().contains("Adam's momentum is --beta1"), "{e}");
     }
@@ -518,8 +519,8 @@ mod tests {
             _ => unreachable!(),
         };
         let (spec, how) = plan(&["--preset", "full", "--epochs", "7", "--jobs", "1"]).unwrap();
-        assert_eq!(spec.settings.train_size, Some(5000));
-        assert_eq!(spec.settings.epochs, 7);
+        assert_eq!(spec.settings.train_size(), Some(5000));
+        assert_eq!(spec.settings.epochs(), 7);
         assert_eq!(how.jobs, 1);
         let e = plan(&["--jobs", "0"]).unwrap_err();
         assert!(e.to_string().contains("--jobs 0 runs nothing"), "{e}");

@@ -9,7 +9,7 @@ use crate::train::{DeviceData, RunConfig};
 
 pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let (run, data_cfg) = bench_plan(args)?;
-    let device = run.device.open()?;
+    let device = run.device().open()?;
     let data = DeviceData::new(&data_cfg.load()?, &device)?;
     if let Some(side) = args.population {
         return population(args, side, &run, &data);
@@ -19,10 +19,10 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<()> {
         if !args.quiet.quiet {
             say!(
             "sgemm 2048³ on {}: {sgemm:.0} GFLOP/s; {} training images, hidden {:?}, {} timed epoch(s) after 1 warm-up",
-            run.device,
+            run.device(),
             data.train.len(),
-            run.hidden,
-            run.epochs.saturating_sub(1).max(1)
+            run.hidden(),
+            run.epochs().saturating_sub(1).max(1)
         )?;
         }
         say!("| method | batch | s/epoch | samples/s | GFLOP/s | of sgemm | test acc |")?;
@@ -56,19 +56,16 @@ fn population(
     run: &RunConfig,
     data: &DeviceData,
 ) -> anyhow::Result<()> {
-    let run = RunConfig {
-        eval_every: run.epochs,
-        ..run.clone()
-    };
+    let run = run.rebuild().eval_every(run.epochs()).build()?;
     // Side by side only where --jobs would run so: one run per core on the CPU.
-    let jobs = default_jobs(run.device);
+    let jobs = default_jobs(run.device());
     if !args.json && !args.quiet.quiet {
         say!(
             "{side}×{side} grid, {} training images, {} epoch(s), batch {}: {} single runs one \
              at a time, as one population{}",
             data.train.len(),
-            run.epochs,
-            run.batch_size,
+            run.epochs(),
+            run.batch_size(),
             side * side,
             if jobs > 1 {
                 format!(", and {jobs} at a time side by side (--jobs)")

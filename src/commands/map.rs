@@ -41,7 +41,7 @@ pub(crate) fn run(args: &MapArgs) -> anyhow::Result<()> {
 /// The point at `v`: its grid (or one shard of it), then refinement.
 fn train_point(args: &MapArgs, spec: &MapSpec, how: &Execution, v: f64) -> anyhow::Result<()> {
     let t0 = Instant::now();
-    let settings = spec.settings_at(v);
+    let settings = spec.settings_at(v)?;
     let mut how = how.clone();
     how.eval_every = MapSpec::eval_every(&settings);
     let dir = args.out.join(spec.axis.point_dir(v));

@@ -11,7 +11,7 @@ pub(crate) fn run(args: &NormsArgs) -> anyhow::Result<()> {
             if t.quiet {
                 return Ok(());
             }
-            say!("{}", r.line(prefix, t.run.epochs))
+            say!("{}", r.line(prefix, t.run.epochs()))
         })?,
         None => read_norm_runs(&args.runs)?,
     };

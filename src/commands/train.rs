@@ -29,23 +29,23 @@ const LAYOUT: &str = "layers.{i}.weight [out, in] and layers.{i}.bias [out], f32
 pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
     let cfg = train_config(args)?;
     check_outputs(&cfg, args.force)?;
-    let device = cfg.run.device.open()?;
-    let mnist = cfg.data.load()?;
-    if !cfg.quiet {
+    let device = cfg.run().device().open()?;
+    let mnist = cfg.data().load()?;
+    if !cfg.is_quiet() {
         say!("{}", header(&cfg, &mnist))?;
     }
     let data = DeviceData::new(&mnist, &device)?;
-    let mut metrics = match &cfg.out {
+    let mut metrics = match &cfg.out() {
         Some(dir) => Some(MetricsFile::run_folder(dir, "the --out folder", &cfg)?),
         None => None,
     };
     let progress = Progress {
-        quiet: cfg.quiet,
+        quiet: cfg.is_quiet(),
         ..Progress::default()
     };
-    let trained = train::train(&cfg.optim, &cfg.run, &data, &progress, &mut |r| {
-        if !cfg.quiet {
-            say!("{}", r.line("", cfg.run.epochs))?;
+    let trained = train::train(cfg.optim(), cfg.run(), &data, &progress, &mut |r| {
+        if !cfg.is_quiet() {
+            say!("{}", r.line("", cfg.run().epochs()))?;
         }
         match metrics.as_mut() {
             Some(m) => m.push(r),
@@ -53,7 +53,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
         }
     })?;
     let last = trained.records.last();
-    if let Some(path) = &cfg.save {
+    if let Some(path) = &cfg.save() {
         trained
             .model
             .save(path, &weights_metadata(&cfg, last))
@@ -67,7 +67,7 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
             100.0 * last.test_accuracy,
             last.test_loss,
             count(last.epoch, "epoch"),
-            secs / cfg.run.epochs as f64
+            secs / cfg.run().epochs() as f64
         )?;
     }
     Ok(())
@@ -76,8 +76,8 @@ pub(crate) fn run(args: &TrainArgs) -> anyhow::Result<()> {
 /// The run's first line: the optimiser, the network, the data (with its label noise), the
 /// epochs and the device.
 fn header(cfg: &TrainConfig, mnist: &Mnist) -> String {
-    let hidden: Vec<String> = cfg.run.hidden.iter().map(|h| h.to_string()).collect();
-    let noise = match &cfg.data.label_noise {
+    let hidden: Vec<String> = cfg.run().hidden().iter().map(|h| h.to_string()).collect();
+    let noise = match cfg.data().label_noise() {
         Some(noise) => format!(
             ", {} of them with a wrong label (data seed {})",
             noise.count(mnist.train.len()),
@@ -88,18 +88,18 @@ fn header(cfg: &TrainConfig, mnist: &Mnist) -> String {
     format!(
         "{} | MLP 784-{}-10{} | {} train images{noise}, {} validation, {} test | {} of batch \
          {} | {}",
-        cfg.optim.describe(),
+        cfg.optim().describe(),
         hidden.join("-"),
-        match cfg.run.norm {
+        match cfg.run().norm() {
             Norm::None => "",
             Norm::Layer => " with LayerNorm before each ReLU",
         },
         mnist.train.len(),
         mnist.val.as_ref().map_or(0, |v| v.len()),
         mnist.test.len(),
-        count(cfg.run.epochs, "epoch"),
-        cfg.run.batch_size,
-        cfg.run.device
+        count(cfg.run().epochs(), "epoch"),
+        cfg.run().batch_size(),
+        cfg.run().device()
     )
 }
 
@@ -107,17 +107,17 @@ fn header(cfg: &TrainConfig, mnist: &Mnist) -> String {
 /// before a failed write would be lost. An existing file is replaced only with --force, and
 /// never one of the run's own files.
 fn check_outputs(cfg: &TrainConfig, force: bool) -> anyhow::Result<()> {
-    if force && cfg.out.is_none() && cfg.save.is_none() {
+    if force && cfg.out().is_none() && cfg.save().is_none() {
         return Err(usage(
             "--force replaces the run in an --out folder or the file --save names; give --out \
              DIR or --save FILE with it",
         ));
     }
-    if let Some(dir) = &cfg.out {
+    if let Some(dir) = &cfg.out() {
         check_out_dir(dir, force)?;
     }
-    if let Some(path) = &cfg.save {
-        check_save_path(path, cfg.out.as_deref(), force)?;
+    if let Some(path) = &cfg.save() {
+        check_save_path(path, cfg.out(), force)?;
     }
     Ok(())
 }
@@ -218,27 +218,29 @@ fn same(a: &Path, b: &Path) -> bool {
 /// The run a weights file comes from, as safetensors metadata (strings only): what was trained
 /// and how well it did, readable without the run's --out folder.
 fn weights_metadata(cfg: &TrainConfig, last: Option<&EpochRecord>) -> HashMap<String, String> {
-    let (o, r) = (&cfg.optim, &cfg.run);
-    let hidden: Vec<String> = r.hidden.iter().map(|h| h.to_string()).collect();
+    let (o, r) = (&cfg.optim(), &cfg.run());
+    let hidden: Vec<String> = r.hidden().iter().map(|h| h.to_string()).collect();
     let mut m: Vec<(&str, String)> = vec![
         ("wdlab_version", env!("CARGO_PKG_VERSION").into()),
         ("layout", LAYOUT.into()),
-        ("method", o.method.name().into()),
-        ("lr", o.lr.to_string()),
-        ("decay", o.decay.to_string()),
-        ("schedule", o.schedule.name().into()),
-        ("decay_biases", o.decay_biases.to_string()),
+        ("method", o.method().name().into()),
+        ("lr", o.lr().to_string()),
+        ("decay", o.decay().to_string()),
+        ("schedule", o.schedule().name().into()),
+        ("decay_biases", o.decay_biases().to_string()),
         ("hidden", hidden.join(",")),
-        ("epochs", r.epochs.to_string()),
-        ("batch_size", r.batch_size.to_string()),
-        ("seed", r.seed.to_string()),
-        ("val_size", cfg.data.val_size.to_string()),
+        ("epochs", r.epochs().to_string()),
+        ("batch_size", r.batch_size().to_string()),
+        ("seed", r.seed().to_string()),
+        ("val_size", cfg.data().val_size().to_string()),
         (
             "train_size",
-            cfg.data.train_size.map_or("all".into(), |n| n.to_string()),
+            cfg.data()
+                .train_size()
+                .map_or("all".into(), |n| n.to_string()),
         ),
     ];
-    if r.norm != Norm::None {
+    if r.norm() != Norm::None {
         m.push((
             "norm",
             "layer: norms.{i}.weight and norms.{i}.bias [h], f32, as nn.LayerNorm(h, eps=1e-5) \
@@ -246,16 +248,16 @@ fn weights_metadata(cfg: &TrainConfig, last: Option<&EpochRecord>) -> HashMap<St
                 .into(),
         ));
     }
-    match o.method.decay_kind() {
+    match o.method().decay_kind() {
         DecayKind::Decoupled => {
             m.push(("decay_kind", "λ' (--wd, decoupled weight decay)".into()));
-            m.push(("wd_scaling", o.wd_scaling.name().into()));
+            m.push(("wd_scaling", o.wd_scaling().name().into()));
         }
         DecayKind::L2 => m.push(("decay_kind", "λ (--l2, L2 penalty)".into())),
     }
     // The hyper-parameters the method takes, named as their flags.
-    for h in o.method.def().hypers() {
-        m.push((h.flag().trim_start_matches("--"), h.value(o).to_string()));
+    for h in o.method().def().hypers() {
+        m.push((h.flag().trim_start_matches("--"), o.hyper(*h).to_string()));
     }
     if let Some(last) = last {
         m.push(("test_accuracy", last.test_accuracy.to_string()));

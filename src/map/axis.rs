@@ -68,14 +68,14 @@ impl Axis {
     }
 
     /// `base` with this axis set to `v`.
-    pub(crate) fn apply(self, base: &Settings, v: f64) -> Settings {
-        let mut s = base.clone();
+    pub(crate) fn apply(self, base: &Settings, v: f64) -> anyhow::Result<Settings> {
+        let s = base.rebuild();
         match self {
-            Axis::Epochs => s.epochs = v as usize,
-            Axis::TrainSize => s.train_size = Some(v as usize),
-            Axis::LabelNoise => s.label_noise = v,
+            Axis::Epochs => s.epochs(v as usize),
+            Axis::TrainSize => s.train_size(Some(v as usize)),
+            Axis::LabelNoise => s.label_noise(v),
         }
-        s
+        .build()
     }
 }
 

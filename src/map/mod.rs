@@ -41,7 +41,7 @@ pub(crate) fn read_points(dir: &Path, spec: &MapSpec) -> anyhow::Result<Vec<Poin
             continue;
         }
         let there = read_study(&pdir)?.with_data(None);
-        if there != spec.settings_at(v) {
+        if there != spec.settings_at(v)? {
             return Err(usage(format!(
                 "{} holds a study with other settings than this map's point at {}: move it \
                  away, or give the map preset it was made with",

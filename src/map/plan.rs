@@ -87,8 +87,12 @@ impl MapSpec {
             MapPreset::TrainSize => (Axis::TrainSize, &TRAIN_SIZE),
             MapPreset::Epochs => (Axis::Epochs, &EPOCHS),
         };
-        let mut base = preset(Preset::Full).settings;
-        base.hidden = vec![MAP_HIDDEN];
+        let base = preset(Preset::Full)
+            .settings
+            .rebuild()
+            .hidden(vec![MAP_HIDDEN])
+            .build()
+            .expect("the full preset with the map's hidden width is valid");
         MapSpec {
             base,
             axis: AxisValues {
@@ -142,7 +146,7 @@ impl MapSpec {
     }
 
     /// The settings of the point at `v`.
-    pub(crate) fn settings_at(&self, v: f64) -> Settings {
+    pub(crate) fn settings_at(&self, v: f64) -> anyhow::Result<Settings> {
         self.axis.axis.apply(&self.base, v)
     }
 
@@ -196,7 +200,7 @@ impl MapSpec {
     /// Evaluate every tenth of a run (at least every epoch): enough for the curves, a small
     /// cost beside training.
     pub(crate) fn eval_every(settings: &Settings) -> usize {
-        (settings.epochs / 10).max(1)
+        (settings.epochs() / 10).max(1)
     }
 }
 

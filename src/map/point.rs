@@ -103,16 +103,16 @@ pub(crate) struct Point {
 
 /// Σ_t η_t over every step of a run with `s` (η_t the schedule's multiplier).
 pub(crate) fn eta_sum(s: &Settings, train_images: usize) -> f64 {
-    let steps = (s.epochs * train_images.div_ceil(s.batch_size)) as u64;
+    let steps = (s.epochs() * train_images.div_ceil(s.batch_size())) as u64;
     (0..steps)
-        .map(|t| lr_multiplier(s.schedule, t, steps))
+        .map(|t| lr_multiplier(s.schedule(), t, steps))
         .sum()
 }
 
 /// The power p of α in a decay as swept = λ·α^p: 1 for a decoupled method in the paper's
 /// convention (λ' = αλ), 0 for an L2 method and for PyTorch's convention (λ_pt = λ).
 fn power(method: Method, s: &Settings) -> f64 {
-    if method.decay_kind() == DecayKind::Decoupled && s.wd_scaling == WdScaling::Paper {
+    if method.decay_kind() == DecayKind::Decoupled && s.wd_scaling() == WdScaling::Paper {
         1.0
     } else {
         0.0
@@ -123,8 +123,8 @@ fn power(method: Method, s: &Settings) -> f64 {
 pub(crate) fn read_point(value: f64, a: &Analysis, methods: &[Method]) -> Point {
     let n = a
         .settings
-        .train_size
-        .unwrap_or(MNIST_TRAIN_IMAGES.saturating_sub(a.settings.val_size));
+        .train_size()
+        .unwrap_or(MNIST_TRAIN_IMAGES.saturating_sub(a.settings.val_size()));
     let eta_sum = eta_sum(&a.settings, n);
     Point {
         value,
@@ -330,12 +330,16 @@ mod tests {
 
     #[test]
     fn eta_sum_of_a_cosine_run_is_half_its_steps() {
-        let mut s = crate::study::preset(crate::study::Preset::Full).settings;
-        s.epochs = 10;
+        let full = crate::study::preset(crate::study::Preset::Full).settings;
+        let s = full.rebuild().epochs(10).build().unwrap();
         // 5,000 images in batches of 128: 40 steps an epoch, 400 steps.
         let sum = eta_sum(&s, 5000);
         assert!((sum - 200.5).abs() < 1e-9, "{sum}");
-        s.schedule = crate::optim::Schedule::Constant;
+        let rule = s
+            .rule()
+            .clone()
+            .with_schedule(crate::optim::Schedule::Constant);
+        let s = s.rebuild().rule(rule).build().unwrap();
         assert_eq!(eta_sum(&s, 5000), 400.0);
     }
 }

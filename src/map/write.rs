@@ -89,11 +89,11 @@ fn intro(spec: &MapSpec) -> String {
          2 points; each α left out) holds that limit's slope and excludes the other's; the \
          union of those intervals is the bar in the figure.",
         axis = spec.axis.axis.name(),
-        n = b.train_size.map_or("all".into(), |n| n.to_string()),
-        e = b.epochs,
-        h = hidden(&b.hidden),
-        bs = b.batch_size,
-        sched = b.schedule.name(),
+        n = b.train_size().map_or("all".into(), |n| n.to_string()),
+        e = b.epochs(),
+        h = hidden(b.hidden()),
+        bs = b.batch_size(),
+        sched = b.schedule().name(),
         methods = spec
             .methods
             .iter()
@@ -331,7 +331,7 @@ fn size_table(points: &[Point]) -> String {
         v => short(v),
     };
     for p in points {
-        let batch = p.settings.batch_size as f64;
+        let batch = p.settings.batch_size() as f64;
         for m in &p.methods {
             let Some((_, e)) = middle_f(m) else {
                 continue;
@@ -373,7 +373,7 @@ fn caveats(spec: &MapSpec) -> String {
          - A point reads \"not settled\" or \"no valley resolved\" when its grid and seeds \
          cannot place the best decay tightly enough; that is a statement about this grid, \
          not evidence for either limit.\n",
-        hidden(&spec.base.hidden),
+        hidden(spec.base.hidden()),
         spec.seeds.len()
     )
 }

@@ -4,8 +4,8 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, Names, PairNames, TORCH_DEFAULTS};
-use super::{Direction, OptimConfig, PerCell};
+use super::method_def::{DecayKind, MethodDef, Names, PairNames};
+use super::{Direction, Hyper, OptimConfig, PerCell};
 use candle_core::{Result, Tensor};
 
 /// Per-step scalars of Adam's direction: the betas, their complements and the bias
@@ -96,11 +96,8 @@ impl MethodDef for Adam {
     }
 
     /// PyTorch's: α = 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-8.
-    fn defaults(&self) -> Defaults {
-        Defaults {
-            lr: 1e-3,
-            ..TORCH_DEFAULTS
-        }
+    fn default_lr(&self) -> f64 {
+        1e-3
     }
 
     /// m and v.
@@ -109,7 +106,12 @@ impl MethodDef for Adam {
     }
 
     fn direction(&self, cfg: &OptimConfig, t: u64) -> Direction {
-        Direction::Adam(AdamScalars::at_step(cfg.beta1, cfg.beta2, cfg.eps, t))
+        Direction::Adam(AdamScalars::at_step(
+            cfg.hyper(Hyper::Beta1),
+            cfg.hyper(Hyper::Beta2),
+            cfg.hyper(Hyper::Eps),
+            t,
+        ))
     }
 }
 

@@ -15,10 +15,10 @@ pub(super) fn check_cells(
     let Some(first) = cells.first() else {
         bail!("a population needs at least one cell")
     };
-    let direction = |c: &OptimConfig| c.method.def().direction_name();
+    let direction = |c: &OptimConfig| c.method().def().direction_name();
     if cells.iter().any(|c| {
         c.state_buffers() != first.state_buffers()
-            || c.schedule != first.schedule
+            || c.schedule() != first.schedule()
             || direction(c) != direction(first)
     }) {
         bail!(

@@ -15,6 +15,8 @@
 //! | sgdw   | 0          | η_t·λ' (paper) or η_t·α·λ' (lr)     | momentum SGD       |
 //! | adam   | λ          | 0                                   | Adam               |
 //! | adamw  | 0          | η_t·λ' (paper) or η_t·α·λ' (lr)     | Adam               |
+//! | lion   | λ          | 0                                   | Lion (sign)        |
+//! | lionw  | 0          | η_t·λ' (paper) or η_t·α·λ' (lr)     | Lion (sign)        |
 //!
 //! The kernels ([`super::fused`] on host buffers, [`super::tensor_ops`] as candle ops) apply
 //! these coefficients in one pass; they never look at the method, and the direction's own
@@ -22,7 +24,8 @@
 
 use super::decay::Placed;
 use super::lion::{self, LionScalars};
-use super::{adam, sgd, AdamScalars, OptimConfig, ParamKind};
+use super::sgd::{self, SgdScalars};
+use super::{adam, AdamScalars, OptimConfig, ParamKind};
 use candle_core::{Result, Tensor};
 
 /// The direction a method follows, with the scalars of one step. Each variant's update lives
@@ -30,7 +33,7 @@ use candle_core::{Result, Tensor};
 /// method.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Direction {
-    Sgd { momentum: f64 },
+    Sgd(SgdScalars),
     Adam(AdamScalars<f64>),
     Lion(LionScalars),
 }
@@ -51,7 +54,7 @@ impl Direction {
         p: Placed,
     ) {
         match self {
-            Direction::Sgd { momentum } => sgd::fused(theta, grad, buffers, momentum as f32, p),
+            Direction::Sgd(s) => sgd::fused(theta, grad, buffers, &s, p),
             Direction::Adam(s) => adam::fused(theta, grad, buffers, &s.to_f32(), p),
             Direction::Lion(s) => lion::fused(theta, grad, buffers, &s, p),
         }
@@ -66,7 +69,7 @@ impl Direction {
         lr_t: f64,
     ) -> Result<Tensor> {
         match self {
-            Direction::Sgd { momentum } => sgd::tensor_step(g, buffers, momentum, lr_t),
+            Direction::Sgd(s) => sgd::tensor_step(g, buffers, &s, lr_t),
             Direction::Adam(s) => adam::tensor_step(g, buffers, &s, lr_t),
             Direction::Lion(s) => lion::tensor_step(g, buffers, &s, lr_t),
         }
@@ -82,7 +85,7 @@ impl Direction {
         per_cell: PerCell,
     ) -> Result<Tensor> {
         match self {
-            Direction::Sgd { .. } => sgd::cells_step(g, buffers, lr_t, per_cell),
+            Direction::Sgd(_) => sgd::cells_step(g, buffers, lr_t, per_cell),
             Direction::Adam(_) => adam::cells_step(g, buffers, lr_t, per_cell),
             Direction::Lion(_) => lion::cells_step(g, buffers, lr_t, per_cell),
         }
@@ -107,12 +110,12 @@ impl OptimConfig {
     /// `kind` (a bias is exempt under `--no-decay-biases`): the decay transform placed where
     /// the method's [`super::DecayKind`] puts it, and the method's direction.
     pub(crate) fn coeffs(&self, t: u64, eta: f64, kind: ParamKind) -> StepCoeffs {
-        let (l2, decay) = self.decay_transform().placed(eta, self.lr, kind);
+        let (l2, decay) = self.decay_transform().placed(eta, self.lr(), kind);
         StepCoeffs {
             l2,
             decay,
-            lr_t: eta * self.lr,
-            direction: self.method.def().direction(self, t),
+            lr_t: eta * self.lr(),
+            direction: self.method().def().direction(self, t),
         }
     }
 }
@@ -131,7 +134,7 @@ impl StepCoeffs {
     /// is linear in g: SGD without momentum. Then keep = 1 − decay − lr_t·l2, scale = lr_t.
     pub(crate) fn linear_form(&self) -> Option<(f64, f64)> {
         match self.direction {
-            Direction::Sgd { momentum: 0.0 } => {
+            Direction::Sgd(SgdScalars { momentum: 0.0 }) => {
                 Some((1.0 - self.decay - self.lr_t * self.l2, self.lr_t))
             }
             _ => None,

@@ -2,7 +2,8 @@
 //! checks every command shares.
 
 use super::decay::{DecayMask, DecayTransform};
-use super::{DecayKind, Method, Schedule};
+use super::hyper::HyperValues;
+use super::{DecayKind, Hyper, Method, Schedule};
 use crate::error::usage;
 use crate::util::fmt::{exact, readable, short};
 use serde::{Deserialize, Serialize};
@@ -52,56 +53,225 @@ pub enum ParamKind {
     Bias,
 }
 
-/// A fully resolved optimiser: method and hyper-parameters.
+/// The training rule beside the method, α and the decay: the decay's convention, the
+/// schedule, the direction's hyper-parameters and the decay's mask. What a study's cells
+/// share ([`crate::study::Settings`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OptimConfig {
-    pub method: Method,
-    /// α, the learning rate.
-    pub lr: f64,
-    /// λ (L2 coefficient) for sgd and adam, λ' (decoupled decay) for sgdw and adamw.
-    pub decay: f64,
-    pub wd_scaling: WdScaling,
-    pub schedule: Schedule,
-    /// SGD momentum β (sgd, sgdw).
-    pub momentum: f64,
-    pub beta1: f64,
-    pub beta2: f64,
-    pub eps: f64,
+pub struct Rule {
+    wd_scaling: WdScaling,
+    schedule: Schedule,
+    #[serde(flatten)]
+    hypers: HyperValues,
     /// Decay (or penalise) biases too; the regulariser ‖θ‖² covers every parameter.
-    pub decay_biases: bool,
+    decay_biases: bool,
 }
 
-impl OptimConfig {
-    /// A configuration with the method's defaults (for SGD and Adam, PyTorch's Adam constants
-    /// and no momentum), a constant schedule and the paper's decay convention.
-    pub fn new(method: Method, lr: f64, decay: f64) -> Self {
-        let d = method.def().defaults();
-        OptimConfig {
-            method,
-            lr,
-            decay,
+impl Default for Rule {
+    /// The paper's decay convention, a constant schedule, every hyper-parameter at its
+    /// default, biases decayed.
+    fn default() -> Self {
+        Rule {
             wd_scaling: WdScaling::Paper,
             schedule: Schedule::Constant,
-            momentum: d.momentum,
-            beta1: d.beta1,
-            beta2: d.beta2,
-            eps: d.eps,
+            hypers: HyperValues::default(),
             decay_biases: true,
         }
     }
+}
 
-    /// The method's defaults where a value is not given: its default learning rate, and
-    /// λ' = [`DEFAULT_WD`] for the decoupled methods, λ = 0 for the L2 ones.
-    pub(crate) fn with_defaults(method: Method, lr: Option<f64>, decay: Option<f64>) -> Self {
-        let default_decay = match method.decay_kind() {
+impl Rule {
+    pub fn wd_scaling(&self) -> WdScaling {
+        self.wd_scaling
+    }
+
+    pub fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+
+    pub fn hyper(&self, h: Hyper) -> f64 {
+        self.hypers.get(h)
+    }
+
+    pub fn decay_biases(&self) -> bool {
+        self.decay_biases
+    }
+
+    pub fn with_wd_scaling(self, wd_scaling: WdScaling) -> Self {
+        Rule { wd_scaling, ..self }
+    }
+
+    pub fn with_schedule(self, schedule: Schedule) -> Self {
+        Rule { schedule, ..self }
+    }
+
+    pub fn with_decay_biases(self, decay_biases: bool) -> Self {
+        Rule {
+            decay_biases,
+            ..self
+        }
+    }
+
+    /// The rule with `h` = `v`, refused outside `h`'s range.
+    pub fn with_hyper(self, h: Hyper, v: f64) -> anyhow::Result<Self> {
+        h.check(v)?;
+        Ok(Rule {
+            hypers: self.hypers.with(h, v),
+            ..self
+        })
+    }
+
+    /// Refuses a hyper-parameter outside its range (a rule read from a file).
+    pub(crate) fn check(&self) -> anyhow::Result<()> {
+        self.hypers.check()
+    }
+}
+
+/// A fully resolved optimiser: method and hyper-parameters, checked when built
+/// ([`OptimConfig::builder`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OptimConfig {
+    method: Method,
+    /// α, the learning rate.
+    lr: f64,
+    /// λ (L2 coefficient) for the L2 methods, λ' (decoupled decay) for the decoupled ones.
+    decay: f64,
+    #[serde(flatten)]
+    rule: Rule,
+}
+
+/// An [`OptimConfig`] being built: the method's defaults, changed by name, checked by
+/// [`OptimBuilder::build`].
+#[derive(Debug, Clone)]
+pub struct OptimBuilder(OptimConfig);
+
+impl OptimBuilder {
+    pub fn lr(mut self, lr: f64) -> Self {
+        self.0.lr = lr;
+        self
+    }
+
+    pub fn decay(mut self, decay: f64) -> Self {
+        self.0.decay = decay;
+        self
+    }
+
+    /// Sets hyper-parameter `h` (checked by `build`).
+    pub fn hyper(mut self, h: Hyper, v: f64) -> Self {
+        self.0.rule.hypers = self.0.rule.hypers.with(h, v);
+        self
+    }
+
+    pub fn wd_scaling(mut self, wd_scaling: WdScaling) -> Self {
+        self.0.rule.wd_scaling = wd_scaling;
+        self
+    }
+
+    pub fn schedule(mut self, schedule: Schedule) -> Self {
+        self.0.rule.schedule = schedule;
+        self
+    }
+
+    pub fn decay_biases(mut self, decay_biases: bool) -> Self {
+        self.0.rule.decay_biases = decay_biases;
+        self
+    }
+
+    /// The configuration, or the first value that makes no sense, naming its flag and the fix.
+    pub fn build(self) -> anyhow::Result<OptimConfig> {
+        self.0.validate()?;
+        Ok(self.0)
+    }
+}
+
+impl OptimConfig {
+    /// The method with its defaults: its learning rate, λ' = [`DEFAULT_WD`] for a decoupled
+    /// method and λ = 0 for an L2 one, its hyper-parameters, a constant schedule and the
+    /// paper's decay convention.
+    pub fn builder(method: Method) -> OptimBuilder {
+        let decay = match method.decay_kind() {
             DecayKind::Decoupled => DEFAULT_WD,
             DecayKind::L2 => 0.0,
         };
-        OptimConfig::new(
+        let hypers = Hyper::ALL.iter().fold(HyperValues::default(), |v, &h| {
+            v.with(h, method.def().default(h))
+        });
+        OptimBuilder(OptimConfig {
             method,
-            lr.unwrap_or(method.default_lr()),
-            decay.unwrap_or(default_decay),
-        )
+            lr: method.default_lr(),
+            decay,
+            rule: Rule {
+                hypers,
+                ..Rule::default()
+            },
+        })
+    }
+
+    /// `method` at α = `lr` with decay `decay` and its defaults otherwise, checked.
+    pub fn new(method: Method, lr: f64, decay: f64) -> anyhow::Result<Self> {
+        OptimConfig::builder(method).lr(lr).decay(decay).build()
+    }
+
+    /// `method` at `lr` with `decay` under a study's `rule`: the rule's value of each
+    /// hyper-parameter the method takes and has no default of its own for (Lion keeps its
+    /// β₂ 0.99), the method's default for the others; checked.
+    pub(crate) fn under(method: Method, lr: f64, decay: f64, rule: &Rule) -> anyhow::Result<Self> {
+        let mut b = OptimConfig::builder(method)
+            .lr(lr)
+            .decay(decay)
+            .wd_scaling(rule.wd_scaling)
+            .schedule(rule.schedule)
+            .decay_biases(rule.decay_biases);
+        for h in Hyper::ALL {
+            if method.takes(h) && method.def().default(h) == h.default() {
+                b = b.hyper(h, rule.hyper(h));
+            }
+        }
+        b.build()
+    }
+
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// α.
+    pub fn lr(&self) -> f64 {
+        self.lr
+    }
+
+    /// λ for an L2 method, λ' for a decoupled one.
+    pub fn decay(&self) -> f64 {
+        self.decay
+    }
+
+    pub fn rule(&self) -> &Rule {
+        &self.rule
+    }
+
+    pub fn hyper(&self, h: Hyper) -> f64 {
+        self.rule.hyper(h)
+    }
+
+    pub fn wd_scaling(&self) -> WdScaling {
+        self.rule.wd_scaling
+    }
+
+    pub fn schedule(&self) -> Schedule {
+        self.rule.schedule
+    }
+
+    pub fn decay_biases(&self) -> bool {
+        self.rule.decay_biases
+    }
+
+    /// A builder that starts from this configuration.
+    pub fn rebuild(&self) -> OptimBuilder {
+        OptimBuilder(self.clone())
+    }
+
+    /// Sets α without a check: candle's `Optimizer::set_learning_rate` cannot fail, and its
+    /// callers (a schedule) move α within the range the configuration was checked with.
+    pub(crate) fn set_lr(&mut self, lr: f64) {
+        self.lr = lr;
     }
 
     /// The decay as a transform: the method's kind, the coefficient, its convention and the
@@ -110,9 +280,9 @@ impl OptimConfig {
         DecayTransform {
             kind: self.method.decay_kind(),
             coefficient: self.decay,
-            scaling: self.wd_scaling,
+            scaling: self.rule.wd_scaling,
             mask: DecayMask {
-                biases: self.decay_biases,
+                biases: self.rule.decay_biases,
             },
         }
     }
@@ -135,15 +305,15 @@ impl OptimConfig {
             .def()
             .hypers()
             .iter()
-            .map(|h| format!("{} {}", h.symbol(), exact(h.value(self))))
+            .map(|h| format!("{} {}", h.symbol(), exact(self.hyper(*h))))
             .collect();
         format!(
             "{} α = {}, {decay}, {}, {} schedule{}",
             self.method,
             exact(self.lr),
             extra.join(" "),
-            self.schedule,
-            if self.decay_biases {
+            self.rule.schedule,
+            if self.rule.decay_biases {
                 ""
             } else {
                 ", biases exempt"
@@ -154,7 +324,7 @@ impl OptimConfig {
     /// The decoupled decay as given, with its update and no closing parenthesis:
     /// `λ' = 0.0001 (paper: θ ← θ − η_t·λ'·θ`.
     fn decay_convention(&self) -> String {
-        match self.wd_scaling {
+        match self.rule.wd_scaling {
             WdScaling::Paper => format!("λ' = {} (paper: θ ← θ − η_t·λ'·θ", exact(self.decay)),
             WdScaling::Lr => format!(
                 "λ_pt = {} (PyTorch: θ ← θ − η_t·α·λ_pt·θ",
@@ -167,7 +337,7 @@ impl OptimConfig {
     /// `weight_decay` and the paper's λ' are never confused (λ' = α·λ_pt): e.g. `PyTorch's
     /// weight_decay λ_pt = λ'/α = 0.1`.
     pub(crate) fn other_convention(&self) -> String {
-        match self.wd_scaling {
+        match self.rule.wd_scaling {
             WdScaling::Paper => format!(
                 "PyTorch's weight_decay λ_pt = λ'/α = {}",
                 readable(self.decay / self.lr)
@@ -180,7 +350,7 @@ impl OptimConfig {
     }
 
     /// Refuses values that make no sense, naming the flag and the fix.
-    pub(crate) fn validate(&self) -> anyhow::Result<()> {
+    fn validate(&self) -> anyhow::Result<()> {
         let c = self;
         let finite = |flag: &str, v: f64| {
             if v.is_finite() {
@@ -189,14 +359,7 @@ impl OptimConfig {
                 Err(usage(format!("{flag} must be a finite number, got {v}")))
             }
         };
-        for (flag, v) in [
-            ("--lr", c.lr),
-            (c.method.decay_flag(), c.decay),
-            ("--momentum", c.momentum),
-            ("--beta1", c.beta1),
-            ("--beta2", c.beta2),
-            ("--eps", c.eps),
-        ] {
+        for (flag, v) in [("--lr", c.lr), (c.method.decay_flag(), c.decay)] {
             finite(flag, v)?;
         }
         if c.lr <= 0.0 {
@@ -230,8 +393,8 @@ impl OptimConfig {
             )));
         }
         c.check_decoupled_factor()?;
-        c.method.def().validate(c)?;
-        c.check_hypers()
+        c.rule.check()?;
+        c.method.def().validate(c)
     }
 
     /// A decoupled decay's per-step factor below 1.
@@ -239,7 +402,7 @@ impl OptimConfig {
         let c = self;
         if c.method.decay_kind() == DecayKind::Decoupled {
             // The per-step factor must stay below 1, or θ(1 − factor) flips sign or vanishes.
-            let (factor, what) = match c.wd_scaling {
+            let (factor, what) = match c.rule.wd_scaling {
                 WdScaling::Paper => (c.decay, format!("--wd {}", exact(c.decay))),
                 WdScaling::Lr => (
                     c.lr * c.decay,
@@ -257,29 +420,6 @@ impl OptimConfig {
                     exact(factor)
                 )));
             }
-        }
-        Ok(())
-    }
-
-    /// The direction's hyper-parameters in their ranges.
-    fn check_hypers(&self) -> anyhow::Result<()> {
-        let c = self;
-        if !(0.0..1.0).contains(&c.momentum) {
-            return Err(usage(format!(
-                "--momentum must be in [0, 1), got {}",
-                exact(c.momentum)
-            )));
-        }
-        for (flag, b) in [("--beta1", c.beta1), ("--beta2", c.beta2)] {
-            if !(0.0..1.0).contains(&b) {
-                return Err(usage(format!("{flag} must be in [0, 1), got {}", exact(b))));
-            }
-        }
-        if c.eps <= 0.0 {
-            return Err(usage(format!(
-                "--eps must be positive, got {}",
-                exact(c.eps)
-            )));
         }
         Ok(())
     }

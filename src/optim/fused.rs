@@ -147,7 +147,7 @@ fn update_elements(theta: &mut [f32], grad: &[f32], buffers: &mut [&mut [f32]], 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::{Method, OptimConfig, ParamKind};
+    use crate::optim::{Hyper, Method, OptimConfig, ParamKind};
 
     /// The AVX-512 build of the update pass and the portable loop give bit-identical results
     /// for every direction, so the golden tests (which run whichever the CPU picks) cover
@@ -176,10 +176,12 @@ mod tests {
             (Method::Adamw, 0.0),
             (Method::Adam, 0.0),
         ] {
-            let cfg = OptimConfig {
-                momentum,
-                ..OptimConfig::new(method, 0.01, 0.1)
-            };
+            let cfg = OptimConfig::new(method, 0.01, 0.1)
+                .unwrap()
+                .rebuild()
+                .hyper(Hyper::Momentum, momentum)
+                .build()
+                .unwrap();
             let c = cfg.coeffs(3, 0.8, ParamKind::Weight);
             let grad: Vec<f32> = wave(1.0);
             let state = |k| -> Vec<Vec<f32>> {

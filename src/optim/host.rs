@@ -36,7 +36,7 @@ impl HostOptimizer {
     ) -> Result<Self> {
         let blocks = params.iter().map(|p| (p.len, p.block_len));
         let first = check_cells(&cells, blocks)?;
-        let (buffers, schedule) = (first.state_buffers(), first.schedule);
+        let (buffers, schedule) = (first.state_buffers(), first.schedule());
         let state = params
             .iter()
             .map(|p| vec![vec![0f32; p.len]; buffers])

@@ -15,8 +15,8 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, Names, PairNames, TORCH_DEFAULTS};
-use super::{Direction, OptimConfig, PerCell};
+use super::method_def::{DecayKind, MethodDef, Names, PairNames};
+use super::{Direction, Hyper, OptimConfig, PerCell};
 use candle_core::{Result, Tensor};
 
 /// Lion with the decay before the sign (L2) or beside it (decoupled).
@@ -55,11 +55,14 @@ impl MethodDef for Lion {
 
     /// The paper's and lion-pytorch's: α = 1e-4 (3–10 times below AdamW's, as the paper
     /// advises), β₁ 0.9, β₂ 0.99. ε is not used.
-    fn defaults(&self) -> Defaults {
-        Defaults {
-            lr: 1e-4,
-            beta2: 0.99,
-            ..TORCH_DEFAULTS
+    fn default_lr(&self) -> f64 {
+        1e-4
+    }
+
+    fn default(&self, h: Hyper) -> f64 {
+        match h {
+            Hyper::Beta2 => 0.99,
+            _ => h.default(),
         }
     }
 
@@ -69,11 +72,12 @@ impl MethodDef for Lion {
     }
 
     fn direction(&self, cfg: &OptimConfig, _t: u64) -> Direction {
+        let (beta1, beta2) = (cfg.hyper(Hyper::Beta1), cfg.hyper(Hyper::Beta2));
         Direction::Lion(LionScalars {
-            beta1: cfg.beta1,
-            one_minus_beta1: 1.0 - cfg.beta1,
-            beta2: cfg.beta2,
-            one_minus_beta2: 1.0 - cfg.beta2,
+            beta1,
+            one_minus_beta1: 1.0 - beta1,
+            beta2,
+            one_minus_beta2: 1.0 - beta2,
         })
     }
 }

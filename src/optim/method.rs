@@ -8,7 +8,8 @@
 //! θ ← θ − η_t·λ'·θ). Each L2 method has a decoupled partner with the same direction
 //! ([`Method::PAIRS`]), the comparison every claim makes.
 
-use super::method_def::{DecayKind, Hyper, MethodDef};
+use super::method_def::{DecayKind, MethodDef};
+use super::Hyper;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -131,7 +132,7 @@ impl Method {
     /// The learning rate a run of this method gets when none is given: 0.1 for SGD, 1e-3 for
     /// Adam (PyTorch's Adam default), both good for three epochs of the full MNIST.
     pub(crate) fn default_lr(self) -> f64 {
-        self.def().defaults().lr
+        self.def().default_lr()
     }
 
     /// The method names joined for messages: `sgd, sgdw, adam or adamw`.

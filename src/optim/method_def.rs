@@ -1,10 +1,10 @@
 //! What a method is ([`MethodDef`]): its names, the place of its decay ([`DecayKind`]), the
-//! hyper-parameters it takes ([`Hyper`]) with their defaults ([`Defaults`]), its state and the
+//! hyper-parameters it takes ([`Hyper`]) with their defaults, its state and the
 //! scalars of its direction at each step. Each direction's file ([`super::sgd`],
 //! [`super::adam`], [`super::lion`]) implements it; the registry ([`super::method`]) lists
 //! the methods.
 
-use super::{Direction, OptimConfig};
+use super::{Direction, Hyper, OptimConfig};
 
 /// Where a method's decay sits relative to its direction: the one difference within a pair
 /// (Loshchilov & Hutter 2019, Alg. 1 and 2: the L2 term enters the gradient, the decoupled
@@ -16,78 +16,6 @@ pub enum DecayKind {
     /// Decoupled weight decay: θ ← θ − η_t·λ'·θ beside the direction (`--wd λ'`).
     Decoupled,
 }
-
-/// A hyper-parameter of a direction, beside α and the decay: what a method takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Hyper {
-    /// SGD's heavy-ball momentum β (`--momentum`).
-    Momentum,
-    /// The first moment's (or Lion's interpolation) β₁ (`--beta1`).
-    Beta1,
-    /// The second moment's (or Lion's momentum) β₂ (`--beta2`).
-    Beta2,
-    /// Adam's ε (`--eps`).
-    Eps,
-}
-
-impl Hyper {
-    /// The flag that sets it.
-    pub(crate) fn flag(self) -> &'static str {
-        match self {
-            Hyper::Momentum => "--momentum",
-            Hyper::Beta1 => "--beta1",
-            Hyper::Beta2 => "--beta2",
-            Hyper::Eps => "--eps",
-        }
-    }
-
-    /// Its value in a configuration.
-    pub(crate) fn value(self, c: &OptimConfig) -> f64 {
-        match self {
-            Hyper::Momentum => c.momentum,
-            Hyper::Beta1 => c.beta1,
-            Hyper::Beta2 => c.beta2,
-            Hyper::Eps => c.eps,
-        }
-    }
-
-    /// How `describe` names it.
-    pub(crate) fn symbol(self) -> &'static str {
-        match self {
-            Hyper::Momentum => "momentum",
-            Hyper::Beta1 => "β₁",
-            Hyper::Beta2 => "β₂",
-            Hyper::Eps => "ε",
-        }
-    }
-}
-
-/// The defaults of a direction's hyper-parameters (those a method does not take are kept at
-/// these values, recorded in config.json and never read).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Defaults {
-    pub(crate) lr: f64,
-    pub(crate) momentum: f64,
-    pub(crate) beta1: f64,
-    pub(crate) beta2: f64,
-    pub(crate) eps: f64,
-}
-
-impl Defaults {
-    /// (β₁, β₂, ε).
-    pub(crate) fn betas(&self) -> (f64, f64, f64) {
-        (self.beta1, self.beta2, self.eps)
-    }
-}
-
-/// PyTorch's Adam constants and no momentum: the defaults of SGD and Adam.
-pub(crate) const TORCH_DEFAULTS: Defaults = Defaults {
-    lr: 0.1,
-    momentum: 0.0,
-    beta1: 0.9,
-    beta2: 0.999,
-    eps: 1e-8,
-};
 
 /// A method's names: on the command line and in results files, in tables, in `--help`.
 pub(crate) struct Names {
@@ -133,8 +61,13 @@ pub(crate) trait MethodDef: Sync {
     fn decay_kind(&self) -> DecayKind;
     /// The hyper-parameters the method takes (others are refused on the command line).
     fn hypers(&self) -> &'static [Hyper];
-    /// Its defaults, the learning rate included.
-    fn defaults(&self) -> Defaults;
+    /// The learning rate a run gets when none is given.
+    fn default_lr(&self) -> f64;
+    /// The value of `h` a run gets when none is given: the hyper-parameter's own default
+    /// (PyTorch's SGD and Adam constants) unless the direction sets another.
+    fn default(&self, h: Hyper) -> f64 {
+        h.default()
+    }
     /// State buffers per parameter under `cfg` (momentum; Adam's m and v).
     fn state_buffers(&self, cfg: &OptimConfig) -> usize;
     /// The direction's scalars at step `t` (1-based).

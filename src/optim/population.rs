@@ -42,7 +42,7 @@ impl PopulationOptimizer {
         kernel.check(params.iter().map(|p| &p.var))?;
         let blocks = params.iter().map(|p| (p.var.elem_count(), p.block_len));
         let first = check_cells(&cells, blocks)?;
-        let (buffers, schedule) = (first.state_buffers(), first.schedule);
+        let (buffers, schedule) = (first.state_buffers(), first.schedule());
         let slots = params
             .into_iter()
             .map(|param| {
@@ -85,7 +85,7 @@ impl PopulationOptimizer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::{Method, Schedule};
+    use crate::optim::{Hyper, Method, Schedule};
     use candle_core::Device;
 
     /// Every method, two cells with different α and decay, fused kernel against tensor ops on
@@ -96,15 +96,22 @@ mod tests {
         for method in Method::ALL {
             let cells: Vec<OptimConfig> = [(0.05, 0.01), (0.2, 0.0)]
                 .iter()
-                .map(|&(lr, decay)| OptimConfig {
-                    momentum: if method.takes(crate::optim::Hyper::Momentum) {
-                        0.9
-                    } else {
-                        0.0
-                    },
-                    schedule: Schedule::Cosine,
-                    decay_biases: false,
-                    ..OptimConfig::new(method, lr, decay)
+                .map(|&(lr, decay)| {
+                    OptimConfig::new(method, lr, decay)
+                        .unwrap()
+                        .rebuild()
+                        .hyper(
+                            Hyper::Momentum,
+                            if method.takes(crate::optim::Hyper::Momentum) {
+                                0.9
+                            } else {
+                                0.0
+                            },
+                        )
+                        .schedule(Schedule::Cosine)
+                        .decay_biases(false)
+                        .build()
+                        .unwrap()
                 })
                 .collect();
             let init: Vec<f32> = (0..24).map(|i| (i as f32 * 0.37).sin()).collect();

@@ -4,12 +4,19 @@
 
 use super::decay::{decay, Placed};
 use super::l2::add_l2;
-use super::method_def::{DecayKind, Defaults, Hyper, MethodDef, Names, PairNames, TORCH_DEFAULTS};
+use super::method_def::{DecayKind, MethodDef, Names, PairNames};
 use super::momentum::momentum_step;
-use super::{Direction, OptimConfig, PerCell};
+use super::{Direction, Hyper, OptimConfig, PerCell};
 use crate::error::usage;
 use crate::util::fmt::exact;
 use candle_core::{Result, Tensor};
+
+/// Per-step scalars of SGD's direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct SgdScalars {
+    /// The heavy-ball momentum β (0: plain SGD, no buffer).
+    pub(crate) momentum: f64,
+}
 
 /// SGD with the decay before the direction (L2) or beside it (decoupled).
 pub(crate) struct Sgd(pub(crate) DecayKind);
@@ -46,29 +53,29 @@ impl MethodDef for Sgd {
     }
 
     /// α = 0.1, good for three epochs of the full MNIST.
-    fn defaults(&self) -> Defaults {
-        TORCH_DEFAULTS
+    fn default_lr(&self) -> f64 {
+        0.1
     }
 
     /// The momentum buffer, when there is momentum.
     fn state_buffers(&self, cfg: &OptimConfig) -> usize {
-        usize::from(cfg.momentum > 0.0)
+        usize::from(cfg.hyper(Hyper::Momentum) > 0.0)
     }
 
     fn direction(&self, cfg: &OptimConfig, _t: u64) -> Direction {
-        Direction::Sgd {
-            momentum: cfg.momentum,
-        }
+        Direction::Sgd(SgdScalars {
+            momentum: cfg.hyper(Hyper::Momentum),
+        })
     }
 
     /// Plain SGD + L2 with αλ ≥ 1 flips or zeroes every weight each step.
     fn validate(&self, c: &OptimConfig) -> anyhow::Result<()> {
-        if self.0 == DecayKind::L2 && c.lr * c.decay >= 1.0 {
+        if self.0 == DecayKind::L2 && c.lr() * c.decay() >= 1.0 {
             return Err(usage(format!(
                 "--lr × --l2 = {} × {} ≥ 1: plain SGD would shrink every weight by a factor 1 − αλ ≤ 0 \
                  each step; lower --l2 (e.g. 1e-4 to 1e-3)",
-                exact(c.lr),
-                exact(c.decay)
+                exact(c.lr()),
+                exact(c.decay())
             )));
         }
         Ok(())
@@ -82,9 +89,10 @@ pub(super) fn fused(
     theta: &mut [f32],
     grad: &[f32],
     buffers: &mut [&mut [f32]],
-    momentum: f32,
+    s: &SgdScalars,
     c: Placed,
 ) {
+    let momentum = s.momentum as f32;
     let Placed {
         l2,
         decay: wd,
@@ -113,9 +121,10 @@ pub(super) fn fused(
 pub(super) fn tensor_step(
     g: &Tensor,
     buffers: &mut [Tensor],
-    momentum: f64,
+    s: &SgdScalars,
     lr_t: f64,
 ) -> Result<Tensor> {
+    let momentum = s.momentum;
     match buffers {
         [] => g.affine(lr_t, 0.0),
         [buf] => {
@@ -140,7 +149,7 @@ pub(super) fn cells_step(
         [] => g.broadcast_mul(lr_t),
         [buf] => {
             let momentum = per_cell(&|c| match c.direction {
-                Direction::Sgd { momentum } => momentum,
+                Direction::Sgd(s) => s.momentum,
                 _ => 0.0,
             })?;
             *buf = (buf.broadcast_mul(&momentum)? + g.broadcast_mul(lr_t)?)?;

@@ -46,7 +46,7 @@ impl WdOptimizer {
             })
             .collect::<Result<_>>()?;
         Ok(WdOptimizer {
-            clock: StepClock::new(cfg.schedule, total_steps),
+            clock: StepClock::new(cfg.schedule(), total_steps),
             cfg,
             slots,
         })
@@ -85,7 +85,7 @@ impl candle_nn::Optimizer for WdOptimizer {
     /// candle passes bare `Var`s, so every one is treated as a weight; a configuration that
     /// exempts biases needs their kinds, through [`WdOptimizer::new`].
     fn new(vars: Vec<Var>, (cfg, total_steps): Self::Config) -> Result<Self> {
-        if !cfg.decay_biases {
+        if !cfg.decay_biases() {
             candle_core::bail!(
                 "decay_biases = false needs to know which parameters are biases: build the \
                  optimiser with WdOptimizer::new and each parameter's ParamKind"
@@ -109,10 +109,10 @@ impl candle_nn::Optimizer for WdOptimizer {
     }
 
     fn learning_rate(&self) -> f64 {
-        self.cfg.lr
+        self.cfg.lr()
     }
 
     fn set_learning_rate(&mut self, lr: f64) {
-        self.cfg.lr = lr;
+        self.cfg.set_lr(lr);
     }
 }

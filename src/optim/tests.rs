@@ -170,13 +170,15 @@ const SGDW_PAPER_MOMENTUM: [[f64; 3]; 5] = [
 fn sgd_with_l2_matches_torch_sgd_weight_decay() {
     check(
         "sgd + L2",
-        &OptimConfig::new(Method::Sgd, 0.1, 0.01),
+        &OptimConfig::new(Method::Sgd, 0.1, 0.01).unwrap(),
         &SGD_L2,
     );
-    let momentum = OptimConfig {
-        momentum: 0.9,
-        ..OptimConfig::new(Method::Sgd, 0.1, 0.01)
-    };
+    let momentum = OptimConfig::new(Method::Sgd, 0.1, 0.01)
+        .unwrap()
+        .rebuild()
+        .hyper(Hyper::Momentum, 0.9)
+        .build()
+        .unwrap();
     check("sgd + L2, momentum 0.9", &momentum, &SGD_L2_MOMENTUM);
 }
 
@@ -185,13 +187,15 @@ fn sgdw_matches_loshchilov_hutter_algorithm_1() {
     // With β = 0, SGDW with λ' = αλ is SGD + L2 with λ (Hanson & Pratt): the same golden path.
     check(
         "sgdw, λ' = 0.001",
-        &OptimConfig::new(Method::Sgdw, 0.1, 0.001),
+        &OptimConfig::new(Method::Sgdw, 0.1, 0.001).unwrap(),
         &SGD_L2,
     );
-    let momentum = OptimConfig {
-        momentum: 0.9,
-        ..OptimConfig::new(Method::Sgdw, 0.1, 0.001)
-    };
+    let momentum = OptimConfig::new(Method::Sgdw, 0.1, 0.001)
+        .unwrap()
+        .rebuild()
+        .hyper(Hyper::Momentum, 0.9)
+        .build()
+        .unwrap();
     check("sgdw, momentum 0.9", &momentum, &SGDW_PAPER_MOMENTUM);
 }
 
@@ -199,7 +203,7 @@ fn sgdw_matches_loshchilov_hutter_algorithm_1() {
 fn adam_with_l2_matches_torch_adam_weight_decay() {
     check(
         "adam + L2",
-        &OptimConfig::new(Method::Adam, 0.1, 0.01),
+        &OptimConfig::new(Method::Adam, 0.1, 0.01).unwrap(),
         &ADAM_L2,
     );
 }
@@ -209,13 +213,15 @@ fn adamw_matches_torch_adamw_in_both_conventions() {
     // Paper convention: λ' = 0.001 per step is torch's lr · weight_decay = 0.1 · 0.01.
     check(
         "adamw paper, λ' = 0.001",
-        &OptimConfig::new(Method::Adamw, 0.1, 0.001),
+        &OptimConfig::new(Method::Adamw, 0.1, 0.001).unwrap(),
         &ADAMW_TORCH,
     );
-    let lr_scaled = OptimConfig {
-        wd_scaling: WdScaling::Lr,
-        ..OptimConfig::new(Method::Adamw, 0.1, 0.01)
-    };
+    let lr_scaled = OptimConfig::new(Method::Adamw, 0.1, 0.01)
+        .unwrap()
+        .rebuild()
+        .wd_scaling(WdScaling::Lr)
+        .build()
+        .unwrap();
     check("adamw --wd-scaling lr, wd = 0.01", &lr_scaled, &ADAMW_TORCH);
 }
 
@@ -307,15 +313,19 @@ const LIONW_TORCH: [[f64; 3]; 5] = [
 
 #[test]
 fn lion_with_l2_matches_the_paper_with_the_penalty_in_the_gradient() {
-    let cfg = OptimConfig::new(Method::Lion, 0.1, 2.0);
+    let cfg = OptimConfig::new(Method::Lion, 0.1, 2.0).unwrap();
     assert_eq!(
-        (cfg.beta1, cfg.beta2),
+        (cfg.hyper(Hyper::Beta1), cfg.hyper(Hyper::Beta2)),
         (0.9, 0.99),
         "Lion's own betas, not Adam's"
     );
     check("lion + L2, λ = 2", &cfg, &LION_L2);
     // Without the penalty the first coordinate never turns back: the L2 term is what flips it.
-    let plain = run(&OptimConfig::new(Method::Lion, 0.1, 0.0), 5, DType::F64);
+    let plain = run(
+        &OptimConfig::new(Method::Lion, 0.1, 0.0).unwrap(),
+        5,
+        DType::F64,
+    );
     assert!((plain[2][0] - 0.8).abs() < 1e-12, "{:?}", plain[2]);
     assert!((LION_L2[2][0] - 0.4).abs() < 1e-12);
 }
@@ -325,13 +335,15 @@ fn lionw_matches_the_paper_and_lion_pytorch_in_both_conventions() {
     // Paper convention: λ' = 0.001 per step is lion-pytorch's lr · weight_decay = 0.1 · 0.01.
     check(
         "lionw paper, λ' = 0.001",
-        &OptimConfig::new(Method::Lionw, 0.1, 0.001),
+        &OptimConfig::new(Method::Lionw, 0.1, 0.001).unwrap(),
         &LIONW_PAPER,
     );
-    let lr_scaled = OptimConfig {
-        wd_scaling: WdScaling::Lr,
-        ..OptimConfig::new(Method::Lionw, 0.1, 0.01)
-    };
+    let lr_scaled = OptimConfig::new(Method::Lionw, 0.1, 0.01)
+        .unwrap()
+        .rebuild()
+        .wd_scaling(WdScaling::Lr)
+        .build()
+        .unwrap();
     check("lionw --wd-scaling lr, wd = 0.01", &lr_scaled, &LIONW_TORCH);
 }
 
@@ -341,12 +353,18 @@ fn the_two_conventions_differ_when_the_learning_rate_is_not_one() {
     // m̂ = −0.5, √v̂ = 0.5, direction = −0.5/(0.5 + 1e-8) = −0.99999998.
     // paper, λ' = 0.01: 0.5 − (0.1·(−0.99999998) + 0.01·0.5) = 0.594999998
     // lr,    λ' = 0.01: 0.5 − (0.1·(−0.99999998) + 0.1·0.01·0.5) = 0.599499998
-    let paper = run(&OptimConfig::new(Method::Adamw, 0.1, 0.01), 1, DType::F64);
+    let paper = run(
+        &OptimConfig::new(Method::Adamw, 0.1, 0.01).unwrap(),
+        1,
+        DType::F64,
+    );
     let lr = run(
-        &OptimConfig {
-            wd_scaling: WdScaling::Lr,
-            ..OptimConfig::new(Method::Adamw, 0.1, 0.01)
-        },
+        &OptimConfig::new(Method::Adamw, 0.1, 0.01)
+            .unwrap()
+            .rebuild()
+            .wd_scaling(WdScaling::Lr)
+            .build()
+            .unwrap(),
         1,
         DType::F64,
     );
@@ -359,10 +377,12 @@ fn cosine_schedule_scales_the_step_and_the_decoupled_decay() {
     // Two steps of SGDW, cosine over T = 2: η_0 = 1, η_1 = ½(1 + cos(π/2)) = 0.5.
     // θ0[0] = 0.5, g0 = −0.5: θ1 = 0.5 − 0.1·(−0.5) − 1·0.01·0.5 = 0.545
     // g1 = 0.545 − 1 = −0.455: θ2 = 0.545 + 0.02275 − 0.002725 = 0.565025
-    let cfg = OptimConfig {
-        schedule: Schedule::Cosine,
-        ..OptimConfig::new(Method::Sgdw, 0.1, 0.01)
-    };
+    let cfg = OptimConfig::new(Method::Sgdw, 0.1, 0.01)
+        .unwrap()
+        .rebuild()
+        .schedule(Schedule::Cosine)
+        .build()
+        .unwrap();
     let path = run(&cfg, 2, DType::F64);
     assert!((path[0][0] - 0.545).abs() < 1e-12, "{}", path[0][0]);
     assert!((path[1][0] - 0.565025).abs() < 1e-12, "{}", path[1][0]);
@@ -372,15 +392,20 @@ fn cosine_schedule_scales_the_step_and_the_decoupled_decay() {
 fn fused_kernel_and_tensor_ops_agree_on_every_variant() {
     for method in Method::ALL {
         for momentum in [0.0, 0.9] {
-            let cfg = OptimConfig {
-                momentum: if method.takes(Hyper::Momentum) {
-                    momentum
-                } else {
-                    0.0
-                },
-                schedule: Schedule::Cosine,
-                ..OptimConfig::new(method, 0.05, 0.02)
-            };
+            let cfg = OptimConfig::new(method, 0.05, 0.02)
+                .unwrap()
+                .rebuild()
+                .hyper(
+                    Hyper::Momentum,
+                    if method.takes(Hyper::Momentum) {
+                        momentum
+                    } else {
+                        0.0
+                    },
+                )
+                .schedule(Schedule::Cosine)
+                .build()
+                .unwrap();
             let fused = run(&cfg, 20, DType::F32);
             let tensor = run(&cfg, 20, DType::F64);
             assert_path(&format!("{method} fused vs tensor"), &fused, &tensor, 1e-5);
@@ -390,10 +415,12 @@ fn fused_kernel_and_tensor_ops_agree_on_every_variant() {
 
 #[test]
 fn biases_can_be_exempt_from_decay() {
-    let cfg = OptimConfig {
-        decay_biases: false,
-        ..OptimConfig::new(Method::Sgdw, 0.1, 0.5)
-    };
+    let cfg = OptimConfig::new(Method::Sgdw, 0.1, 0.5)
+        .unwrap()
+        .rebuild()
+        .decay_biases(false)
+        .build()
+        .unwrap();
     // A parameter marked as a bias must not move at all with a zero gradient; one of the same
     // shape marked as a weight decays.
     let bias = Var::from_tensor(&Tensor::new(&[1f32, -2.0], &Device::Cpu).unwrap()).unwrap();
@@ -418,7 +445,7 @@ fn candle_optimizer_trait_steps_from_autograd_gradients() {
     let c = Tensor::new(&C, &Device::Cpu).unwrap();
     let mut opt = <WdOptimizer as Optimizer>::new(
         vec![var.clone()],
-        (OptimConfig::new(Method::Sgd, 0.1, 0.01), 5),
+        (OptimConfig::new(Method::Sgd, 0.1, 0.01).unwrap(), 5),
     )
     .unwrap();
     for want in SGD_L2 {

@@ -61,7 +61,7 @@ fn coupling_verdict(a: &Analysis, a2: &MethodAnalysis, ad: &MethodAnalysis) -> S
     if let Some(p) = a.pairs.iter().find(|p| p.l2 == a2.method) {
         if a2.method == Method::Sgd {
             s.push(' ');
-            s.push_str(&calibration(p, a.settings.momentum));
+            s.push_str(&calibration(p, a.settings.momentum()));
         }
     }
     for m in [a2, ad] {

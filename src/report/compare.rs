@@ -25,7 +25,7 @@ pub(crate) fn write_compare(
         "Test accuracy over epochs, mean ± sd over {seeds} seed{} ({} training images)",
         if seeds == 1 { "" } else { "s" },
         settings
-            .train_size
+            .train_size()
             .map_or("all".to_string(), |n| n.to_string())
     );
     let curves = write_curves(dir, &dir.join("curves.svg"), &title, &groups)?;

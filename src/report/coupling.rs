@@ -194,7 +194,7 @@ fn calibration_and_transfer(md: &mut String, a: &Analysis) {
                 p.decoupled.label(),
                 p.l2.label(),
                 est(g),
-                match (p.l2, a.settings.momentum > 0.0) {
+                match (p.l2, a.settings.momentum() > 0.0) {
                     (crate::optim::Method::Sgd, false) => {
                         " — 1 expected, since SGD + L2 with λ is SGDW with λ' = αλ (the fit's \
                          built-in calibration)"

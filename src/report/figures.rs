@@ -25,9 +25,9 @@ pub(super) fn heat_maps(a: &Analysis) -> anyhow::Result<bool> {
     let title = format!(
         "Validation error (%) over learning rate × decay ({} training images, {})",
         a.settings
-            .train_size
+            .train_size()
             .map_or("all".to_string(), |n| n.to_string()),
-        count(a.settings.epochs, "epoch")
+        count(a.settings.epochs(), "epoch")
     );
     plots::heatmaps(
         &a.dir.join("heatmaps.svg"),

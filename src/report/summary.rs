@@ -103,7 +103,7 @@ fn claim1_cell(a: &Analysis) -> String {
 fn claim2_pair(a: &Analysis) -> Option<&crate::analysis::chosen_pair::ChosenComparison> {
     a.chosen_pair(Method::Adam, Method::Adamw).or_else(|| {
         a.chosen_pair(Method::Sgd, Method::Sgdw)
-            .filter(|_| a.settings.momentum > 0.0)
+            .filter(|_| a.settings.momentum() > 0.0)
     })
 }
 

@@ -94,7 +94,7 @@ fn gaps_across_pairs(a: &Analysis) -> String {
 /// Claim 1, from the equivalence check: SGD + L2 and SGDW are one algorithm.
 fn claim1(a: &Analysis) -> String {
     let mut s = match &a.equivalence {
-        Some(eq) => equivalence_verdict(eq, a.method(Method::Sgd), a.settings.momentum),
+        Some(eq) => equivalence_verdict(eq, a.method(Method::Sgd), a.settings.momentum()),
         None => "Not measured in this folder: run `wdlab report DIR --equivalence` (or `wdlab \
                  reproduce`) to train the pair."
             .to_string(),
@@ -264,7 +264,7 @@ fn claim2(a: &Analysis) -> String {
     }
     let Some(mut s) = chosen_cells_compared(a, Method::Adam, Method::Adamw) else {
         let mut s = "Not measured: the sweep needs both adam and adamw.".to_string();
-        if a.settings.momentum > 0.0 && a.method(Method::Sgdw).is_some() {
+        if a.settings.momentum() > 0.0 && a.method(Method::Sgdw).is_some() {
             s.push_str(
                 " Claim 1 compares SGDW with SGD + L2, which momentum makes two algorithms.",
             );
@@ -282,7 +282,7 @@ fn claim2(a: &Analysis) -> String {
 /// question of them (Loshchilov & Hutter's SGD experiments): which generalises better at
 /// their chosen cells and at equal training loss. Empty without momentum or either method.
 fn momentum_pair_compared(a: &Analysis) -> String {
-    if a.settings.momentum <= 0.0 {
+    if a.settings.momentum() <= 0.0 {
         return String::new();
     }
     let Some(mut s) = chosen_cells_compared(a, Method::Sgd, Method::Sgdw) else {
@@ -443,7 +443,7 @@ pub(super) fn equal_loss_sentence(a: &Analysis, p: &PairAnalysis) -> String {
         .pairs
         .iter()
         .find(|q| q.l2 == Method::Sgd && q.decoupled == Method::Sgdw && q.l2 != p.l2)
-        .filter(|_| a.settings.momentum == 0.0)
+        .filter(|_| a.settings.momentum() == 0.0)
         .and_then(|q| q.equal_loss.as_ref())
         .map(|n| n.gap);
     let word = equal_loss_word(e.gap, null, l2, dec);

@@ -14,7 +14,7 @@ use crate::util::fmt::short;
 /// The decoupled coefficient that makes SGDW equal SGD + L2 with (α, λ): λ' = αλ in the paper
 /// convention, λ' = λ when the decay is scaled by α (PyTorch's convention).
 pub(crate) fn matching_decoupled(settings: &Settings, lr: f64, l2: f64) -> f64 {
-    match settings.wd_scaling {
+    match settings.wd_scaling() {
         WdScaling::Paper => lr * l2,
         WdScaling::Lr => l2,
     }
@@ -31,7 +31,7 @@ pub(crate) fn equivalence(
 ) -> anyhow::Result<Equivalence> {
     let device = how.device.open()?;
     let mnist = settings.data_config(how)?.load()?;
-    if let Some(want) = &settings.data_fingerprint {
+    if let Some(want) = &settings.data_fingerprint() {
         // The same condition as a sweep's other data (a usage error): the flag is wrong.
         if *want != mnist.fingerprint {
             return Err(crate::error::usage(format!(
@@ -49,7 +49,7 @@ pub(crate) fn equivalence(
         adam: adam
             .map(|cell| pair(settings, how, &data, Method::Adam, cell, false))
             .transpose()?,
-        sgd_momentum: (settings.momentum > 0.0)
+        sgd_momentum: (settings.momentum() > 0.0)
             .then(|| pair(settings, how, &data, Method::Sgd, sgd, true))
             .transpose()?,
     })
@@ -76,15 +76,16 @@ fn pair(
 ) -> anyhow::Result<EquivalencePair> {
     let partner = decoupled_partner(l2_method);
     let wd = matching_decoupled(settings, lr, l2);
-    let has_momentum = settings.momentum > 0.0 && l2_method.takes(Hyper::Momentum);
+    let momentum = settings.rule().hyper(Hyper::Momentum);
+    let has_momentum = momentum > 0.0 && l2_method.takes(Hyper::Momentum);
     let config = |method: Method, decay: f64| {
-        let o = settings.optim(method, lr, decay);
-        OptimConfig {
-            momentum: if with_momentum { o.momentum } else { 0.0 },
-            ..o
+        let o = settings.optim(method, lr, decay)?;
+        if with_momentum {
+            return Ok(o);
         }
+        o.rebuild().hyper(Hyper::Momentum, 0.0).build()
     };
-    let (a, b) = (config(l2_method, l2), config(partner, wd));
+    let (a, b) = (config(l2_method, l2)?, config(partner, wd)?);
     let label = |m: Method, decay: f64| m.setting_label(lr, decay);
     let title = format!(
         "{} (α = {}, λ = {}) vs {} (α = {}, λ' = {}){}",
@@ -95,17 +96,14 @@ fn pair(
         short(lr),
         short(wd),
         match (has_momentum, with_momentum) {
-            (true, true) => format!(", both with momentum {}", settings.momentum),
+            (true, true) => format!(", both with momentum {momentum}"),
             (true, false) => ", both without momentum".to_string(),
             (false, _) => String::new(),
         }
     );
     // The same run with α moved by a rounding-sized step: where the first epoch amplifies
     // rounding (large α), the pair's difference is read against this one.
-    let nudged = OptimConfig {
-        lr: lr * (1.0 + ROUNDING_NUDGE),
-        ..a.clone()
-    };
+    let nudged = a.rebuild().lr(lr * (1.0 + ROUNDING_NUDGE)).build()?;
     let (max_param_diff, max_param, rounding_diff) =
         one_epoch_difference(settings, how, data, [&a, &b, &nudged])?;
     let labels = [label(l2_method, l2), label(partner, wd)];
@@ -115,7 +113,7 @@ fn pair(
         title,
         a_label,
         b_label,
-        steps: data.train.len().div_ceil(settings.batch_size),
+        steps: data.train.len().div_ceil(settings.batch_size()),
         max_param_diff,
         max_param,
         rounding_diff: Some(rounding_diff),
@@ -138,9 +136,12 @@ fn one_epoch_difference(
     data: &DeviceData,
     configs: [&OptimConfig; 3],
 ) -> anyhow::Result<(f64, f64, f64)> {
-    let mut one = settings.run_config(0, how);
-    one.epochs = 1;
-    one.eval_every = 1;
+    let one = settings
+        .run_config(0, how)?
+        .rebuild()
+        .epochs(1)
+        .eval_every(1)
+        .build()?;
     let quiet = Progress::silent();
     let runs = map_jobs(&configs, how.jobs, |_, cfg| {
         let t = train::train(cfg, &one, data, &quiet, &mut |_| Ok(()))?;
@@ -174,8 +175,8 @@ fn full_curves(
     data: &DeviceData,
     runs: [(&OptimConfig, &String); 2],
 ) -> anyhow::Result<Vec<Vec<EpochRecord>>> {
-    let mut full = settings.run_config(0, how);
-    full.eval_every = full.eval_every.min(5);
+    let run = settings.run_config(0, how)?;
+    let full = run.rebuild().eval_every(run.eval_every().min(5)).build()?;
     let bars = indicatif::MultiProgress::new();
     map_jobs(&runs, how.jobs, |_, &(cfg, label)| {
         let progress = Progress {
@@ -193,9 +194,10 @@ mod tests {
 
     #[test]
     fn the_matching_decay_follows_the_convention() {
-        let mut s = Settings::tiny();
+        let s = Settings::tiny();
         assert!((matching_decoupled(&s, 0.1, 1e-3) - 1e-4).abs() < 1e-18);
-        s.wd_scaling = WdScaling::Lr;
+        let rule = s.rule().clone().with_wd_scaling(WdScaling::Lr);
+        let s = s.rebuild().rule(rule).build().unwrap();
         assert_eq!(matching_decoupled(&s, 0.1, 1e-3), 1e-3);
     }
 }

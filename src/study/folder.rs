@@ -46,15 +46,15 @@ pub(crate) fn claim_study_dir(dir: &Path, settings: &Settings) -> anyhow::Result
     if &old == settings {
         return Ok(());
     }
-    if old.data_fingerprint.is_none()
-        && old.with_data(settings.data_fingerprint.clone()) == *settings
+    if old.data_fingerprint().is_none()
+        && old.with_data(settings.data_fingerprint().map(str::to_string)) == *settings
     {
         return Err(usage(format!(
             "{} was written by an earlier wdlab and does not record its data. If its cells were \
              trained on the data given now, add \"data_fingerprint\": \"{}\" to it; otherwise \
              use another --out folder",
             path.display(),
-            settings.data_fingerprint.as_deref().unwrap_or("")
+            settings.data_fingerprint().unwrap_or("")
         )));
     }
     let diff = settings_diff(&old, settings, ("there", "now"))?;
@@ -187,10 +187,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         claim_study_dir(dir.path(), &Settings::tiny()).unwrap();
         claim_study_dir(dir.path(), &Settings::tiny()).unwrap();
-        let other = Settings {
-            epochs: 5,
-            ..Settings::tiny()
-        };
+        let other = Settings::tiny().rebuild().epochs(5).build().unwrap();
         let e = claim_study_dir(dir.path(), &other).unwrap_err();
         assert_eq!(crate::error::exit_code(&e), 2);
         assert!(e.to_string().contains("epochs: 2 there, 5 now"), "{e}");

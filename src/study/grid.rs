@@ -208,12 +208,9 @@ impl Grid {
             }
             for &lr in &g.lrs {
                 for &d in &g.decays {
-                    settings
-                        .optim(g.method, lr, d)
-                        .validate()
-                        .with_context(|| {
-                            format!("grid cell {} α={} decay={}", g.method, exact(lr), exact(d))
-                        })?;
+                    settings.optim(g.method, lr, d).with_context(|| {
+                        format!("grid cell {} α={} decay={}", g.method, exact(lr), exact(d))
+                    })?;
                 }
             }
         }

@@ -144,7 +144,9 @@ fn resolve(name: &str) -> Result<PresetSpec, String> {
     let mut spec: Option<PresetSpec> = None;
     for d in chain.into_iter().rev() {
         settings.extend(d.settings.clone());
-        let parsed: Settings = serde_json::from_value(Value::Object(settings.clone()))
+        let parsed = serde_json::from_value::<Settings>(Value::Object(settings.clone()))
+            .map_err(|e| e.to_string())
+            .and_then(|s| s.checked().map_err(|e| e.to_string()))
             .map_err(|e| format!("{}: settings: {e}", d.name))?;
         let missing = |what: &str| format!("{}: no {what} and no preset it extends", d.name);
         let mut next = match spec.take() {
@@ -212,13 +214,13 @@ mod tests {
         let want: Vec<&str> = Preset::ALL.iter().map(|p| p.name()).collect();
         assert_eq!(names, want);
         let full = preset(Preset::Full);
-        assert_eq!(full.settings.train_size, Some(5000));
-        assert_eq!(full.settings.epochs, 100);
+        assert_eq!(full.settings.train_size(), Some(5000));
+        assert_eq!(full.settings.epochs(), 100);
         assert_eq!(
             full.grid.methods[1].decays[1].to_bits(),
             6.25e-5f64.to_bits()
         );
-        assert_eq!(preset(Preset::LabelNoise).settings.label_noise, 0.3);
+        assert_eq!(preset(Preset::LabelNoise).settings.label_noise(), 0.3);
         assert!(resolve("nonesuch").unwrap_err().contains("no preset named"));
     }
 }

@@ -111,10 +111,10 @@ impl CellTrainer<'_> {
 
     /// One cell as a single run.
     fn single(&self, cell: &Cell, sink: &mut dyn CellSink) -> anyhow::Result<()> {
-        let optim = self.settings.optim(cell.method, cell.lr, cell.decay);
-        let run = self.settings.run_config(cell.seed, self.how);
+        let optim = self.settings.optim(cell.method, cell.lr, cell.decay)?;
+        let run = self.settings.run_config(cell.seed, self.how)?;
         let progress = self.progress(cell.label());
-        let epochs = self.settings.epochs;
+        let epochs = self.settings.epochs();
         let started = Instant::now();
         let mut last = None;
         let result = train::train(&optim, &run, self.data, &progress, &mut |r| {
@@ -136,11 +136,11 @@ impl CellTrainer<'_> {
         let optims: Vec<_> = group
             .iter()
             .map(|c| self.settings.optim(c.method, c.lr, c.decay))
-            .collect();
+            .collect::<anyhow::Result<_>>()?;
         let (method, seed) = (group[0].method, group[0].seed);
-        let run = self.settings.run_config(seed, self.how);
+        let run = self.settings.run_config(seed, self.how)?;
         let progress = self.progress(format!("{method} seed {seed} ({} cells)", group.len()));
-        let epochs = self.settings.epochs;
+        let epochs = self.settings.epochs();
         let started = Instant::now();
         let outcomes = train::train_population(&optims, &run, self.data, &progress, &mut |g, r| {
             sink.epoch(&group[g], r)

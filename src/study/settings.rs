@@ -5,44 +5,41 @@ use super::Execution;
 use crate::data::LabelNoise;
 use crate::error::usage;
 use crate::nn::Norm;
-use crate::optim::{Hyper, Method, OptimConfig, Schedule, WdScaling, TORCH_DEFAULTS};
-use crate::train::{DataConfig, Engine, RunConfig};
+use crate::optim::{Hyper, Method, OptimConfig, Rule, Schedule, WdScaling};
+use crate::train::{DataConfig, RunBuilder, RunConfig};
 use crate::util::fmt::{count, percent_text};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
-/// The settings every cell of a study shares. Stored as `study.json`.
+/// The settings every cell of a study shares, checked when built ([`Settings::rebuild`]).
+/// Stored as `study.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Settings {
     /// Train on the first N training images (None: all that the validation split leaves).
-    pub(crate) train_size: Option<usize>,
+    train_size: Option<usize>,
     /// The last N training images, held out for selecting hyper-parameters.
-    pub(crate) val_size: usize,
-    pub(crate) epochs: usize,
-    pub(crate) batch_size: usize,
-    pub(crate) hidden: Vec<usize>,
+    val_size: usize,
+    epochs: usize,
+    batch_size: usize,
+    hidden: Vec<usize>,
     /// Normalisation of the hidden layers (left out of study.json when none).
     #[serde(default, skip_serializing_if = "Norm::is_none")]
-    pub(crate) norm: Norm,
-    pub(crate) schedule: Schedule,
-    /// SGD momentum of sgd and sgdw (0: plain SGD, where SGD+L2 equals SGDW exactly).
-    pub(crate) momentum: f64,
-    pub(crate) wd_scaling: WdScaling,
-    pub(crate) beta1: f64,
-    pub(crate) beta2: f64,
-    pub(crate) eps: f64,
-    pub(crate) decay_biases: bool,
+    norm: Norm,
+    /// The training rule every cell shares: schedule, decay convention, hyper-parameters
+    /// (SGD momentum 0 is plain SGD, where SGD + L2 equals SGDW exactly), biases.
+    #[serde(flatten)]
+    rule: Rule,
     /// Fraction of the training labels replaced by a wrong class (0: clean labels).
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub(crate) label_noise: f64,
+    label_noise: f64,
     /// The seed that picks the noisy labels, apart from the run seeds.
     #[serde(default, skip_serializing_if = "is_zero_seed")]
-    pub(crate) data_seed: u64,
+    data_seed: u64,
     /// The SHA-256 fingerprint of the data every cell trains on ([`crate::data::Mnist`]); set
     /// by the sweep once the data is loaded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) data_fingerprint: Option<String>,
+    data_fingerprint: Option<String>,
 }
 
 fn is_zero(x: &f64) -> bool {
@@ -53,7 +50,122 @@ fn is_zero_seed(x: &u64) -> bool {
     *x == 0
 }
 
+/// [`Settings`] being changed, each value by name; checked by [`SettingsBuilder::build`].
+#[derive(Debug, Clone)]
+pub(crate) struct SettingsBuilder(Settings);
+
+impl SettingsBuilder {
+    pub(crate) fn train_size(mut self, n: Option<usize>) -> Self {
+        self.0.train_size = n;
+        self
+    }
+
+    pub(crate) fn val_size(mut self, n: usize) -> Self {
+        self.0.val_size = n;
+        self
+    }
+
+    pub(crate) fn epochs(mut self, n: usize) -> Self {
+        self.0.epochs = n;
+        self
+    }
+
+    pub(crate) fn batch_size(mut self, n: usize) -> Self {
+        self.0.batch_size = n;
+        self
+    }
+
+    pub(crate) fn hidden(mut self, hidden: Vec<usize>) -> Self {
+        self.0.hidden = hidden;
+        self
+    }
+
+    pub(crate) fn norm(mut self, norm: Norm) -> Self {
+        self.0.norm = norm;
+        self
+    }
+
+    pub(crate) fn rule(mut self, rule: Rule) -> Self {
+        self.0.rule = rule;
+        self
+    }
+
+    pub(crate) fn label_noise(mut self, fraction: f64) -> Self {
+        self.0.label_noise = fraction;
+        self
+    }
+
+    pub(crate) fn data_seed(mut self, seed: u64) -> Self {
+        self.0.data_seed = seed;
+        self
+    }
+
+    /// The settings, or the first value that makes no sense, named as its flag.
+    pub(crate) fn build(self) -> anyhow::Result<Settings> {
+        self.0.check()?;
+        Ok(self.0)
+    }
+}
+
 impl Settings {
+    /// A builder that starts from these settings.
+    pub(crate) fn rebuild(&self) -> SettingsBuilder {
+        SettingsBuilder(self.clone())
+    }
+
+    pub(crate) fn train_size(&self) -> Option<usize> {
+        self.train_size
+    }
+
+    pub(crate) fn val_size(&self) -> usize {
+        self.val_size
+    }
+
+    pub(crate) fn epochs(&self) -> usize {
+        self.epochs
+    }
+
+    pub(crate) fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    pub(crate) fn hidden(&self) -> &[usize] {
+        &self.hidden
+    }
+
+    pub(crate) fn norm(&self) -> Norm {
+        self.norm
+    }
+
+    pub(crate) fn rule(&self) -> &Rule {
+        &self.rule
+    }
+
+    pub(crate) fn schedule(&self) -> Schedule {
+        self.rule.schedule()
+    }
+
+    pub(crate) fn wd_scaling(&self) -> WdScaling {
+        self.rule.wd_scaling()
+    }
+
+    /// SGD's momentum of the study (0: plain SGD).
+    pub(crate) fn momentum(&self) -> f64 {
+        self.rule.hyper(Hyper::Momentum)
+    }
+
+    pub(crate) fn label_noise(&self) -> f64 {
+        self.label_noise
+    }
+
+    pub(crate) fn data_seed(&self) -> u64 {
+        self.data_seed
+    }
+
+    pub(crate) fn data_fingerprint(&self) -> Option<&str> {
+        self.data_fingerprint.as_deref()
+    }
+
     /// These settings, recording the data they train on.
     pub(crate) fn with_data(&self, fingerprint: Option<String>) -> Settings {
         Settings {
@@ -62,41 +174,27 @@ impl Settings {
         }
     }
 
-    /// The optimiser of one cell: the method's defaults, with the study's momentum where the
-    /// method takes it and the study's β₁, β₂, ε (Adam's) for every method whose own defaults
-    /// are Adam's (the SGD methods record them unused); a method with its own (Lion's β₂ 0.99)
-    /// keeps them.
-    pub(crate) fn optim(&self, method: Method, lr: f64, decay: f64) -> OptimConfig {
-        let own = OptimConfig::new(method, lr, decay);
-        let adams = method.def().defaults().betas() == TORCH_DEFAULTS.betas();
-        OptimConfig {
-            wd_scaling: self.wd_scaling,
-            schedule: self.schedule,
-            momentum: if method.takes(Hyper::Momentum) {
-                self.momentum
-            } else {
-                own.momentum
-            },
-            beta1: if adams { self.beta1 } else { own.beta1 },
-            beta2: if adams { self.beta2 } else { own.beta2 },
-            eps: if adams { self.eps } else { own.eps },
-            decay_biases: self.decay_biases,
-            ..own
-        }
+    /// The optimiser of one cell ([`OptimConfig::under`] the study's rule), checked.
+    pub(crate) fn optim(&self, method: Method, lr: f64, decay: f64) -> anyhow::Result<OptimConfig> {
+        OptimConfig::under(method, lr, decay, &self.rule)
     }
 
     /// The run of the cell with `seed`, as `how` trains it.
-    pub(crate) fn run_config(&self, seed: u64, how: &Execution) -> RunConfig {
-        RunConfig {
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            hidden: self.hidden.clone(),
-            norm: self.norm,
-            seed,
-            device: how.device,
-            eval_every: how.eval_every,
-            engine: Engine::Auto,
-        }
+    pub(crate) fn run_config(&self, seed: u64, how: &Execution) -> anyhow::Result<RunConfig> {
+        self.run_shape()
+            .seed(seed)
+            .device(how.device)
+            .eval_every(how.eval_every)
+            .build()
+    }
+
+    /// A run of these settings' length and network.
+    fn run_shape(&self) -> RunBuilder {
+        RunConfig::builder()
+            .epochs(self.epochs)
+            .batch_size(self.batch_size)
+            .hidden(self.hidden.clone())
+            .norm(self.norm)
     }
 
     /// The data every cell trains on: the study's split of the files in `how.data_dir`.
@@ -105,10 +203,11 @@ impl Settings {
             .with_label_noise(self.label_noise, self.data_seed)
     }
 
-    /// Checks the shared settings the way `wdlab train` checks its flags, before anything is
-    /// written or trained.
-    pub(crate) fn validate(&self, how: &Execution) -> anyhow::Result<()> {
-        self.run_config(0, how).validate()?;
+    /// Checks the settings the way `wdlab train` checks its flags: the run's length and
+    /// network as a run's, the split, the label noise, and the shared hyper-parameters as
+    /// each method checks its own (every method's cell at its default α without decay).
+    fn check(&self) -> anyhow::Result<()> {
+        self.run_shape().build()?;
         if self.val_size == 0 {
             return Err(usage(
                 "--val-size 0: the study selects hyper-parameters on a validation split; give \
@@ -119,12 +218,17 @@ impl Settings {
             return Err(usage("--train-size 0 trains nothing"));
         }
         LabelNoise::new(self.label_noise, self.data_seed).map_err(usage)?;
-        // The shared hyper-parameters (momentum, β₁, β₂, ε) are checked where each method
-        // checks its own, once: every method's cell at its default α without decay.
+        self.rule.check()?;
         for m in Method::ALL {
-            self.optim(m, m.default_lr(), 0.0).validate()?;
+            self.optim(m, m.default_lr(), 0.0)?;
         }
         Ok(())
+    }
+
+    /// Settings read from a file (a preset, a study.json), checked as if built.
+    pub(crate) fn checked(self) -> anyhow::Result<Settings> {
+        self.check()?;
+        Ok(self)
     }
 
     /// A short hash of these settings and `extra`: the name of a folder the user did not
@@ -171,13 +275,13 @@ impl Settings {
                 Norm::None => "",
                 Norm::Layer => " with LayerNorm before each ReLU",
             },
-            self.schedule,
-            if self.momentum > 0.0 {
-                format!(", SGD momentum {}", self.momentum)
+            self.rule.schedule(),
+            if self.momentum() > 0.0 {
+                format!(", SGD momentum {}", self.momentum())
             } else {
                 String::new()
             },
-            match self.wd_scaling {
+            match self.rule.wd_scaling() {
                 WdScaling::Paper => ", λ' in the paper's convention (PyTorch's weight_decay is λ'/α)",
                 WdScaling::Lr => ", decoupled decay scaled by α (PyTorch convention; the paper's λ' is α·λ_pt)",
             }
@@ -225,21 +329,27 @@ pub(crate) fn read_study(dir: &Path) -> anyhow::Result<Settings> {
             dir.display()
         )
     })?;
-    serde_json::from_str(&text).with_context(|| format!("{} is not a wdlab study", path.display()))
+    let settings: Settings = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a wdlab study", path.display()))?;
+    settings
+        .checked()
+        .with_context(|| format!("{} holds settings no study can have", path.display()))
 }
 
 #[cfg(test)]
 impl Settings {
     /// Small settings for unit tests: `quick`'s with 100 images, 2 epochs, 8 hidden units.
     pub(crate) fn tiny() -> Self {
-        Settings {
-            train_size: Some(100),
-            val_size: 100,
-            epochs: 2,
-            batch_size: 32,
-            hidden: vec![8],
-            ..crate::study::preset(crate::study::Preset::Quick).settings
-        }
+        crate::study::preset(crate::study::Preset::Quick)
+            .settings
+            .rebuild()
+            .train_size(Some(100))
+            .val_size(100)
+            .epochs(2)
+            .batch_size(32)
+            .hidden(vec![8])
+            .build()
+            .unwrap()
     }
 }
 
@@ -247,38 +357,49 @@ impl Settings {
 mod tests {
     use super::*;
 
-    /// Momentum, β₁, β₂ and ε are checked by the methods' own validation, with its messages.
+    /// Momentum, β₁, β₂ and ε read from a file are checked as each method checks its own,
+    /// with its messages; a rule cannot be given them.
     #[test]
     fn shared_hyper_parameters_are_checked_as_each_method_checks_them() {
-        let how = Execution::new(
-            std::path::PathBuf::from("data/mnist"),
-            crate::device::DeviceSpec::Cpu,
-            1,
-            true,
-            None,
-            Some(1),
-        )
-        .unwrap();
-        Settings::tiny().validate(&how).unwrap();
-        for (s, says) in [
-            (
-                Settings {
-                    momentum: 1.0,
-                    ..Settings::tiny()
-                },
-                "--momentum must be in [0, 1), got 1",
-            ),
-            (
-                Settings {
-                    beta2: 1.5,
-                    ..Settings::tiny()
-                },
-                "--beta2 must be in [0, 1), got 1.5",
-            ),
+        let tiny = serde_json::to_value(Settings::tiny()).unwrap();
+        for (key, v, says) in [
+            ("momentum", 1.0, "--momentum must be in [0, 1), got 1"),
+            ("beta2", 1.5, "--beta2 must be in [0, 1), got 1.5"),
         ] {
-            let e = s.validate(&how).unwrap_err();
+            let mut file = tiny.clone();
+            file[key] = serde_json::json!(v);
+            let s: Settings = serde_json::from_value(file).unwrap();
+            let e = s.checked().unwrap_err();
             assert_eq!(crate::error::exit_code(&e), 2);
             assert!(e.to_string().contains(says), "{e}");
         }
+        let e = Settings::tiny()
+            .rule()
+            .clone()
+            .with_hyper(Hyper::Momentum, 1.0)
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("--momentum must be in [0, 1)"),
+            "{e}"
+        );
+    }
+
+    /// study.json's keys: the rule's among the others, one key per hyper-parameter.
+    #[test]
+    fn study_json_holds_the_rule_flat() {
+        let json = serde_json::to_value(Settings::tiny()).unwrap();
+        for key in [
+            "schedule",
+            "wd_scaling",
+            "momentum",
+            "beta1",
+            "beta2",
+            "eps",
+            "decay_biases",
+        ] {
+            assert!(json.get(key).is_some(), "{key} in {json}");
+        }
+        let back: Settings = serde_json::from_value(json).unwrap();
+        assert_eq!(back, Settings::tiny());
     }
 }

@@ -50,8 +50,8 @@ impl DirSink {
                 study: &'a Settings,
             }
             let config = CellConfig {
-                optim: self.settings.optim(cell.method, cell.lr, cell.decay),
-                run: self.settings.run_config(cell.seed, &self.how),
+                optim: self.settings.optim(cell.method, cell.lr, cell.decay)?,
+                run: self.settings.run_config(cell.seed, &self.how)?,
                 data: self.settings.data_config(&self.how)?,
                 study: &self.settings,
             };
@@ -111,11 +111,9 @@ pub(crate) fn sweep_cells(
     shard: Option<Shard>,
     how: &Execution,
 ) -> anyhow::Result<SweepSummary> {
-    settings.validate(how)?;
     for c in cells {
         settings
             .optim(c.method, c.lr, c.decay)
-            .validate()
             .with_context(|| format!("cell {}", c.label()))?;
     }
     // Everything is checked before anything is written: the data first, then the folder.

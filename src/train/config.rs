@@ -32,51 +32,132 @@ impl Engine {
 /// The most epochs a run may have: far more than any study trains for.
 pub(crate) const MAX_EPOCHS: usize = 1_000_000;
 
-/// Length, size and seed of a run (no optimiser, no data).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Length, size and seed of a run (no optimiser, no data), checked when built
+/// ([`RunConfig::builder`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunConfig {
-    pub epochs: usize,
-    pub batch_size: usize,
-    pub hidden: Vec<usize>,
+    epochs: usize,
+    batch_size: usize,
+    hidden: Vec<usize>,
     /// Normalisation of the hidden layers (left out of config files when none).
-    #[serde(default, skip_serializing_if = "Norm::is_none")]
-    pub norm: Norm,
-    pub seed: u64,
-    pub device: DeviceSpec,
+    #[serde(skip_serializing_if = "Norm::is_none")]
+    norm: Norm,
+    seed: u64,
+    device: DeviceSpec,
     /// Evaluate every N epochs and after the last.
-    pub eval_every: usize,
-    #[serde(default, skip_serializing_if = "Engine::is_auto")]
-    pub engine: Engine,
+    eval_every: usize,
+    #[serde(skip_serializing_if = "Engine::is_auto")]
+    engine: Engine,
+}
+
+/// A [`RunConfig`] being built, each value set by name; checked by [`RunBuilder::build`].
+#[derive(Debug, Clone)]
+pub struct RunBuilder(RunConfig);
+
+impl RunBuilder {
+    pub fn epochs(mut self, epochs: usize) -> Self {
+        self.0.epochs = epochs;
+        self
+    }
+
+    pub fn batch_size(mut self, batch_size: usize) -> Self {
+        self.0.batch_size = batch_size;
+        self
+    }
+
+    pub fn hidden(mut self, hidden: Vec<usize>) -> Self {
+        self.0.hidden = hidden;
+        self
+    }
+
+    pub fn norm(mut self, norm: Norm) -> Self {
+        self.0.norm = norm;
+        self
+    }
+
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.0.seed = seed;
+        self
+    }
+
+    pub fn device(mut self, device: DeviceSpec) -> Self {
+        self.0.device = device;
+        self
+    }
+
+    pub fn eval_every(mut self, eval_every: usize) -> Self {
+        self.0.eval_every = eval_every;
+        self
+    }
+
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.0.engine = engine;
+        self
+    }
+
+    /// The run, or the first value that makes no sense, naming its flag and the fix.
+    pub fn build(self) -> anyhow::Result<RunConfig> {
+        self.0.validate()?;
+        Ok(self.0)
+    }
 }
 
 impl RunConfig {
-    /// A checked run configuration (the automatic engine).
-    pub(crate) fn new(
-        epochs: usize,
-        batch_size: usize,
-        hidden: Vec<usize>,
-        norm: Norm,
-        seed: u64,
-        device: DeviceSpec,
-        eval_every: usize,
-    ) -> anyhow::Result<Self> {
-        let run = RunConfig {
-            epochs,
-            batch_size,
-            hidden,
-            norm,
-            seed,
-            device,
-            eval_every,
+    /// A run of one epoch of batch 128 through one hidden layer of 1,024 units, seed 0, on
+    /// the CPU, evaluated every epoch, by the automatic engine: `wdlab train`'s defaults.
+    pub fn builder() -> RunBuilder {
+        RunBuilder(RunConfig {
+            epochs: 1,
+            batch_size: 128,
+            hidden: vec![1024],
+            norm: Norm::None,
+            seed: 0,
+            device: DeviceSpec::Cpu,
+            eval_every: 1,
             engine: Engine::Auto,
-        };
-        run.validate()?;
-        Ok(run)
+        })
+    }
+
+    /// A builder that starts from this run.
+    pub fn rebuild(&self) -> RunBuilder {
+        RunBuilder(self.clone())
+    }
+
+    pub fn epochs(&self) -> usize {
+        self.epochs
+    }
+
+    pub fn batch_size(&self) -> usize {
+        self.batch_size
+    }
+
+    pub fn hidden(&self) -> &[usize] {
+        &self.hidden
+    }
+
+    pub fn norm(&self) -> Norm {
+        self.norm
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn device(&self) -> DeviceSpec {
+        self.device
+    }
+
+    pub fn eval_every(&self) -> usize {
+        self.eval_every
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// Refuses a run that trains nothing, a network without units, or more epochs than a run
     /// can record.
-    pub(crate) fn validate(&self) -> anyhow::Result<()> {
+    fn validate(&self) -> anyhow::Result<()> {
         if self.epochs == 0 {
             return Err(usage("--epochs 0 trains nothing; give at least 1"));
         }
@@ -121,17 +202,29 @@ impl RunConfig {
 /// Where the data comes from and how it is split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct DataConfig {
-    pub(crate) data_dir: PathBuf,
+    data_dir: PathBuf,
     /// Load from the Hugging Face Hub (feature `hub`) instead of `data_dir`.
-    pub(crate) hub: bool,
-    pub(crate) val_size: usize,
-    pub(crate) train_size: Option<usize>,
+    hub: bool,
+    val_size: usize,
+    train_size: Option<usize>,
     /// Training labels replaced by a wrong class (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) label_noise: Option<LabelNoise>,
+    label_noise: Option<LabelNoise>,
 }
 
 impl DataConfig {
+    pub(crate) fn val_size(&self) -> usize {
+        self.val_size
+    }
+
+    pub(crate) fn train_size(&self) -> Option<usize> {
+        self.train_size
+    }
+
+    pub(crate) fn label_noise(&self) -> Option<&LabelNoise> {
+        self.label_noise.as_ref()
+    }
+
     /// The four IDX files in `data_dir`, split as asked.
     pub(crate) fn from_dir(data_dir: &Path, val_size: usize, train_size: Option<usize>) -> Self {
         DataConfig {
@@ -231,15 +324,64 @@ fn is_bundled(dir: &Path) -> bool {
         .any(|b| b.canonicalize().is_ok_and(|b| b == dir))
 }
 
-/// A `wdlab train` run, fully resolved (this is what config.json holds).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A `wdlab train` run, fully resolved (this is what config.json holds): checked parts and
+/// where the run writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct TrainConfig {
-    pub(crate) optim: OptimConfig,
-    pub(crate) run: RunConfig,
-    pub(crate) data: DataConfig,
-    pub(crate) out: Option<PathBuf>,
-    pub(crate) save: Option<PathBuf>,
-    pub(crate) quiet: bool,
+    optim: OptimConfig,
+    run: RunConfig,
+    data: DataConfig,
+    out: Option<PathBuf>,
+    save: Option<PathBuf>,
+    quiet: bool,
+}
+
+impl TrainConfig {
+    /// A run of `optim` as `run` says on `data`, writing nothing, with progress shown.
+    pub(crate) fn new(optim: OptimConfig, run: RunConfig, data: DataConfig) -> Self {
+        TrainConfig {
+            optim,
+            run,
+            data,
+            out: None,
+            save: None,
+            quiet: false,
+        }
+    }
+
+    /// The same run writing its folder to `out` and its weights to `save`.
+    pub(crate) fn writing(self, out: Option<PathBuf>, save: Option<PathBuf>) -> Self {
+        TrainConfig { out, save, ..self }
+    }
+
+    /// The same run with progress shown or not.
+    pub(crate) fn quiet(self, quiet: bool) -> Self {
+        TrainConfig { quiet, ..self }
+    }
+
+    pub(crate) fn optim(&self) -> &OptimConfig {
+        &self.optim
+    }
+
+    pub(crate) fn run(&self) -> &RunConfig {
+        &self.run
+    }
+
+    pub(crate) fn data(&self) -> &DataConfig {
+        &self.data
+    }
+
+    pub(crate) fn out(&self) -> Option<&Path> {
+        self.out.as_deref()
+    }
+
+    pub(crate) fn save(&self) -> Option<&Path> {
+        self.save.as_deref()
+    }
+
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.quiet
+    }
 }
 
 #[cfg(test)]

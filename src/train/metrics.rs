@@ -118,6 +118,21 @@ pub(crate) fn read_metrics(path: &Path) -> anyhow::Result<Vec<EpochRecord>> {
     csv::read_rows(path, METRICS_HEADER, TornTail::Keep, EpochRecord::check)
 }
 
+/// The optimiser a config.json's `optim` object names: its method, α, decay and convention
+/// (what the other convention's decay is computed from).
+fn optim_of(o: &serde_json::Value) -> Option<crate::optim::OptimConfig> {
+    use serde::de::DeserializeOwned;
+    fn field<T: DeserializeOwned>(o: &serde_json::Value, k: &str) -> Option<T> {
+        serde_json::from_value(o.get(k)?.clone()).ok()
+    }
+    crate::optim::OptimConfig::builder(field(o, "method")?)
+        .lr(field(o, "lr")?)
+        .decay(field(o, "decay")?)
+        .wd_scaling(field(o, "wd_scaling")?)
+        .build()
+        .ok()
+}
+
 /// Writes `config.json`: the resolved configuration and the crate version; a decoupled decay
 /// (under `optim`) is also given in the other convention (λ_pt = λ'/α or λ' = α·λ_pt) as
 /// `decay_in_other_convention`, so a PyTorch user reads it right.
@@ -132,12 +147,12 @@ pub(crate) fn write_config_json<T: Serialize>(path: &Path, config: &T) -> anyhow
     }
     let optim = serde_json::to_value(config)?
         .get("optim")
-        .and_then(|o| serde_json::from_value::<crate::optim::OptimConfig>(o.clone()).ok());
+        .and_then(optim_of);
     let json = serde_json::to_string_pretty(&WithVersion {
         wdlab_version: env!("CARGO_PKG_VERSION"),
         config,
         decay_in_other_convention: optim
-            .filter(|o| o.method.decay_kind() == DecayKind::Decoupled)
+            .filter(|o| o.method().decay_kind() == DecayKind::Decoupled)
             .map(|o| o.other_convention()),
     })?;
     write_atomic(path, json.as_bytes())

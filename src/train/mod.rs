@@ -13,7 +13,7 @@ mod run_loop;
 pub(crate) use run_loop::EXPLODED_LOSS;
 
 pub(crate) use config::{DataConfig, TrainConfig};
-pub use config::{Engine, RunConfig};
+pub use config::{Engine, RunBuilder, RunConfig};
 pub use data::DeviceData;
 pub(crate) use memory::check as check_memory;
 pub use metrics::EpochRecord;
@@ -49,12 +49,12 @@ pub struct CellOutcome {
 
 /// Steps in the whole run (the schedule spans them), refused when the count overflows.
 fn total_steps(run: &RunConfig, data: &DeviceData) -> anyhow::Result<u64> {
-    (data.train.len().div_ceil(run.batch_size) as u64)
-        .checked_mul(run.epochs as u64)
+    (data.train.len().div_ceil(run.batch_size()) as u64)
+        .checked_mul(run.epochs() as u64)
         .ok_or_else(|| {
             crate::error::usage(format!(
                 "--epochs {} makes more steps than can be counted; train fewer epochs",
-                run.epochs
+                run.epochs()
             ))
         })
 }
@@ -62,7 +62,7 @@ fn total_steps(run: &RunConfig, data: &DeviceData) -> anyhow::Result<u64> {
 /// The largest batch a run's buffers need: `--batch-size`, or the whole training split when
 /// it holds fewer images.
 fn batch_rows(run: &RunConfig, data: &DeviceData) -> usize {
-    run.batch_size.min(data.train.len())
+    run.batch_size().min(data.train.len())
 }
 
 /// Trains a fresh MLP from `run.seed` with the optimiser `optim`, calling `on_epoch` with each
@@ -76,10 +76,10 @@ pub fn train(
     progress: &Progress,
     on_epoch: &mut dyn FnMut(&EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Trained> {
-    let sizes = layer_sizes(data.pixels, &run.hidden);
+    let sizes = layer_sizes(data.pixels, run.hidden());
     memory::check(&sizes, 1, batch_rows(run, data), optim.state_buffers())?;
     let total_steps = total_steps(run, data)?;
-    let model = Mlp::with_norm(&sizes, run.norm, run.seed, &data.device)?;
+    let model = Mlp::with_norm(&sizes, run.norm(), run.seed(), &data.device)?;
     let on_epoch = &mut |_, r: &EpochRecord| on_epoch(r);
     let (model, mut out) = if run.trains_on_host(&data.device) {
         let optims = std::slice::from_ref(optim);
@@ -114,17 +114,17 @@ pub fn train_population(
     progress: &Progress,
     on_epoch: &mut dyn FnMut(usize, &EpochRecord) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<CellOutcome>> {
-    let sizes = layer_sizes(data.pixels, &run.hidden);
+    let sizes = layer_sizes(data.pixels, run.hidden());
     let state = cells.first().map_or(0, OptimConfig::state_buffers);
     memory::check(&sizes, cells.len(), batch_rows(run, data), state)?;
     let total_steps = total_steps(run, data)?;
     if run.trains_on_host(&data.device) {
-        let base = Mlp::with_norm(&sizes, run.norm, run.seed, &data.device)?;
+        let base = Mlp::with_norm(&sizes, run.norm(), run.seed(), &data.device)?;
         let mut learner = CpuNet::new(&base, cells, total_steps, batch_rows(run, data))?;
         let out = run_loop(&mut learner, run, data, progress, on_epoch)?;
         return outcomes(out, |g| learner.cell_params(g));
     }
-    let model = PopulationMlp::new(&sizes, run.norm, cells.len(), run.seed, &data.device)?;
+    let model = PopulationMlp::new(&sizes, run.norm(), cells.len(), run.seed(), &data.device)?;
     let params = model.optimizer_params();
     let kernel = UpdateKernel::TensorOps;
     let opt = PopulationOptimizer::with_kernel(params, cells.to_vec(), total_steps, kernel)?;

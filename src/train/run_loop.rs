@@ -46,7 +46,7 @@ pub(crate) fn run_loop<L: Learner>(
     }
     let cells = learner.cells();
     let n = data.train.len();
-    let steps_per_epoch = n.div_ceil(run.batch_size);
+    let steps_per_epoch = n.div_ceil(run.batch_size());
     let check_every = loss_check_interval(run, device);
     let mut out = LoopOutcome {
         records: vec![Vec::new(); cells],
@@ -54,11 +54,11 @@ pub(crate) fn run_loop<L: Learner>(
         train_seconds: Vec::new(),
     };
     let mut since_record = Instant::now();
-    for epoch in 1..=run.epochs {
+    for epoch in 1..=run.epochs() {
         let steps_started = Instant::now();
-        let order = batch_order(run.seed, epoch, n);
+        let order = batch_order(run.seed(), epoch, n);
         let order_tensor = Tensor::from_slice(&order, n, device)?;
-        let bar = progress.epoch_bar(epoch, run.epochs, steps_per_epoch);
+        let bar = progress.epoch_bar(epoch, run.epochs(), steps_per_epoch);
         // Losses are summed on the device and read back every `check_every` steps.
         let mut pending = Tensor::zeros(cells, DType::F32, device)?;
         let mut pending_steps = 0usize;
@@ -68,13 +68,13 @@ pub(crate) fn run_loop<L: Learner>(
                 bar.finish_and_clear();
                 return Err(Failure::Interrupted.into());
             }
-            let start = step * run.batch_size;
+            let start = step * run.batch_size();
             let batch = Batch {
                 set: &data.train,
                 order: &order,
                 order_tensor: &order_tensor,
                 start,
-                len: run.batch_size.min(n - start),
+                len: run.batch_size().min(n - start),
             };
             pending = (pending + learner.step(&batch)?)?;
             pending_steps += 1;
@@ -108,7 +108,7 @@ pub(crate) fn run_loop<L: Learner>(
         record_epoch(
             learner,
             data,
-            (epoch, run.epochs),
+            (epoch, run.epochs()),
             &train_losses,
             seconds,
             &mut out,
@@ -265,17 +265,13 @@ mod tests {
             fingerprint: String::new(),
         };
         let data = DeviceData::new(&mnist, &Device::Cpu).unwrap();
-        let mut run = RunConfig::new(
-            2,
-            1,
-            vec![1],
-            crate::nn::Norm::default(),
-            0,
-            crate::device::DeviceSpec::Cpu,
-            1,
-        )
-        .unwrap();
-        run.engine = engine;
+        let run = RunConfig::builder()
+            .epochs(2)
+            .batch_size(1)
+            .hidden(vec![1])
+            .engine(engine)
+            .build()
+            .unwrap();
         let progress = Progress::silent();
         let out = run_loop(&mut Constant(loss), &run, &data, &progress, &mut |_, _| {
             Ok(())

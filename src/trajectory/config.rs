@@ -112,7 +112,7 @@ impl TrajectoryConfig {
     /// Every run: for λ = 0 each direction once (plain GD, Adam, Lion); for each λ > 0 every
     /// method, the L2 ones with λ and the decoupled ones with λ' = αλ (paper convention,
     /// constant schedule).
-    pub(super) fn runs(&self) -> Vec<RunSpec> {
+    pub(super) fn runs(&self) -> anyhow::Result<Vec<RunSpec>> {
         let mut runs = Vec::new();
         let directions: Vec<Method> = Method::PAIRS.iter().map(|p| p.0).collect();
         for &lambda in &self.lambdas {
@@ -122,10 +122,10 @@ impl TrajectoryConfig {
                 &Method::ALL
             };
             for &m in methods {
-                runs.push(RunSpec::new(m, self.lr, lambda));
+                runs.push(RunSpec::new(m, self.lr, lambda)?);
             }
         }
-        runs
+        Ok(runs)
     }
 
     /// The positive λ values.
@@ -175,13 +175,16 @@ pub(super) struct RunSpec {
 impl RunSpec {
     /// `method` with step size α and L2-form coefficient λ; the decoupled methods get
     /// λ' = αλ (paper convention), the L2 methods λ.
-    pub(super) fn new(method: Method, lr: f64, lambda: f64) -> Self {
+    pub(super) fn new(method: Method, lr: f64, lambda: f64) -> anyhow::Result<Self> {
         let decay = match method.decay_kind() {
             DecayKind::Decoupled => lr * lambda,
             DecayKind::L2 => lambda,
         };
-        let mut optim = OptimConfig::new(method, lr, decay);
-        optim.wd_scaling = WdScaling::Paper;
+        let optim = OptimConfig::builder(method)
+            .lr(lr)
+            .decay(decay)
+            .wd_scaling(WdScaling::Paper)
+            .build()?;
         // With a decay, the name carries the flag that sets it and its value: `sgdw+wd=0.005`.
         let name = if lambda == 0.0 {
             method.name().to_string()
@@ -189,16 +192,16 @@ impl RunSpec {
             let flag = method.decay_key();
             format!("{}+{flag}={}", method.name(), decimal(decay))
         };
-        RunSpec {
+        Ok(RunSpec {
             name,
             lambda,
             optim,
-        }
+        })
     }
 
     /// A legend label: "GD + L2 λ = 0.1", "GD + decay λ' = 0.005 (λ = 0.1)", …
     pub(super) fn label(&self) -> String {
-        let method = self.optim.method;
+        let method = self.optim.method();
         // Full-batch SGD is gradient descent.
         let base = match method.def().direction_name() {
             "SGD" => "GD",
@@ -217,7 +220,7 @@ impl RunSpec {
             };
             format!(
                 "{name} {symbol} = {} (λ = {})",
-                decimal(self.optim.decay),
+                decimal(self.optim.decay()),
                 decimal(self.lambda)
             )
         } else {

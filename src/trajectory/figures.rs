@@ -130,7 +130,7 @@ impl<'a> Figures<'a> {
     fn find(&self, method: Method, lambda: f64) -> &'a PathRun {
         self.runs
             .iter()
-            .find(|r| r.spec.optim.method == method && r.spec.lambda == lambda)
+            .find(|r| r.spec.optim.method() == method && r.spec.lambda == lambda)
             .expect("every (method, λ) of the configuration was run")
     }
 

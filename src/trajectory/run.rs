@@ -58,7 +58,9 @@ pub(super) fn run_path(
             return Err(usage(format!(
                 "{} diverged at step {step} (θ = ({}, {})): the step size is too large for this \
                  surface; lower --lr",
-                optim.method, next[0], next[1]
+                optim.method(),
+                next[0],
+                next[1]
             )));
         }
         points.push(next);
@@ -68,7 +70,7 @@ pub(super) fn run_path(
 
 /// Runs every run of `cfg`.
 pub(super) fn compute(cfg: &TrajectoryConfig) -> anyhow::Result<Vec<PathRun>> {
-    cfg.runs()
+    cfg.runs()?
         .into_iter()
         .map(|spec| {
             let points = run_path(&cfg.surface, cfg.start, &spec.optim, cfg.steps)

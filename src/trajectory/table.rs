@@ -38,7 +38,7 @@ pub(crate) fn table_rows(surface: &Surface, runs: &[PathRun]) -> Vec<TableRow> {
             // Every L2 method, and SGDW (the same update), stops where ∇R + λθ = 0; decoupled
             // decay beside a non-linear direction does not: AdamW's stationary point
             // λ'θ = −α·m̂/(√v̂+ε) has no closed form, LionW's lies in the box |θ| ≤ α/λ'.
-            let m = r.spec.optim.method;
+            let m = r.spec.optim.method();
             let fixed_point = if m.decay_kind() == DecayKind::L2 || m == Method::Sgdw {
                 surface.fixed_point(r.spec.lambda)
             } else {

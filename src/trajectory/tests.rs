@@ -20,7 +20,7 @@ fn default_cfg(lambdas: &[f64]) -> TrajectoryConfig {
 }
 
 fn run(cfg: &TrajectoryConfig, method: Method, lambda: f64) -> Vec<Point> {
-    let spec = RunSpec::new(method, cfg.lr, lambda);
+    let spec = RunSpec::new(method, cfg.lr, lambda).unwrap();
     run_path(&cfg.surface, cfg.start, &spec.optim, cfg.steps).unwrap()
 }
 

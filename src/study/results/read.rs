@@ -52,11 +52,11 @@ pub(super) fn holds_no_line(text: &str) -> bool {
 /// settings, and counting it would mix two studies.
 fn check_against(row: &ResultRow, settings: &Settings) -> anyhow::Result<()> {
     anyhow::ensure!(
-        row.epochs == settings.epochs,
+        row.epochs == settings.epochs(),
         "epochs {}, but the study (its study.json) trains {}: this row comes from other \
          settings; move it out of the folder (or to its own study folder)",
         row.epochs,
-        crate::util::fmt::count(settings.epochs, "epoch")
+        crate::util::fmt::count(settings.epochs(), "epoch")
     );
     Ok(())
 }
