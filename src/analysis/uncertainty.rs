@@ -130,19 +130,37 @@ pub(super) fn uncertainty(
 ) -> (Slopes, Vec<BasinEstimate>) {
     let reps = seeds.replicates(REPLICATES, stream);
     let repeats = seeds.has_repeats();
-    let estimate = |point: Option<f64>, f: &dyn Fn(&ValGrid) -> Option<f64>| {
-        point.map(|p| {
-            let r: Vec<Option<f64>> = reps.iter().map(f).collect();
-            Estimate::from_replicates(p, &r, repeats)
-        })
-    };
-    let slope_of = |choice: FitChoice| {
-        move |g: &ValGrid| {
-            fit_quadratic(g, choice)
-                .and_then(|q| q.valley())
-                .map(|v| v.slope)
-        }
-    };
+    let slopes = slopes(grid, &reps, repeats);
+    let basins = basin_estimates(grid, &reps, repeats);
+    (slopes, basins)
+}
+
+/// `point` with the interval of `f` over the replicates (a replicate without a value counts
+/// as failed); None without a point.
+fn estimate(
+    reps: &[ValGrid],
+    repeats: bool,
+    point: Option<f64>,
+    f: &dyn Fn(&ValGrid) -> Option<f64>,
+) -> Option<Estimate> {
+    point.map(|p| {
+        let r: Vec<Option<f64>> = reps.iter().map(f).collect();
+        Estimate::from_replicates(p, &r, repeats)
+    })
+}
+
+/// The valley slope under `choice` of a grid, if its fit has a valley.
+fn slope_of(choice: FitChoice) -> impl Fn(&ValGrid) -> Option<f64> {
+    move |g: &ValGrid| {
+        fit_quadratic(g, choice)
+            .and_then(|q| q.valley())
+            .map(|v| v.slope)
+    }
+}
+
+/// The headline valley slope, its curvature and floor, its variants and the argmax slope,
+/// each with its interval over the replicates `reps`.
+fn slopes(grid: &ValGrid, reps: &[ValGrid], repeats: bool) -> Slopes {
     // One headline fit per replicate serves the slope, the curvature and the floor.
     let rep_fits: Vec<Option<Quadratic>> = reps
         .iter()
@@ -159,6 +177,24 @@ pub(super) fn uncertainty(
         .collect();
     let fitted_lrs: Vec<f64> = bracketed_lrs(grid).iter().map(|&li| grid.lrs[li]).collect();
     let floor = floor_band(grid, &rep_fits, &fitted_lrs, repeats);
+    let variants = variants(grid, reps, &fitted_lrs, repeats);
+    Slopes {
+        valley: fit.map(|v| Estimate::from_replicates_unbounded(v.slope, &valley_reps, repeats)),
+        valley_cells: fit.map(|v| v.cells),
+        curvature: fit.map(|v| Estimate::from_replicates(v.curvature, &curvature_reps, repeats)),
+        fitted_lrs,
+        variants,
+        argmax: estimate(reps, repeats, grid.argmax_slope().map(|f| f.slope), &|g| {
+            g.argmax_slope().map(|f| f.slope)
+        }),
+        valley_reps,
+        floor,
+    }
+}
+
+/// The valley slope under each other window and with each of `fitted_lrs` left out, with
+/// its interval (a replicate without a valley counts as unbounded).
+fn variants(grid: &ValGrid, reps: &[ValGrid], fitted_lrs: &[f64], repeats: bool) -> Vec<Variant> {
     let choices = WINDOWS
         .iter()
         .filter(|&&w| w != FitChoice::HEADLINE.window)
@@ -170,7 +206,7 @@ pub(super) fn uncertainty(
             leave_out: Some(lr),
             ..FitChoice::HEADLINE
         }));
-    let variants = choices
+    choices
         .map(|choice| Variant {
             choice,
             slope: slope_of(choice)(grid).map(|p| {
@@ -178,34 +214,27 @@ pub(super) fn uncertainty(
                 Estimate::from_replicates_unbounded(p, &r, repeats)
             }),
         })
-        .collect();
-    let slopes = Slopes {
-        valley: fit.map(|v| Estimate::from_replicates_unbounded(v.slope, &valley_reps, repeats)),
-        valley_cells: fit.map(|v| v.cells),
-        curvature: fit.map(|v| Estimate::from_replicates(v.curvature, &curvature_reps, repeats)),
-        fitted_lrs,
-        variants,
-        argmax: estimate(grid.argmax_slope().map(|f| f.slope), &|g| {
-            g.argmax_slope().map(|f| f.slope)
-        }),
-        valley_reps,
-        floor,
-    };
-    let basins = BASIN_DELTAS
+        .collect()
+}
+
+/// The basin at each of [`BASIN_DELTAS`] the grid has, its width and area with intervals.
+fn basin_estimates(grid: &ValGrid, reps: &[ValGrid], repeats: bool) -> Vec<BasinEstimate> {
+    BASIN_DELTAS
         .iter()
         .filter_map(|&delta| {
             let b = basin::basin(grid, delta)?;
             Some(BasinEstimate {
                 delta_points: delta,
                 basin: b,
-                width: estimate(Some(b.mean_doublings), &|g| {
+                width: estimate(reps, repeats, Some(b.mean_doublings), &|g| {
                     basin::basin(g, delta).map(|b| b.mean_doublings)
                 })?,
-                area: estimate(Some(b.area), &|g| basin::basin(g, delta).map(|b| b.area))?,
+                area: estimate(reps, repeats, Some(b.area), &|g| {
+                    basin::basin(g, delta).map(|b| b.area)
+                })?,
             })
         })
-        .collect();
-    (slopes, basins)
+        .collect()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //!   2020: what matters is how many e-folds the decay makes, F, a function of αλ): slope −1 in
 //!   λ, 0 in λ'.
 
-use crate::analysis::{Analysis, Estimate, MethodAnalysis, ValGrid};
+use crate::analysis::{Analysis, Estimate, MethodAnalysis, Slopes, ValGrid};
 use crate::optim::schedule::lr_multiplier;
 use crate::optim::{DecayKind, Method, WdScaling};
 use crate::study::Settings;
@@ -139,11 +139,41 @@ pub(crate) fn read_point(value: f64, a: &Analysis, methods: &[Method]) -> Point 
     }
 }
 
+/// One method's point from its analysis: slope (λ convention) and limit, best F per α, best
+/// decays, and regrets, the swept decay read through α's [`power`] in it.
 fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
     let p = power(m.method, s);
     let shift = -p;
     let sl = &m.slopes;
-    let slope = sl.valley.map(|e| e.shifted(shift));
+    let (union, limit) = slope_limit(sl, shift);
+    // F = Σ η_t · α · λ = Σ η_t · α^(1−p) · decay as swept; the floor is log₂ of the decay.
+    let f_of = |lr: f64, decay: f64| eta_sum * lr.powf(1.0 - p) * decay;
+    let (regret_lambda, regret_f, regret_difference) = regrets(m, p);
+    MethodPoint {
+        method: m.method,
+        slope: sl.valley.map(|e| e.shifted(shift)),
+        union,
+        range: sl.range(shift),
+        limit,
+        best_f: best_f(sl, f_of),
+        best: m
+            .per_lr
+            .iter()
+            .filter(|b| !m.untrained_lrs.contains(&b.lr))
+            .map(|b| (b.lr, b.decay, f_of(b.lr, b.decay)))
+            .collect(),
+        regret_lambda,
+        regret_f,
+        regret_difference,
+        untrained: m.untrained_lrs.clone(),
+        grid: m.grid.clone(),
+        gain: m.gain_over_no_decay(),
+    }
+}
+
+/// The union of every choice's interval shifted to the λ convention, and the limit the
+/// choices allow.
+fn slope_limit(sl: &Slopes, shift: f64) -> (Option<(f64, f64)>, Limit) {
     let estimates: Vec<Option<Estimate>> = sl
         .valley
         .iter()
@@ -184,10 +214,12 @@ fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
     } else {
         limit_of(valley, &choices, complete)
     };
-    // F = Σ η_t · α · λ = Σ η_t · α^(1−p) · decay as swept; the floor is log₂ of the decay.
-    let f_of = |lr: f64, decay: f64| eta_sum * lr.powf(1.0 - p) * decay;
-    let best_f = sl
-        .floor
+    (union, limit)
+}
+
+/// Per α in the fit: α and the fitted floor (log₂ of the decay) as F with its interval.
+fn best_f(sl: &Slopes, f_of: impl Fn(f64, f64) -> f64) -> Vec<(f64, Estimate)> {
+    sl.floor
         .iter()
         .map(|(lr, e)| {
             let to_f = |l2: f64| f_of(*lr, l2.exp2());
@@ -201,27 +233,20 @@ fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
                 },
             )
         })
-        .collect();
+        .collect()
+}
+
+/// Regret holding λ, holding F, and the second minus the first, from the analysis's regret
+/// whose held values are the decay as swept and the per-step product.
+fn regrets(m: &MethodAnalysis, p: f64) -> (Option<Estimate>, Option<Estimate>, Option<Estimate>) {
     let regret = m.regret();
     // held[0] holds the decay as swept, held[1] the per-step product (αλ, or λ'/α).
     let (lambda, f) = if p == 1.0 { (1, 0) } else { (0, 1) };
     let sign = if lambda == 0 { 1.0 } else { -1.0 };
-    MethodPoint {
-        method: m.method,
-        slope,
-        union,
-        range: sl.range(shift),
-        limit,
-        best_f,
-        best: m
-            .per_lr
-            .iter()
-            .filter(|b| !m.untrained_lrs.contains(&b.lr))
-            .map(|b| (b.lr, b.decay, f_of(b.lr, b.decay)))
-            .collect(),
-        regret_lambda: regret.map(|r| r.intervals[lambda]),
-        regret_f: regret.map(|r| r.intervals[f]),
-        regret_difference: regret.map(|r| Estimate {
+    (
+        regret.map(|r| r.intervals[lambda]),
+        regret.map(|r| r.intervals[f]),
+        regret.map(|r| Estimate {
             point: sign * r.difference.point,
             interval: r.difference.interval.map(|(lo, hi)| {
                 let (a, b) = (sign * lo, sign * hi);
@@ -229,10 +254,7 @@ fn method_point(m: &MethodAnalysis, s: &Settings, eta_sum: f64) -> MethodPoint {
             }),
             failed: r.difference.failed,
         }),
-        untrained: m.untrained_lrs.clone(),
-        grid: m.grid.clone(),
-        gain: m.gain_over_no_decay(),
-    }
+    )
 }
 
 /// The slope of every choice in the λ convention: its interval and point estimate.

@@ -67,6 +67,49 @@ impl CpuNet {
         batch_size: usize,
     ) -> Result<Self> {
         let g = cells.len();
+        let (sizes, params) = Self::replicated_params(model, g)?;
+        let described: Vec<HostParam> = params
+            .iter()
+            .enumerate()
+            .map(|(p, data)| HostParam {
+                len: data.len(),
+                block_len: block_len(&sizes, p),
+                kind: param_kind(&sizes, p),
+            })
+            .collect();
+        let opt = HostOptimizer::new(&described, cells.to_vec(), total_steps)?;
+        let grads = Self::gradient_buffers(&params, &sizes, &opt);
+        let norm_cache = sizes[1..sizes.len() - 1]
+            .iter()
+            .take(model.norms.len())
+            .map(|&h| (vec![0f32; batch_size * g * h], vec![0f32; batch_size * g]))
+            .collect();
+        let widest = sizes[1..].iter().max().copied().unwrap_or(0);
+        Ok(CpuNet {
+            x: vec![0f32; batch_size * sizes[0]],
+            labels: Vec::with_capacity(batch_size),
+            outs: sizes[1..]
+                .iter()
+                .map(|&s| vec![0f32; batch_size * g * s])
+                .collect(),
+            delta: [
+                vec![0f32; batch_size * g * widest],
+                vec![0f32; batch_size * g * widest],
+            ],
+            norm_cache,
+            sizes,
+            cells: g,
+            params,
+            grads,
+            opt,
+            eval_outs: Vec::new(),
+            batch_size,
+        })
+    }
+
+    /// The layer widths of `model` (input first) and its parameters repeated for `g` cells in
+    /// the cell layout: each layer's weight and bias, then each norm's gain and shift.
+    fn replicated_params(model: &Mlp, g: usize) -> Result<(Vec<usize>, Vec<Vec<f32>>)> {
         let mut sizes = vec![model.layers[0].weight.dim(0)?];
         let mut params = Vec::with_capacity(2 * model.layers.len());
         for (i, layer) in model.layers.iter().enumerate() {
@@ -97,50 +140,24 @@ impl CpuNet {
                 params.push(v.as_detached_tensor().to_vec1::<f32>()?.repeat(g));
             }
         }
-        let described: Vec<HostParam> = params
-            .iter()
-            .enumerate()
-            .map(|(p, data)| HostParam {
-                len: data.len(),
-                block_len: block_len(&sizes, p),
-                kind: param_kind(&sizes, p),
-            })
-            .collect();
-        let opt = HostOptimizer::new(&described, cells.to_vec(), total_steps)?;
-        let grads = params
+        Ok((sizes, params))
+    }
+
+    /// A zeroed gradient buffer per parameter; empty for a weight whose update `opt` fuses
+    /// into the gradient's gemm.
+    fn gradient_buffers(
+        params: &[Vec<f32>],
+        sizes: &[usize],
+        opt: &HostOptimizer,
+    ) -> Vec<Vec<f32>> {
+        params
             .iter()
             .enumerate()
             .map(|(p, data)| {
-                let fused = param_kind(&sizes, p) == ParamKind::Weight && opt.linear_in_gradient();
+                let fused = param_kind(sizes, p) == ParamKind::Weight && opt.linear_in_gradient();
                 vec![0f32; if fused { 0 } else { data.len() }]
             })
-            .collect();
-        let norm_cache = sizes[1..sizes.len() - 1]
-            .iter()
-            .take(model.norms.len())
-            .map(|&h| (vec![0f32; batch_size * g * h], vec![0f32; batch_size * g]))
-            .collect();
-        let widest = sizes[1..].iter().max().copied().unwrap_or(0);
-        Ok(CpuNet {
-            x: vec![0f32; batch_size * sizes[0]],
-            labels: Vec::with_capacity(batch_size),
-            outs: sizes[1..]
-                .iter()
-                .map(|&s| vec![0f32; batch_size * g * s])
-                .collect(),
-            delta: [
-                vec![0f32; batch_size * g * widest],
-                vec![0f32; batch_size * g * widest],
-            ],
-            norm_cache,
-            sizes,
-            cells: g,
-            params,
-            grads,
-            opt,
-            eval_outs: Vec::new(),
-            batch_size,
-        })
+            .collect()
     }
 
     /// Cell `g`'s parameters as tensors shaped like [`Mlp::vars`] ((in, out) weights).

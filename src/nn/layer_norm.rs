@@ -237,31 +237,59 @@ mod tests {
     use super::*;
     use candle_core::{Device, Var};
 
-    /// The host kernels give what the candle ops give, for two cells side by side with
-    /// different gains; checked against autograd through [`forward`] for the gradients.
-    #[test]
-    fn host_kernels_match_autograd_through_the_candle_ops() {
-        let dev = Device::Cpu;
+    /// Two cells side by side with different gains: pre-activations, gains, shifts and the
+    /// upstream gradient of the outputs, (rows, G·h) row-major.
+    struct Case {
+        rows: usize,
+        cells: usize,
+        h: usize,
+        width: usize,
+        z: Vec<f32>,
+        gain: Vec<f32>,
+        shift: Vec<f32>,
+        upstream: Vec<f32>,
+    }
+
+    /// What the host kernels give for a [`Case`]: ReLU(LN(z)), ∂z, ∂γ and ∂β.
+    struct HostPass {
+        out: Vec<f32>,
+        d: Vec<f32>,
+        dgain: Vec<f32>,
+        dshift: Vec<f32>,
+    }
+
+    /// The fixed case the test checks: 3 rows, 2 cells of width 5.
+    fn case() -> Case {
         let (rows, cells, h) = (3, 2, 5);
         let width = cells * h;
-        let z: Vec<f32> = (0..rows * width)
-            .map(|i| ((i * 37 % 23) as f32 - 11.0) / 4.0)
-            .collect();
-        let gain: Vec<f32> = (0..width).map(|i| 0.5 + i as f32 / 10.0).collect();
-        let shift: Vec<f32> = (0..width).map(|i| (i as f32 - 4.0) / 10.0).collect();
-        let upstream: Vec<f32> = (0..rows * width)
-            .map(|i| ((i * 13 % 7) as f32 - 3.0) / 5.0)
-            .collect();
+        Case {
+            rows,
+            cells,
+            h,
+            width,
+            z: (0..rows * width)
+                .map(|i| ((i * 37 % 23) as f32 - 11.0) / 4.0)
+                .collect(),
+            gain: (0..width).map(|i| 0.5 + i as f32 / 10.0).collect(),
+            shift: (0..width).map(|i| (i as f32 - 4.0) / 10.0).collect(),
+            upstream: (0..rows * width)
+                .map(|i| ((i * 13 % 7) as f32 - 3.0) / 5.0)
+                .collect(),
+        }
+    }
 
-        // Host: forward with the ReLU, then the backward pass below the ReLU's mask.
-        let mut out = z.clone();
+    /// Host: forward with the ReLU, then the backward pass below the ReLU's mask.
+    fn host_pass(c: &Case) -> HostPass {
+        let (rows, cells, h, width) = (c.rows, c.cells, c.h, c.width);
+        let mut out = c.z.clone();
         let (mut xhat, mut rstd) = (vec![0f32; rows * width], vec![0f32; rows * cells]);
         let cache = HostCache {
             xhat: &mut xhat,
             rstd: &mut rstd,
         };
-        host_forward(&mut out, width, h, &gain, &shift, Some(cache));
-        let mut d: Vec<f32> = upstream
+        host_forward(&mut out, width, h, &c.gain, &c.shift, Some(cache));
+        let mut d: Vec<f32> = c
+            .upstream
             .iter()
             .zip(&out)
             .map(|(&u, &o)| if o > 0.0 { u } else { 0.0 })
@@ -273,24 +301,35 @@ mod tests {
             h,
             &xhat,
             &rstd,
-            &gain,
+            &c.gain,
             &mut dgain,
             &mut dshift,
         );
+        HostPass {
+            out,
+            d,
+            dgain,
+            dshift,
+        }
+    }
 
-        // Autograd, one cell at a time: loss = Σ upstream · ReLU(LN(z)).
-        for g in 0..cells {
+    /// Autograd, one cell at a time: loss = Σ upstream · ReLU(LN(z)); the host's output and
+    /// gradients within 1e-5 of it.
+    fn check_against_autograd(c: &Case, host: &HostPass) {
+        let dev = Device::Cpu;
+        let (rows, h, width) = (c.rows, c.h, c.width);
+        for g in 0..c.cells {
             let cols = |v: &[f32]| -> Vec<f32> {
                 v.chunks(width)
                     .flat_map(|r| r[g * h..(g + 1) * h].to_vec())
                     .collect()
             };
-            let zt = Var::from_vec(cols(&z), (rows, h), &dev).unwrap();
-            let gt = Var::from_slice(&gain[g * h..(g + 1) * h], h, &dev).unwrap();
-            let st = Var::from_slice(&shift[g * h..(g + 1) * h], h, &dev).unwrap();
+            let zt = Var::from_vec(cols(&c.z), (rows, h), &dev).unwrap();
+            let gt = Var::from_slice(&c.gain[g * h..(g + 1) * h], h, &dev).unwrap();
+            let st = Var::from_slice(&c.shift[g * h..(g + 1) * h], h, &dev).unwrap();
             let (y, _, _) = forward(zt.as_tensor(), gt.as_tensor(), st.as_tensor()).unwrap();
             let y = y.relu().unwrap();
-            let up = Tensor::from_vec(cols(&upstream), (rows, h), &dev).unwrap();
+            let up = Tensor::from_vec(cols(&c.upstream), (rows, h), &dev).unwrap();
             let loss = (&y * &up).unwrap().sum_all().unwrap();
             let grads = loss.backward().unwrap();
             let close = |a: &[f32], t: &Tensor, what: &str| {
@@ -302,24 +341,38 @@ mod tests {
                     );
                 }
             };
-            close(&cols(&out), &y, "output");
-            close(&cols(&d), grads.get(&zt).unwrap(), "∂z");
-            close(&dgain[g * h..(g + 1) * h], grads.get(&gt).unwrap(), "∂γ");
-            close(&dshift[g * h..(g + 1) * h], grads.get(&st).unwrap(), "∂β");
+            close(&cols(&host.out), &y, "output");
+            close(&cols(&host.d), grads.get(&zt).unwrap(), "∂z");
+            close(
+                &host.dgain[g * h..(g + 1) * h],
+                grads.get(&gt).unwrap(),
+                "∂γ",
+            );
+            close(
+                &host.dshift[g * h..(g + 1) * h],
+                grads.get(&st).unwrap(),
+                "∂β",
+            );
         }
-        // The hand-written candle backward gives the same ∂z as the host kernel (cell 0).
+    }
+
+    /// The hand-written candle backward gives the same ∂z as the host kernel `d` (cell 0).
+    fn check_candle_backward(c: &Case, d: &[f32]) {
+        let dev = Device::Cpu;
+        let (rows, h, width) = (c.rows, c.h, c.width);
         let z0 = Tensor::from_vec(
-            z.chunks(width)
+            c.z.chunks(width)
                 .flat_map(|r| r[..h].to_vec())
                 .collect::<Vec<_>>(),
             (rows, h),
             &dev,
         )
         .unwrap();
-        let g0 = Tensor::from_slice(&gain[..h], h, &dev).unwrap();
-        let s0 = Tensor::from_slice(&shift[..h], h, &dev).unwrap();
+        let g0 = Tensor::from_slice(&c.gain[..h], h, &dev).unwrap();
+        let s0 = Tensor::from_slice(&c.shift[..h], h, &dev).unwrap();
         let (y, xh, r) = forward(&z0, &g0, &s0).unwrap();
-        let dy: Vec<f32> = upstream
+        let dy: Vec<f32> = c
+            .upstream
             .chunks(width)
             .zip(y.to_vec2::<f32>().unwrap())
             .flat_map(|(u, y)| {
@@ -337,6 +390,16 @@ mod tests {
         for (a, b) in host.iter().zip(&dz) {
             assert!((a - b).abs() < 1e-5, "∂z: host {a}, candle {b}");
         }
+    }
+
+    /// The host kernels give what the candle ops give, for two cells side by side with
+    /// different gains; checked against autograd through [`forward`] for the gradients.
+    #[test]
+    fn host_kernels_match_autograd_through_the_candle_ops() {
+        let c = case();
+        let host = host_pass(&c);
+        check_against_autograd(&c, &host);
+        check_candle_backward(&c, &host.d);
     }
 
     #[test]

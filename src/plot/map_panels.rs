@@ -7,6 +7,7 @@ use std::iter::once;
 use std::path::Path;
 
 use anyhow::{bail, Result};
+use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -105,6 +106,11 @@ fn bounds(vals: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
         })
 }
 
+/// A panel's chart: linear drawing coordinates on both axes (log10 already taken by [`tr`]).
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// One panel: its title, then mesh, x ticks, reference lines and marks; only the title when
+/// the ticks or the marks give no range.
 fn draw_panel(area: &Area, p: &MapPanel, x: &MapAxis) -> Result<()> {
     let (w, _) = area.dim_in_pixel();
     let head = text_style(
@@ -118,6 +124,24 @@ fn draw_panel(area: &Area, p: &MapPanel, x: &MapAxis) -> Result<()> {
         return Ok(());
     };
     let pad = ((x_hi - x_lo) * 0.08).max(0.05);
+    let Some(y) = y_span(p) else {
+        return Ok(());
+    };
+    let (x0, x1) = (x_lo - pad, x_hi + pad);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(8)
+        .x_label_area_size(44)
+        .y_label_area_size(66)
+        .build_cartesian_2d(x0..x1, y.0..y.1)?;
+    draw_mesh(&mut chart, p, x)?;
+    draw_ticks(&mut chart, &plot, x, y)?;
+    draw_refs(&mut chart, &plot, p, x.log, y)?;
+    draw_marks(&mut chart, p, x.log, x1 - x0, y)
+}
+
+/// The panel's y range in drawing coordinates: the fixed one, else the marks' (bars included
+/// on a linear axis) padded; None when no mark gives one.
+fn y_span(p: &MapPanel) -> Option<(f64, f64)> {
     let ys = p.series.iter().flat_map(|s| {
         s.marks
             .iter()
@@ -136,22 +160,18 @@ fn draw_panel(area: &Area, p: &MapPanel, x: &MapAxis) -> Result<()> {
     } else {
         ys.map(|v| tr(v, false)).collect()
     };
-    let (y_lo, y_hi) = match p.y_range {
-        Some((a, b)) => (tr(a, p.log_y), tr(b, p.log_y)),
+    match p.y_range {
+        Some((a, b)) => Some((tr(a, p.log_y), tr(b, p.log_y))),
         None => {
-            let Some((a, b)) = bounds(ys.into_iter()) else {
-                return Ok(());
-            };
+            let (a, b) = bounds(ys.into_iter())?;
             let pad = ((b - a) * 0.1).max(0.1);
-            (a - pad, b + pad)
+            Some((a - pad, b + pad))
         }
-    };
-    let (x0, x1) = (x_lo - pad, x_hi + pad);
-    let mut chart = ChartBuilder::on(&plot)
-        .margin(8)
-        .x_label_area_size(44)
-        .y_label_area_size(66)
-        .build_cartesian_2d(x0..x1, y_lo..y_hi)?;
+    }
+}
+
+/// The mesh (y lines only), the axis names, and the y labels (values on a log axis).
+fn draw_mesh(chart: &mut Chart, p: &MapPanel, x: &MapAxis) -> Result<()> {
     let log_y = p.log_y;
     let yf = move |v: &f64| {
         if log_y {
@@ -172,6 +192,11 @@ fn draw_panel(area: &Area, p: &MapPanel, x: &MapAxis) -> Result<()> {
         .bold_line_style(MESH_BOLD)
         .light_line_style(WHITE)
         .draw()?;
+    Ok(())
+}
+
+/// A label under the axis and a vertical mesh line at each of the map's points.
+fn draw_ticks(chart: &mut Chart, plot: &Area, x: &MapAxis, (y_lo, y_hi): (f64, f64)) -> Result<()> {
     let tick_style = text_style(11.0, HPos::Center, VPos::Top);
     for &t in &x.ticks {
         let (px, py) = chart.backend_coord(&(tr(t, x.log), y_lo));
@@ -188,9 +213,20 @@ fn draw_panel(area: &Area, p: &MapPanel, x: &MapAxis) -> Result<()> {
             MESH_BOLD.stroke_width(1),
         )))?;
     }
+    Ok(())
+}
+
+/// Each reference line dashed, clipped to the y range, labelled at its end.
+fn draw_refs(
+    chart: &mut Chart,
+    plot: &Area,
+    p: &MapPanel,
+    x_log: bool,
+    (y_lo, y_hi): (f64, f64),
+) -> Result<()> {
     for r in &p.refs {
-        let a = (tr(r.from.0, x.log), tr(r.from.1, log_y).clamp(y_lo, y_hi));
-        let b = (tr(r.to.0, x.log), tr(r.to.1, log_y).clamp(y_lo, y_hi));
+        let a = (tr(r.from.0, x_log), tr(r.from.1, p.log_y).clamp(y_lo, y_hi));
+        let b = (tr(r.to.0, x_log), tr(r.to.1, p.log_y).clamp(y_lo, y_hi));
         chart.draw_series(once(DashedPathElement::new(
             vec![a, b],
             6,
@@ -202,48 +238,72 @@ fn draw_panel(area: &Area, p: &MapPanel, x: &MapAxis) -> Result<()> {
         let style = text_style(11.0, HPos::Right, VPos::Bottom).color(&REFERENCE);
         plot.draw_text(&r.label, &style, (at.0 - base.0 - 2, at.1 - base.1 - 2))?;
     }
+    Ok(())
+}
+
+/// Each series' marks and bars, shifted sideways by series across `x_width` (the x range).
+fn draw_marks(
+    chart: &mut Chart,
+    p: &MapPanel,
+    x_log: bool,
+    x_width: f64,
+    y: (f64, f64),
+) -> Result<()> {
     let n = p.series.len().max(1) as f64;
     for (i, s) in p.series.iter().enumerate() {
         // Series side by side around each point, so bars do not hide each other.
-        let dx = (i as f64 - (n - 1.0) / 2.0) * (x1 - x0) * 0.015;
+        let dx = (i as f64 - (n - 1.0) / 2.0) * x_width * 0.015;
         let c = palette(s.colour);
         for m in &s.marks {
-            let px = tr(m.x, x.log) + dx;
-            if let Some((lo, hi)) = m.bar {
-                let clip = |v: f64| {
-                    if log_y && v <= 0.0 {
-                        y_lo
-                    } else {
-                        tr(v, log_y).clamp(y_lo, y_hi)
-                    }
-                };
-                // An unsettled mark's bar (often reaching ±∞) is drawn light, so the settled
-                // ones stand out.
-                let style = if m.settled {
-                    c.stroke_width(2)
-                } else {
-                    c.mix(0.45).stroke_width(1)
-                };
-                chart.draw_series(once(PathElement::new(
-                    vec![(px, clip(lo)), (px, clip(hi))],
-                    style,
-                )))?;
-            }
-            if log_y && m.y <= 0.0 {
-                continue;
-            }
-            let at = (px, tr(m.y, log_y).clamp(y_lo, y_hi));
-            let fill = if m.settled {
-                c.filled()
-            } else {
-                WHITE.filled()
-            };
-            let mark = EmptyElement::at(at)
-                + Circle::new((0, 0), 5, fill)
-                + Circle::new((0, 0), 5, c.stroke_width(2));
-            chart.draw_series(once(mark))?;
+            draw_mark(chart, m, tr(m.x, x_log) + dx, c, p.log_y, y)?;
         }
     }
+    Ok(())
+}
+
+/// One mark at drawing x `px`: its bar clipped to the y range, then the circle (filled when
+/// settled); no circle for a value ≤ 0 on a log axis.
+fn draw_mark(
+    chart: &mut Chart,
+    m: &MapMark,
+    px: f64,
+    c: RGBColor,
+    log_y: bool,
+    (y_lo, y_hi): (f64, f64),
+) -> Result<()> {
+    if let Some((lo, hi)) = m.bar {
+        let clip = |v: f64| {
+            if log_y && v <= 0.0 {
+                y_lo
+            } else {
+                tr(v, log_y).clamp(y_lo, y_hi)
+            }
+        };
+        // An unsettled mark's bar (often reaching ±∞) is drawn light, so the settled
+        // ones stand out.
+        let style = if m.settled {
+            c.stroke_width(2)
+        } else {
+            c.mix(0.45).stroke_width(1)
+        };
+        chart.draw_series(once(PathElement::new(
+            vec![(px, clip(lo)), (px, clip(hi))],
+            style,
+        )))?;
+    }
+    if log_y && m.y <= 0.0 {
+        return Ok(());
+    }
+    let at = (px, tr(m.y, log_y).clamp(y_lo, y_hi));
+    let fill = if m.settled {
+        c.filled()
+    } else {
+        WHITE.filled()
+    };
+    let mark = EmptyElement::at(at)
+        + Circle::new((0, 0), 5, fill)
+        + Circle::new((0, 0), 5, c.stroke_width(2));
+    chart.draw_series(once(mark))?;
     Ok(())
 }
 

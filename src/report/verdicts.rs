@@ -133,13 +133,23 @@ pub(crate) fn claim1_word(a: &Analysis) -> &'static str {
 fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum: f64) -> String {
     let p = &eq.sgd;
     let rel = relative_diff(p);
-    let amplified = amplified_rounding(p);
     let mut s = format!(
         "{}: after one epoch ({} steps) the largest parameter difference is {:.1e} \
          (parameters up to {:.2}, relative {:.1e}). ",
         p.title, p.steps, p.max_param_diff, p.max_param, rel,
     );
-    if let Some(r) = amplified {
+    push_pair_verdict(&mut s, p, sgd);
+    if momentum > 0.0 {
+        push_momentum_caveat(&mut s, eq, momentum);
+    }
+    push_adam_contrast(&mut s, eq);
+    s
+}
+
+/// The SGD pair's word: shown with rounding amplified, shown, or not shown.
+fn push_pair_verdict(s: &mut String, p: &EquivalencePair, sgd: Option<&MethodAnalysis>) {
+    let rel = relative_diff(p);
+    if let Some(r) = amplified_rounding(p) {
         let _ = write!(
             s,
             "**Shown**, with rounding amplified: changing SGD + L2's α by one part in a \
@@ -149,26 +159,7 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum:
         );
         s.push_str(&curve_drift(p, sgd));
     } else if rel < 1e-4 {
-        s.push_str(
-            "**Shown**: the two are the same algorithm up to float rounding, as \
-             λ' = αλ predicts. ",
-        );
-        if let Some(r) = p.rounding_diff.filter(|&r| r < p.max_param_diff) {
-            // Weights take one identical f32 step on the CPU path (θ ← keep·θ − η_t·α·aᵀδ,
-            // folded into the gemm) but biases take the general kernel, where SGD + L2 rounds
-            // g + λθ at the gradient's precision and SGDW scales θ by (1 − η_t·λ'): rounding of
-            // another kind than a uniform change of α makes.
-            let _ = write!(
-                s,
-                "The pair differs by more than the rounding control moves SGD + L2 ({r:.1e}): \
-                 the control scales every update by 1 + 2⁻²⁰, while the pair differs in where \
-                 float rounding falls — SGD + L2 adds λθ to the gradient in f32 before its step \
-                 (rounded at the gradient's precision, in the biases' update), SGDW multiplies θ \
-                 by 1 − η_t·λ' — rounding of another kind, which the first epoch carries to \
-                 a relative {rel:.1e}, far below what two algorithms give. "
-            );
-        }
-        s.push_str(&curve_drift(p, sgd));
+        push_shown(s, p, rel, sgd);
     } else {
         s.push_str(
             "**Not shown**: the runs differ by more than float rounding explains; check \
@@ -181,31 +172,63 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum:
             );
         }
     }
-    if momentum > 0.0 {
-        // With momentum the L2 term enters the buffer, m ← βm + α(g + λθ), and acts again at
-        // every later step; SGDW's decay acts once (L-H Alg. 1). The check above runs without
-        // momentum; the study's own SGD runs do not.
+}
+
+/// The pair agrees up to rounding (relative difference `rel`): shown, with why the pair may
+/// still differ by more than the rounding control, and how the curves compare.
+fn push_shown(s: &mut String, p: &EquivalencePair, rel: f64, sgd: Option<&MethodAnalysis>) {
+    s.push_str(
+        "**Shown**: the two are the same algorithm up to float rounding, as \
+         λ' = αλ predicts. ",
+    );
+    if let Some(r) = p.rounding_diff.filter(|&r| r < p.max_param_diff) {
+        // Weights take one identical f32 step on the CPU path (θ ← keep·θ − η_t·α·aᵀδ,
+        // folded into the gemm) but biases take the general kernel, where SGD + L2 rounds
+        // g + λθ at the gradient's precision and SGDW scales θ by (1 − η_t·λ'): rounding of
+        // another kind than a uniform change of α makes.
         let _ = write!(
             s,
-            " The study's own SGD runs use momentum β = {momentum}, under which the two are \
-             different algorithms: SGD + L2's penalty passes through the momentum buffer \
-             (m ← βm + α(∇R + λθ)) while SGDW decays θ once per step, so λ' = αλ equates \
-             them for plain SGD only"
+            "The pair differs by more than the rounding control moves SGD + L2 ({r:.1e}): \
+             the control scales every update by 1 + 2⁻²⁰, while the pair differs in where \
+             float rounding falls — SGD + L2 adds λθ to the gradient in f32 before its step \
+             (rounded at the gradient's precision, in the biases' update), SGDW multiplies θ \
+             by 1 − η_t·λ' — rounding of another kind, which the first epoch carries to \
+             a relative {rel:.1e}, far below what two algorithms give. "
         );
-        match &eq.sgd_momentum {
-            Some(m) => {
-                let _ = write!(
-                    s,
-                    ": with momentum the same pair differs by {:.1e} after one epoch \
-                     (relative {:.1e}) and its curves by up to {:.2} points.",
-                    m.max_param_diff,
-                    m.max_param_diff / m.max_param.max(f64::MIN_POSITIVE),
-                    m.max_curve_gap()
-                );
-            }
-            None => s.push('.'),
-        }
     }
+    s.push_str(&curve_drift(p, sgd));
+}
+
+/// The study's SGD runs use momentum β = `momentum`, under which λ' = αλ does not hold; the
+/// momentum pair's differences when the check trained it.
+fn push_momentum_caveat(s: &mut String, eq: &Equivalence, momentum: f64) {
+    // With momentum the L2 term enters the buffer, m ← βm + α(g + λθ), and acts again at
+    // every later step; SGDW's decay acts once (L-H Alg. 1). The check above runs without
+    // momentum; the study's own SGD runs do not.
+    let _ = write!(
+        s,
+        " The study's own SGD runs use momentum β = {momentum}, under which the two are \
+         different algorithms: SGD + L2's penalty passes through the momentum buffer \
+         (m ← βm + α(∇R + λθ)) while SGDW decays θ once per step, so λ' = αλ equates \
+         them for plain SGD only"
+    );
+    match &eq.sgd_momentum {
+        Some(m) => {
+            let _ = write!(
+                s,
+                ": with momentum the same pair differs by {:.1e} after one epoch \
+                 (relative {:.1e}) and its curves by up to {:.2} points.",
+                m.max_param_diff,
+                m.max_param_diff / m.max_param.max(f64::MIN_POSITIVE),
+                m.max_curve_gap()
+            );
+        }
+        None => s.push('.'),
+    }
+}
+
+/// The Adam pair, when the check trained it, as the contrast of two different algorithms.
+fn push_adam_contrast(s: &mut String, eq: &Equivalence) {
     if let Some(q) = &eq.adam {
         let _ = write!(
             s,
@@ -218,7 +241,6 @@ fn equivalence_verdict(eq: &Equivalence, sgd: Option<&MethodAnalysis>, momentum:
             q.max_curve_gap()
         );
     }
-    s
 }
 
 /// How the two equivalence curves compare over the full run, against the seed noise of the

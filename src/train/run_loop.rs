@@ -46,8 +46,11 @@ pub(crate) fn run_loop<L: Learner>(
     }
     let cells = learner.cells();
     let n = data.train.len();
-    let steps_per_epoch = n.div_ceil(run.batch_size());
-    let check_every = loss_check_interval(run, device);
+    let plan = EpochPlan {
+        n,
+        steps_per_epoch: n.div_ceil(run.batch_size()),
+        check_every: loss_check_interval(run, device),
+    };
     let mut out = LoopOutcome {
         records: vec![Vec::new(); cells],
         diverged: (0..cells).map(|_| None).collect(),
@@ -56,45 +59,11 @@ pub(crate) fn run_loop<L: Learner>(
     let mut since_record = Instant::now();
     for epoch in 1..=run.epochs() {
         let steps_started = Instant::now();
-        let order = batch_order(run.seed(), epoch, n);
-        let order_tensor = Tensor::from_slice(&order, n, device)?;
-        let bar = progress.epoch_bar(epoch, run.epochs(), steps_per_epoch);
-        // Losses are summed on the device and read back every `check_every` steps.
-        let mut pending = Tensor::zeros(cells, DType::F32, device)?;
-        let mut pending_steps = 0usize;
-        let mut loss_sums = vec![0f64; cells];
-        for step in 0..steps_per_epoch {
-            if crate::util::interrupt::requested() {
-                bar.finish_and_clear();
-                return Err(Failure::Interrupted.into());
-            }
-            let start = step * run.batch_size();
-            let batch = Batch {
-                set: &data.train,
-                order: &order,
-                order_tensor: &order_tensor,
-                start,
-                len: run.batch_size().min(n - start),
-            };
-            pending = (pending + learner.step(&batch)?)?;
-            pending_steps += 1;
-            if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
-                let losses = pending.to_vec1::<f32>()?;
-                let read = ReadBack {
-                    sums: &losses,
-                    steps: pending_steps,
-                };
-                check_losses(read, epoch, step + 1, &mut out.diverged, &mut loss_sums);
-                pending_steps = 0;
-                if out.diverged.iter().all(Option::is_some) {
-                    bar.abandon();
-                    return Ok(out);
-                }
-                pending = pending.zeros_like()?;
-            }
-            bar.inc(1);
-        }
-        bar.finish_and_clear();
+        let Some(loss_sums) =
+            train_epoch(learner, run, data, progress, plan, epoch, &mut out.diverged)?
+        else {
+            return Ok(out);
+        };
         out.train_seconds
             .push(steps_started.elapsed().as_secs_f64());
         if !run.evaluates(epoch) {
@@ -102,7 +71,7 @@ pub(crate) fn run_loop<L: Learner>(
         }
         let train_losses: Vec<f64> = loss_sums
             .iter()
-            .map(|s| s / steps_per_epoch as f64)
+            .map(|s| s / plan.steps_per_epoch as f64)
             .collect();
         let seconds = since_record.elapsed().as_secs_f64();
         record_epoch(
@@ -117,6 +86,75 @@ pub(crate) fn run_loop<L: Learner>(
         since_record = Instant::now();
     }
     Ok(out)
+}
+
+/// The shape of every epoch: training images, steps, and steps between loss read-backs.
+#[derive(Debug, Clone, Copy)]
+struct EpochPlan {
+    n: usize,
+    steps_per_epoch: usize,
+    check_every: usize,
+}
+
+/// One epoch's steps of every cell over a shuffled order, losses read back and checked every
+/// `plan.check_every` steps (a divergence recorded in `diverged`): each cell's summed loss, or
+/// None once every cell has diverged.
+fn train_epoch<L: Learner>(
+    learner: &mut L,
+    run: &RunConfig,
+    data: &DeviceData,
+    progress: &Progress,
+    plan: EpochPlan,
+    epoch: usize,
+    diverged: &mut [Option<Failure>],
+) -> anyhow::Result<Option<Vec<f64>>> {
+    let EpochPlan {
+        n,
+        steps_per_epoch,
+        check_every,
+    } = plan;
+    let device = &data.device;
+    let cells = learner.cells();
+    let order = batch_order(run.seed(), epoch, n);
+    let order_tensor = Tensor::from_slice(&order, n, device)?;
+    let bar = progress.epoch_bar(epoch, run.epochs(), steps_per_epoch);
+    // Losses are summed on the device and read back every `check_every` steps.
+    let mut pending = Tensor::zeros(cells, DType::F32, device)?;
+    let mut pending_steps = 0usize;
+    let mut loss_sums = vec![0f64; cells];
+    for step in 0..steps_per_epoch {
+        if crate::util::interrupt::requested() {
+            bar.finish_and_clear();
+            return Err(Failure::Interrupted.into());
+        }
+        let start = step * run.batch_size();
+        let batch = Batch {
+            set: &data.train,
+            order: &order,
+            order_tensor: &order_tensor,
+            start,
+            len: run.batch_size().min(n - start),
+        };
+        pending = (pending + learner.step(&batch)?)?;
+        pending_steps += 1;
+        if (step + 1) % check_every == 0 || step + 1 == steps_per_epoch {
+            let losses = pending.to_vec1::<f32>()?;
+            let read = ReadBack {
+                sums: &losses,
+                steps: pending_steps,
+            };
+            check_losses(read, epoch, step + 1, diverged, &mut loss_sums);
+            pending_steps = 0;
+            if diverged.iter().all(Option::is_some) {
+                bar.abandon();
+                return Ok(None);
+            }
+            pending = pending.zeros_like()?;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(Some(loss_sums))
 }
 
 /// A loss this far above the loss of a uniform guess over the ten classes (ln 10 ≈ 2.3, where
