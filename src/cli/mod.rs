@@ -1,10 +1,11 @@
-//! The command line: the flags of every subcommand ([`args`], shared groups defined once; [`study_args`], the
-//! study commands'), how
-//! the domain's values are spelled ([`values`]), and one step that turns the arguments into
-//! validated domain values ([`resolve`]). Only `commands` and `main` use this module.
+//! The command line: the flags of every subcommand ([`args`], shared groups defined once;
+//! [`study_args`], the study commands'), how the domain's values are spelled ([`values`]),
+//! and one step that turns the arguments into validated domain values ([`resolve`];
+//! [`resolve_study`] for the study commands). Only `commands` and `main` use this module.
 
 pub mod args;
 pub(crate) mod resolve;
+pub(crate) mod resolve_study;
 pub mod study_args;
 mod values;
 

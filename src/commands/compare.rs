@@ -1,6 +1,6 @@
 //! `wdlab compare`: the four variants side by side over the same seeds, a table and curves.
 
-use crate::cli::resolve::{compare_cells, study_plan};
+use crate::cli::resolve_study::{compare_cells, study_plan};
 use crate::cli::CompareArgs;
 use crate::report::compare::{table, write_compare};
 use crate::study::compare;

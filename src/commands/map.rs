@@ -4,7 +4,7 @@
 //! re-run skips what is finished.
 
 use super::reproduce::refine_from;
-use crate::cli::resolve::map_plan;
+use crate::cli::resolve_study::map_plan;
 use crate::cli::MapArgs;
 use crate::map::{claim_map_dir, read_points, write_map, MapSpec};
 use crate::study::{sweep_cells, Execution};

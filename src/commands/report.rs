@@ -2,7 +2,7 @@
 
 use super::print_verdicts;
 use crate::analysis::Analysis;
-use crate::cli::resolve::report_execution;
+use crate::cli::resolve_study::report_execution;
 use crate::cli::ReportArgs;
 use crate::error::usage;
 use crate::optim::Method;

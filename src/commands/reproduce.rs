@@ -7,7 +7,7 @@ use super::print_verdicts;
 use super::report::run_equivalence;
 use crate::analysis::refine::{funded, proposals, Proposal};
 use crate::analysis::Analysis;
-use crate::cli::resolve::study_plan;
+use crate::cli::resolve_study::study_plan;
 use crate::cli::ReproduceArgs;
 use crate::report::write_report;
 use crate::study::backfill::{backfill_predictions, lacking_predictions};

@@ -1,6 +1,6 @@
 //! `wdlab sweep`: the grid's cells that the folder does not hold yet.
 
-use crate::cli::resolve::{study_plan, sweep_grid};
+use crate::cli::resolve_study::{study_plan, sweep_grid};
 use crate::cli::SweepArgs;
 use crate::study::sweep;
 use crate::util::fmt::shell_word;
