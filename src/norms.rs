@@ -13,7 +13,7 @@ use crate::train::metrics::read_metrics;
 use crate::train::{
     self, DataConfig, DeviceData, EpochRecord, MetricsFile, RunConfig, TrainConfig,
 };
-use crate::util::fmt::{count, decimal};
+use crate::util::fmt::{count, decimal, percent};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -207,7 +207,7 @@ pub(crate) fn format_norms_table(lines: &[NormLine]) -> String {
             cell(first),
             cell(last),
             l.final_test_accuracy
-                .map(|a| format!("{:.2}%", 100.0 * a))
+                .map(|a| format!("{}%", percent(a)))
                 .unwrap_or_default()
         )
         .expect("to a String");

@@ -137,8 +137,9 @@ pub struct SweepArgs {
     #[arg(long, value_name = "K/N")]
     pub(crate) shard: Option<Shard>,
     /// After the grid, add cells until every α's best decay is bracketed (the next doubling
-    /// outward where the best sits at an end of the decay axis, √2 steps beside steep floors,
-    /// the α between the chosen one and one that fails), round after round; resumable.
+    /// outward where the best sits at an end of the decay axis or the axis is flat, √2 steps
+    /// beside steep floors, the α between the chosen one and one that fails, the next α
+    /// beyond a chosen α at an end), round after round; resumable.
     #[arg(long, conflicts_with = "shard")]
     pub(crate) refine: bool,
     /// Runs --refine may add outside the grid [default: the preset's budget].

@@ -154,7 +154,7 @@ pub(crate) fn refine_from(
         let wanted: Vec<Proposal> = a
             .methods
             .iter()
-            .flat_map(|m| proposals(m, &a.rows, seeds))
+            .flat_map(|m| proposals(m, &a.rows, seeds, &a.settings))
             .collect();
         let cells: Vec<Cell> = funded(&wanted, seeds, budget.saturating_sub(out.used));
         let funded_cells = cells.len() / seeds.len().max(1);

@@ -54,7 +54,7 @@ impl Axis {
         let whole = v.fract() == 0.0 && (1.0..=1e7).contains(&v);
         let ok = match self {
             Axis::Epochs | Axis::TrainSize => whole,
-            Axis::LabelNoise => (0.0..1.0).contains(&v),
+            Axis::LabelNoise => crate::data::LabelNoise::new(v, 0).is_ok(),
         };
         if ok {
             return Ok(());

@@ -3,7 +3,7 @@
 
 use super::write_curves;
 use crate::study::{CompareLine, Settings};
-use crate::util::fmt::short;
+use crate::util::fmt::{percent, short};
 use crate::util::fs::write_atomic;
 use crate::util::stats::mean_sd;
 use std::fmt::Write as _;
@@ -60,8 +60,8 @@ pub(crate) fn table(lines: &[CompareLine]) -> String {
             "diverged".to_string()
         } else {
             match sd {
-                Some(sd) => format!("{:.2} ± {:.2} %", 100.0 * m, 100.0 * sd),
-                None => format!("{:.2} %", 100.0 * m),
+                Some(sd) => format!("{} ± {} %", percent(m), percent(sd)),
+                None => format!("{} %", percent(m)),
             }
         };
         let _ = writeln!(

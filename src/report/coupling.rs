@@ -3,7 +3,7 @@
 //! calibration and the transfer test, and the figure of the best decays.
 
 use super::format::{decay_cell, est, r2, robustness};
-use crate::analysis::refine::{edge, proposals, Edge};
+use crate::analysis::refine::{edge, proposals, Edge, Why};
 use crate::analysis::{
     Analysis, Held, MethodAnalysis, FAILED_POINTS, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN,
     WINDOWS,
@@ -145,7 +145,7 @@ fn slopes_table(md: &mut String, a: &Analysis) {
 /// refinement budget ran out").
 pub(super) fn unbracketed(a: &Analysis, m: &MethodAnalysis) -> Vec<String> {
     let seeds = &m.selection_seeds;
-    let pending = proposals(m, &a.rows, seeds);
+    let pending = proposals(m, &a.rows, seeds, &a.settings);
     let symbol = m.method.decay_symbol();
     (0..m.grid.lrs.len())
         .filter(|li| !m.slopes.fitted_lrs.contains(&m.grid.lrs[*li]))
@@ -163,7 +163,15 @@ pub(super) fn unbracketed(a: &Analysis, m: &MethodAnalysis) -> Vec<String> {
                 .rev()
                 .find(|&di| m.grid.val[di][li].is_some())
                 .map(|di| m.grid.decays[di]);
+            let flat_to_top = pending
+                .iter()
+                .any(|p| p.lr == lr && p.why == Why::FlatToTop);
             let why = match edge(m, li)? {
+                Edge::FlatToZero if flat_to_top => {
+                    format!(
+                        "no decay tried helps, and none costs: every {symbol} tried ties with none"
+                    )
+                }
                 Edge::FlatToZero => {
                     format!("no decay tried helps: the smallest {symbol} ties with none")
                 }
@@ -174,7 +182,9 @@ pub(super) fn unbracketed(a: &Analysis, m: &MethodAnalysis) -> Vec<String> {
                 Edge::Largest => format!("best {symbol} at the largest tried"),
                 Edge::Interior => "too few cells near its floor".to_string(),
             };
-            let budget = if pending.iter().any(|p| p.lr == lr) {
+            let budget = if flat_to_top {
+                "; the refinement budget ran out before a larger one was tried"
+            } else if pending.iter().any(|p| p.lr == lr) {
                 "; the refinement budget ran out before it was bracketed"
             } else {
                 ""

@@ -5,6 +5,7 @@
 
 use crate::optim::DecayKind;
 use crate::util::csv::{self, TornTail};
+use crate::util::fmt::percent;
 use crate::util::fs::write_atomic;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -63,7 +64,7 @@ impl EpochRecord {
     pub(crate) fn line(&self, label: &str, epochs: usize) -> String {
         let val = self
             .val_accuracy
-            .map(|v| format!("  val acc {:6.2}%", 100.0 * v))
+            .map(|v| format!("  val acc {:>6}%", percent(v)))
             .unwrap_or_default();
         format!(
             "{label}epoch {:>3}/{epochs}  train loss {:.4}  test loss {:.4}  test acc {:6.2}%{val}  ‖θ‖ {:.2}  {:.1}s",

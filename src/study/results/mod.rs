@@ -12,6 +12,7 @@ pub(crate) use read::{read_results, read_results_file, read_results_for};
 use super::{Cell, Shard};
 use crate::train::EpochRecord;
 use crate::util::csv;
+use crate::util::fmt::percent;
 use anyhow::Context;
 use lock::WriterLock;
 use serde::{Deserialize, Serialize};
@@ -87,7 +88,7 @@ impl ResultRow {
 
     /// One line for the terminal: the cell, how it ended, its accuracies and time.
     pub(crate) fn summary(&self) -> String {
-        let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.2}%", 100.0 * v));
+        let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{}%", percent(v)));
         format!(
             "{:<40} {}  val {}  test {}  {:.1} s",
             self.cell.label(),
