@@ -5,12 +5,14 @@
 //!   read the measured noise), with its SVG figures (`figures`): heat maps in both decay
 //!   conventions, coupling, test error at equal training loss, learning curves, the
 //!   equivalence check.
-//! - [`verdicts()`]: the plain-language verdict on each claim (`verdicts`, claim 3 in
-//!   `claim3`); the report opens with them and `wdlab report` prints them.
+//! - [`verdicts()`]: the plain-language verdict on each claim (`verdicts`, claim 1 in
+//!   `claim1`, claim 3 in `claim3`); the report opens with them and `wdlab report` prints
+//!   them.
 //! - [`write_curves`]: learning curves of groups of cells, mean ± sd over seeds.
 //! - [`compare`]: `compare.md` and the curves of `wdlab compare`.
 
 mod basins;
+mod claim1;
 mod claim3;
 pub(crate) mod compare;
 mod coupling;

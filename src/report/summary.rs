@@ -2,9 +2,9 @@
 //! the numbers it rests on — and, per claim, where it holds. README's "Results" is this output
 //! (a test checks that it is, byte for byte), so no sentence there can drift from the reports.
 
+use super::claim1::claim1_word;
 use super::claim3::claim3_word;
 use super::format::{est, signed};
-use super::verdicts::claim1_word;
 use crate::analysis::{Analysis, MethodAnalysis};
 use crate::optim::Method;
 use std::fmt::Write as _;
