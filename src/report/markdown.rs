@@ -4,6 +4,7 @@
 use super::figures;
 use super::format::{decay_cell, pm};
 use super::verdicts::verdicts;
+use crate::analysis::refine::{proposals, Why};
 use crate::analysis::{Analysis, Bracket, MethodAnalysis};
 use crate::study::{EquivalencePair, ResultRow, Status};
 use crate::util::fmt::{percent, short};
@@ -95,7 +96,7 @@ pub(super) fn chosen_settings(md: &mut String, a: &Analysis) {
          agree to 1e-9 (float rounding) the smaller α, then the smaller decay, wins.\n"
     );
     for m in &a.methods {
-        if let Some(line) = bracket_line(m) {
+        if let Some(line) = bracket_line(a, m) {
             let _ = writeln!(md, "- {line}");
         }
     }
@@ -103,7 +104,7 @@ pub(super) fn chosen_settings(md: &mut String, a: &Analysis) {
 }
 
 /// Where a method's chosen α sits on its grid, when not inside it.
-fn bracket_line(m: &MethodAnalysis) -> Option<String> {
+fn bracket_line(a: &Analysis, m: &MethodAnalysis) -> Option<String> {
     let c = m.chosen.as_ref()?;
     let label = m.method.label();
     Some(match m.bracket? {
@@ -124,11 +125,21 @@ fn bracket_line(m: &MethodAnalysis) -> Option<String> {
             short(next_lr),
             percent(next_best),
         ),
-        Bracket::AtEdge { largest } => format!(
-            "{label}: the chosen α = {} is the {} tried: the grid does not bracket α.",
-            short(c.lr),
-            if largest { "largest" } else { "smallest" }
-        ),
+        Bracket::AtEdge { largest } => {
+            let pending = proposals(m, &a.rows, &m.selection_seeds, &a.settings)
+                .iter()
+                .any(|p| p.why == Why::AlphaBeyond);
+            format!(
+                "{label}: the chosen α = {} is the {} tried: the grid does not bracket α{}.",
+                short(c.lr),
+                if largest { "largest" } else { "smallest" },
+                if pending {
+                    "; the refinement budget ran out before the α beyond it was tried"
+                } else {
+                    ""
+                }
+            )
+        }
         Bracket::BelowDivergence => format!(
             "{label}: the chosen α = {} is the largest that trained: every cell at the next α \
              diverged.",
