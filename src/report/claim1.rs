@@ -3,7 +3,7 @@
 //! drift of its curves against the seed noise, what momentum changes, and, with momentum, the
 //! pair compared at its chosen cells as claim 2 compares Adam's.
 
-use super::verdicts::{chosen_cells_compared, equal_loss_sentence};
+use super::pair_tests::{chosen_cells_compared, equal_loss_sentence};
 use crate::analysis::{Analysis, MethodAnalysis, FALLBACK_TIE_POINTS};
 use crate::optim::Method;
 use crate::study::{Equivalence, EquivalencePair};

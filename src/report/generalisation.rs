@@ -3,7 +3,7 @@
 //! methods of each pair at equal loss.
 
 use super::figures;
-use super::verdicts::equal_loss_sentence;
+use super::pair_tests::equal_loss_sentence;
 use crate::analysis::Analysis;
 use std::fmt::Write as _;
 

@@ -6,8 +6,8 @@
 //!   conventions, coupling, test error at equal training loss, learning curves, the
 //!   equivalence check.
 //! - [`verdicts()`]: the plain-language verdict on each claim (`verdicts`, claim 1 in
-//!   `claim1`, claim 3 in `claim3`); the report opens with them and `wdlab report` prints
-//!   them.
+//!   `claim1`, claim 3 in `claim3`, the pair comparisons they quote in `pair_tests`); the
+//!   report opens with them and `wdlab report` prints them.
 //! - [`write_curves`]: learning curves of groups of cells, mean ± sd over seeds.
 //! - [`compare`]: `compare.md` and the curves of `wdlab compare`.
 
@@ -23,6 +23,7 @@ mod generalisation;
 mod heat_panels;
 mod markdown;
 mod noise;
+mod pair_tests;
 mod summary;
 mod verdicts;
 
