@@ -416,12 +416,7 @@ fn a_run_on_the_candle_path_matches_the_host_path_for_every_method() {
 
 fn a_run_matches(data: &DeviceData, host: &RunConfig) {
     use wdlab::optim::Schedule;
-    let candle = host
-        .clone()
-        .rebuild()
-        .engine(Engine::Candle)
-        .build()
-        .unwrap();
+    let candle = host.rebuild().engine(Engine::Candle).build().unwrap();
     let norm = host.norm();
     for (method, lr, decay, momentum) in [
         (Method::Sgd, 0.1, 1e-2, 0.0),
@@ -477,12 +472,7 @@ fn a_population_on_the_candle_path_matches_the_host_path() {
 
 fn a_population_matches(data: &DeviceData, host: &RunConfig) {
     use wdlab::optim::Schedule;
-    let candle = host
-        .clone()
-        .rebuild()
-        .engine(Engine::Candle)
-        .build()
-        .unwrap();
+    let candle = host.rebuild().engine(Engine::Candle).build().unwrap();
     let norm = host.norm();
     let quiet = Progress::silent();
     for (method, momentum, cells) in [

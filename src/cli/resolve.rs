@@ -8,7 +8,7 @@ use super::args::*;
 use crate::error::usage;
 use crate::norms::NormsTraining;
 use crate::optim::{DecayKind, Hyper, OptimConfig};
-use crate::train::{DataConfig, RunConfig, TrainConfig};
+use crate::train::{DataConfig, RunBuilder, RunConfig, TrainConfig};
 use crate::trajectory::{
     surface_defaults, Point, Quadratic, Surface, SurfaceKind, TrajectoryConfig,
 };
@@ -28,13 +28,7 @@ pub(crate) fn train_config(a: &TrainArgs) -> anyhow::Result<TrainConfig> {
         a.label_noise.label_noise.unwrap_or(0.0),
         a.label_noise.data_seed.unwrap_or(0),
     )?;
-    let run = RunConfig::builder()
-        .epochs(a.epochs)
-        .batch_size(a.batch_size)
-        .hidden(hidden(&a.hidden))
-        .norm(a.hidden.norm.unwrap_or_default())
-        .seed(a.seed)
-        .device(a.device.device)
+    let run = run_builder(a.epochs, a.batch_size, &a.hidden, a.seed, a.device.device)
         .eval_every(a.eval_every)
         .build()?;
     Ok(TrainConfig::new(optim_config(&a.optim)?, run, data)
@@ -56,6 +50,24 @@ pub(super) fn check_data_seed(a: &LabelNoiseArg, noise: f64) -> anyhow::Result<(
 
 fn hidden(a: &HiddenArg) -> Vec<usize> {
     a.hidden.clone().unwrap_or(DEFAULT_HIDDEN.to_vec())
+}
+
+/// A run of a command that trains outside a study: its length, batch, network (the
+/// `--hidden` widths and `--norm`), seed and device.
+fn run_builder(
+    epochs: usize,
+    batch_size: usize,
+    h: &HiddenArg,
+    seed: u64,
+    device: crate::device::DeviceSpec,
+) -> RunBuilder {
+    RunConfig::builder()
+        .epochs(epochs)
+        .batch_size(batch_size)
+        .hidden(hidden(h))
+        .norm(h.norm.unwrap_or_default())
+        .seed(seed)
+        .device(device)
 }
 
 /// The optimiser flags, refusing those that do not belong to the method.
@@ -187,14 +199,7 @@ pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraini
     let train_size = a.train_size.train_size.unwrap_or(5000);
     Ok(Some(NormsTraining {
         optims,
-        run: RunConfig::builder()
-            .epochs(a.epochs)
-            .batch_size(a.batch_size)
-            .hidden(hidden(&a.hidden))
-            .norm(a.hidden.norm.unwrap_or_default())
-            .seed(a.seed)
-            .device(a.device.device)
-            .build()?,
+        run: run_builder(a.epochs, a.batch_size, &a.hidden, a.seed, a.device.device).build()?,
         data: DataConfig::from_dir(&a.data_dir.data_dir, 0, Some(train_size)),
         out: a.out.clone(),
         force: a.force,
@@ -205,13 +210,7 @@ pub(crate) fn norms_training(a: &NormsArgs) -> anyhow::Result<Option<NormsTraini
 /// `wdlab bench`'s run (its epochs, the smallest batch size to check) and data.
 pub(crate) fn bench_plan(a: &BenchArgs) -> anyhow::Result<(RunConfig, DataConfig)> {
     let smallest_batch = a.batch_sizes.iter().copied().min().unwrap_or(0);
-    let run = RunConfig::builder()
-        .epochs(a.epochs)
-        .batch_size(smallest_batch)
-        .hidden(hidden(&a.hidden))
-        .norm(a.hidden.norm.unwrap_or_default())
-        .device(a.device.device)
-        .build()?;
+    let run = run_builder(a.epochs, smallest_batch, &a.hidden, 0, a.device.device).build()?;
     if a.population == Some(0) {
         return Err(usage("--population N needs N ≥ 1 (6 times a 6×6 grid)"));
     }
