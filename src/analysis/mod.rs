@@ -140,12 +140,7 @@ pub(crate) mod test_rows {
 
     pub(crate) fn row(method: Method, lr: f64, decay: f64, seed: u64, val: f64) -> ResultRow {
         ResultRow {
-            cell: Cell {
-                method,
-                lr,
-                decay,
-                seed,
-            },
+            cell: Cell::new(method, lr, decay, seed),
             epochs: 10,
             val_accuracy: Some(val),
             test_accuracy: Some(val - 0.001),

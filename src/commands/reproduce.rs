@@ -187,11 +187,7 @@ fn chosen_cells(analysis: &Analysis, final_seeds: usize) -> Grid {
             .iter()
             .filter_map(|m| {
                 let c = m.chosen.as_ref()?;
-                Some(MethodGrid {
-                    method: m.method,
-                    lrs: vec![c.lr],
-                    decays: vec![c.decay],
-                })
+                Some(MethodGrid::new(m.method, vec![c.lr], vec![c.decay]))
             })
             .collect(),
         seeds: (0..final_seeds.max(1) as u64).collect(),

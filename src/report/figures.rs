@@ -149,12 +149,7 @@ pub(super) fn chosen_curves(a: &Analysis) -> anyhow::Result<bool> {
                 m.method.setting_label(c.lr, c.decay),
                 c.seeds
                     .iter()
-                    .map(|&seed| Cell {
-                        method: m.method,
-                        lr: c.lr,
-                        decay: c.decay,
-                        seed,
-                    })
+                    .map(|&seed| Cell::new(m.method, c.lr, c.decay, seed))
                     .collect(),
             ))
         })

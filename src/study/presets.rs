@@ -168,11 +168,11 @@ fn resolve(name: &str) -> Result<PresetSpec, String> {
         next.eval_every = d.eval_every.unwrap_or(next.eval_every);
         next.final_seeds = d.final_seeds.unwrap_or(next.final_seeds);
         next.refine_budget = d.refine_budget.unwrap_or(next.refine_budget);
-        next.grid.methods.extend(d.grid.iter().map(|g| MethodGrid {
-            method: g.method,
-            lrs: g.lrs.clone(),
-            decays: g.decays.clone(),
-        }));
+        next.grid.methods.extend(
+            d.grid
+                .iter()
+                .map(|g| MethodGrid::new(g.method, g.lrs.clone(), g.decays.clone())),
+        );
         next.compare.extend(d.compare.iter().copied());
         spec = Some(next);
     }

@@ -231,12 +231,7 @@ mod tests {
 
     #[test]
     fn rows_round_trip_through_the_csv_schema() {
-        let cell = Cell {
-            method: Method::Adamw,
-            lr: 3e-3,
-            decay: 1e-4,
-            seed: 2,
-        };
+        let cell = Cell::new(Method::Adamw, 3e-3, 1e-4, 2);
         let ok = ResultRow {
             cell,
             epochs: 30,
@@ -347,18 +342,7 @@ mod tests {
     fn a_torn_last_line_is_dropped_and_rows_are_appended_after_it() {
         let dir = tempfile::tempdir().unwrap();
         let path = results_path(dir.path(), None);
-        let row = |seed| {
-            ResultRow::diverged(
-                Cell {
-                    method: Method::Sgd,
-                    lr: 0.1,
-                    decay: 0.0,
-                    seed,
-                },
-                3,
-                0.5,
-            )
-        };
+        let row = |seed| ResultRow::diverged(Cell::new(Method::Sgd, 0.1, 0.0, seed), 3, 0.5);
         let mut f = ResultsFile::open(&path).unwrap();
         f.append(&row(0)).unwrap();
         drop(f);
@@ -376,12 +360,7 @@ mod tests {
     #[test]
     fn rows_of_all_results_files_are_merged_once() {
         let dir = tempfile::tempdir().unwrap();
-        let cell = |seed| Cell {
-            method: Method::Adam,
-            lr: 1e-3,
-            decay: 1e-4,
-            seed,
-        };
+        let cell = |seed| Cell::new(Method::Adam, 1e-3, 1e-4, seed);
         let a = Shard { k: 1, n: 2 };
         let b = Shard { k: 2, n: 2 };
         ResultsFile::open(&results_path(dir.path(), Some(a)))
