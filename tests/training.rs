@@ -326,9 +326,9 @@ fn the_cpu_path_matches_the_candle_path_for_every_method() {
         let cells: Vec<OptimConfig> = settings
             .iter()
             .map(|&(lr, decay)| {
-                OptimConfig::new(method, lr, decay)
-                    .unwrap()
-                    .rebuild()
+                OptimConfig::builder(method)
+                    .lr(lr)
+                    .decay(decay)
                     .hyper(Hyper::Momentum, momentum)
                     .schedule(Schedule::Cosine)
                     .decay_biases(method != Method::Adamw)
@@ -425,9 +425,9 @@ fn a_run_matches(data: &DeviceData, host: &RunConfig) {
         (Method::Adam, 2e-3, 1e-2, 0.0),
         (Method::Adamw, 2e-3, 1e-2, 0.0),
     ] {
-        let optim = OptimConfig::new(method, lr, decay)
-            .unwrap()
-            .rebuild()
+        let optim = OptimConfig::builder(method)
+            .lr(lr)
+            .decay(decay)
             .hyper(Hyper::Momentum, momentum)
             .schedule(Schedule::Cosine)
             .decay_biases(method != Method::Adamw)
@@ -488,9 +488,9 @@ fn a_population_matches(data: &DeviceData, host: &RunConfig) {
         let cells: Vec<OptimConfig> = cells
             .iter()
             .map(|&(lr, decay)| {
-                OptimConfig::new(method, lr, decay)
-                    .unwrap()
-                    .rebuild()
+                OptimConfig::builder(method)
+                    .lr(lr)
+                    .decay(decay)
                     .hyper(Hyper::Momentum, momentum)
                     .schedule(Schedule::Cosine)
                     .decay_biases(matches!(method, Method::Adam | Method::Adamw))

@@ -176,9 +176,9 @@ mod tests {
             (Method::Adamw, 0.0),
             (Method::Adam, 0.0),
         ] {
-            let cfg = OptimConfig::new(method, 0.01, 0.1)
-                .unwrap()
-                .rebuild()
+            let cfg = OptimConfig::builder(method)
+                .lr(0.01)
+                .decay(0.1)
                 .hyper(Hyper::Momentum, momentum)
                 .build()
                 .unwrap();

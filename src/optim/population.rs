@@ -97,9 +97,9 @@ mod tests {
             let cells: Vec<OptimConfig> = [(0.05, 0.01), (0.2, 0.0)]
                 .iter()
                 .map(|&(lr, decay)| {
-                    OptimConfig::new(method, lr, decay)
-                        .unwrap()
-                        .rebuild()
+                    OptimConfig::builder(method)
+                        .lr(lr)
+                        .decay(decay)
                         .hyper(
                             Hyper::Momentum,
                             if method.takes(crate::optim::Hyper::Momentum) {

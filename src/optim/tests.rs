@@ -173,9 +173,9 @@ fn sgd_with_l2_matches_torch_sgd_weight_decay() {
         &OptimConfig::new(Method::Sgd, 0.1, 0.01).unwrap(),
         &SGD_L2,
     );
-    let momentum = OptimConfig::new(Method::Sgd, 0.1, 0.01)
-        .unwrap()
-        .rebuild()
+    let momentum = OptimConfig::builder(Method::Sgd)
+        .lr(0.1)
+        .decay(0.01)
         .hyper(Hyper::Momentum, 0.9)
         .build()
         .unwrap();
@@ -190,9 +190,9 @@ fn sgdw_matches_loshchilov_hutter_algorithm_1() {
         &OptimConfig::new(Method::Sgdw, 0.1, 0.001).unwrap(),
         &SGD_L2,
     );
-    let momentum = OptimConfig::new(Method::Sgdw, 0.1, 0.001)
-        .unwrap()
-        .rebuild()
+    let momentum = OptimConfig::builder(Method::Sgdw)
+        .lr(0.1)
+        .decay(0.001)
         .hyper(Hyper::Momentum, 0.9)
         .build()
         .unwrap();
@@ -216,9 +216,9 @@ fn adamw_matches_torch_adamw_in_both_conventions() {
         &OptimConfig::new(Method::Adamw, 0.1, 0.001).unwrap(),
         &ADAMW_TORCH,
     );
-    let lr_scaled = OptimConfig::new(Method::Adamw, 0.1, 0.01)
-        .unwrap()
-        .rebuild()
+    let lr_scaled = OptimConfig::builder(Method::Adamw)
+        .lr(0.1)
+        .decay(0.01)
         .wd_scaling(WdScaling::Lr)
         .build()
         .unwrap();
@@ -338,9 +338,9 @@ fn lionw_matches_the_paper_and_lion_pytorch_in_both_conventions() {
         &OptimConfig::new(Method::Lionw, 0.1, 0.001).unwrap(),
         &LIONW_PAPER,
     );
-    let lr_scaled = OptimConfig::new(Method::Lionw, 0.1, 0.01)
-        .unwrap()
-        .rebuild()
+    let lr_scaled = OptimConfig::builder(Method::Lionw)
+        .lr(0.1)
+        .decay(0.01)
         .wd_scaling(WdScaling::Lr)
         .build()
         .unwrap();
@@ -359,9 +359,9 @@ fn the_two_conventions_differ_when_the_learning_rate_is_not_one() {
         DType::F64,
     );
     let lr = run(
-        &OptimConfig::new(Method::Adamw, 0.1, 0.01)
-            .unwrap()
-            .rebuild()
+        &OptimConfig::builder(Method::Adamw)
+            .lr(0.1)
+            .decay(0.01)
             .wd_scaling(WdScaling::Lr)
             .build()
             .unwrap(),
@@ -377,9 +377,9 @@ fn cosine_schedule_scales_the_step_and_the_decoupled_decay() {
     // Two steps of SGDW, cosine over T = 2: η_0 = 1, η_1 = ½(1 + cos(π/2)) = 0.5.
     // θ0[0] = 0.5, g0 = −0.5: θ1 = 0.5 − 0.1·(−0.5) − 1·0.01·0.5 = 0.545
     // g1 = 0.545 − 1 = −0.455: θ2 = 0.545 + 0.02275 − 0.002725 = 0.565025
-    let cfg = OptimConfig::new(Method::Sgdw, 0.1, 0.01)
-        .unwrap()
-        .rebuild()
+    let cfg = OptimConfig::builder(Method::Sgdw)
+        .lr(0.1)
+        .decay(0.01)
         .schedule(Schedule::Cosine)
         .build()
         .unwrap();
@@ -392,9 +392,9 @@ fn cosine_schedule_scales_the_step_and_the_decoupled_decay() {
 fn fused_kernel_and_tensor_ops_agree_on_every_variant() {
     for method in Method::ALL {
         for momentum in [0.0, 0.9] {
-            let cfg = OptimConfig::new(method, 0.05, 0.02)
-                .unwrap()
-                .rebuild()
+            let cfg = OptimConfig::builder(method)
+                .lr(0.05)
+                .decay(0.02)
                 .hyper(
                     Hyper::Momentum,
                     if method.takes(Hyper::Momentum) {
@@ -415,9 +415,9 @@ fn fused_kernel_and_tensor_ops_agree_on_every_variant() {
 
 #[test]
 fn biases_can_be_exempt_from_decay() {
-    let cfg = OptimConfig::new(Method::Sgdw, 0.1, 0.5)
-        .unwrap()
-        .rebuild()
+    let cfg = OptimConfig::builder(Method::Sgdw)
+        .lr(0.1)
+        .decay(0.5)
         .decay_biases(false)
         .build()
         .unwrap();
