@@ -172,26 +172,20 @@ pub(crate) fn compare_cells(
 
 /// How `wdlab report --equivalence` runs its four training runs.
 pub(crate) fn report_execution(a: &ReportArgs) -> anyhow::Result<Execution> {
-    Execution::new(
-        a.data_dir.data_dir.clone(),
-        a.device.device,
-        a.eval_every.max(1),
-        a.quiet.quiet,
-        None,
-        None,
-    )
+    Execution::builder(a.data_dir.data_dir.clone(), a.device.device)
+        .eval_every(a.eval_every.max(1))
+        .quiet(a.quiet.quiet)
+        .build()
 }
 
 /// How a study's cells run, evaluating every `eval_every` epochs.
 fn cell_execution(a: &CellsArgs, eval_every: usize) -> anyhow::Result<Execution> {
-    Execution::new(
-        a.data_dir.data_dir.clone(),
-        a.device.device,
-        eval_every,
-        a.quiet.quiet,
-        a.cells,
-        a.jobs,
-    )
+    Execution::builder(a.data_dir.data_dir.clone(), a.device.device)
+        .eval_every(eval_every)
+        .quiet(a.quiet.quiet)
+        .cells(a.cells)
+        .jobs(a.jobs)
+        .build()
 }
 
 /// `wdlab map`'s flags, resolved: the map preset with its axis and methods, and how its cells
@@ -256,7 +250,7 @@ mod tests {
         let (spec, how) = plan(&["--preset", "full", "--epochs", "7", "--jobs", "1"]).unwrap();
         assert_eq!(spec.settings.train_size(), Some(5000));
         assert_eq!(spec.settings.epochs(), 7);
-        assert_eq!(how.jobs, 1);
+        assert_eq!(how.jobs(), 1);
         let e = plan(&["--jobs", "0"]).unwrap_err();
         assert!(e.to_string().contains("--jobs 0 runs nothing"), "{e}");
         let e = plan(&["--val-size", "0"]).unwrap_err();

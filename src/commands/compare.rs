@@ -8,22 +8,23 @@ use std::path::PathBuf;
 
 pub(crate) fn run(args: &CompareArgs) -> anyhow::Result<()> {
     crate::util::interrupt::catch_sigint();
-    let (spec, mut how) = study_plan(&args.study)?;
-    if args.study.eval_every.is_none() {
-        // Curves want more points than a sweep's cells do.
-        how.eval_every = 5;
-    }
+    let (spec, how) = study_plan(&args.study)?;
+    // Curves want more points than a sweep's cells do.
+    let how = match args.study.eval_every {
+        None => how.with_eval_every(5),
+        Some(_) => how,
+    };
     let cells = compare_cells(args, &spec)?;
     let settings = &spec.settings;
     let dir = args.out.clone().unwrap_or_else(|| {
         // Other data is another comparison: it gets its own folder.
-        let data = crate::train::config::data_identity(&how.data_dir);
+        let data = crate::train::config::data_identity(how.data_dir());
         PathBuf::from("out").join(format!(
             "compare-{}",
             settings.tag(&format!("{cells:?}{data}"))
         ))
     });
-    if !how.quiet {
+    if !how.quiet() {
         say!(
             "comparing {} over {} seed(s) into {}",
             cells

@@ -42,8 +42,7 @@ pub(crate) fn run(args: &MapArgs) -> anyhow::Result<()> {
 fn train_point(args: &MapArgs, spec: &MapSpec, how: &Execution, v: f64) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let settings = spec.settings_at(v)?;
-    let mut how = how.clone();
-    how.eval_every = MapSpec::eval_every(&settings);
+    let how = how.with_eval_every(MapSpec::eval_every(&settings));
     let dir = args.out.join(spec.axis.point_dir(v));
     let cells = spec.point_cells(v);
     let s = sweep_cells(&dir, &settings, &cells, args.shard, &how)?;
@@ -67,7 +66,7 @@ fn train_point(args: &MapArgs, spec: &MapSpec, how: &Execution, v: f64) -> anyho
         )?;
         line.push_str(&format!("; {}", r.line()));
     }
-    if !how.quiet {
+    if !how.quiet() {
         say!("{line}; {:.1} min", t0.elapsed().as_secs_f64() / 60.0)?;
     }
     Ok(())

@@ -25,7 +25,7 @@ pub(crate) fn run(args: &ReproduceArgs) -> anyhow::Result<()> {
     let dir = &args.out;
     let t0 = Instant::now();
     let stage = |s: String| -> anyhow::Result<()> {
-        if !how.quiet {
+        if !how.quiet() {
             say!("{s}")?;
         }
         Ok(())

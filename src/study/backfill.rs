@@ -41,8 +41,8 @@ pub(crate) fn backfill_predictions(
     let mnist = settings.data_config(how)?.load()?;
     write_test_labels(dir, &mnist.test.labels)?;
     let stored = read_results(dir)?;
-    let data = DeviceData::new(&mnist, &how.device.open()?)?;
-    let board = SweepBoard::new(cells.len(), how.quiet);
+    let data = DeviceData::new(&mnist, &how.device().open()?)?;
+    let board = SweepBoard::new(cells.len(), how.quiet());
     let mut sink = CheckingSink {
         dir: dir.to_path_buf(),
         stored,

@@ -29,7 +29,7 @@ pub(crate) fn equivalence(
     sgd: (f64, f64),
     adam: Option<(f64, f64)>,
 ) -> anyhow::Result<Equivalence> {
-    let device = how.device.open()?;
+    let device = how.device().open()?;
     let mnist = settings.data_config(how)?.load()?;
     if let Some(want) = &settings.data_fingerprint() {
         // The same condition as a sweep's other data (a usage error): the flag is wrong.
@@ -37,7 +37,7 @@ pub(crate) fn equivalence(
             return Err(crate::error::usage(format!(
                 "the study was trained on other data than {} holds (fingerprint {} there, {} in \
                  the study): give --data-dir the study's data",
-                how.data_dir.display(),
+                how.data_dir().display(),
                 mnist.fingerprint,
                 want
             )));
@@ -143,7 +143,7 @@ fn one_epoch_difference(
         .eval_every(1)
         .build()?;
     let quiet = Progress::silent();
-    let runs = map_jobs(&configs, how.jobs, |_, cfg| {
+    let runs = map_jobs(&configs, how.jobs(), |_, cfg| {
         let t = train::train(cfg, &one, data, &quiet, &mut |_| Ok(()))?;
         t.model
             .vars()
@@ -178,9 +178,9 @@ fn full_curves(
     let run = settings.run_config(0, how)?;
     let full = run.rebuild().eval_every(run.eval_every().min(5)).build()?;
     let bars = indicatif::MultiProgress::new();
-    map_jobs(&runs, how.jobs, |_, &(cfg, label)| {
+    map_jobs(&runs, how.jobs(), |_, &(cfg, label)| {
         let progress = Progress {
-            quiet: how.quiet,
+            quiet: how.quiet(),
             label: label.clone(),
             multi: Some(bars.clone()),
         };

@@ -6,40 +6,116 @@ use crate::device::DeviceSpec;
 use crate::jobs::{check_jobs, default_jobs};
 use std::path::PathBuf;
 
-/// How cells are run.
+/// How cells are run, checked when built ([`Execution::builder`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Execution {
-    pub(crate) data_dir: PathBuf,
-    pub(crate) device: DeviceSpec,
-    pub(crate) eval_every: usize,
-    pub(crate) quiet: bool,
-    pub(crate) cells: CellBackend,
+    data_dir: PathBuf,
+    device: DeviceSpec,
+    eval_every: usize,
+    quiet: bool,
+    cells: CellBackend,
     /// Cells (or populations) trained side by side, each on its share of the cores
     /// ([`crate::jobs`]); 1 on a GPU.
-    pub(crate) jobs: usize,
+    jobs: usize,
+}
+
+/// An [`Execution`] being built: the device's defaults where a value is not given.
+#[derive(Debug, Clone)]
+pub(crate) struct ExecutionBuilder {
+    data_dir: PathBuf,
+    device: DeviceSpec,
+    eval_every: usize,
+    quiet: bool,
+    cells: Option<CellBackend>,
+    jobs: Option<usize>,
+}
+
+impl ExecutionBuilder {
+    pub(crate) fn eval_every(self, eval_every: usize) -> Self {
+        ExecutionBuilder { eval_every, ..self }
+    }
+
+    pub(crate) fn quiet(self, quiet: bool) -> Self {
+        ExecutionBuilder { quiet, ..self }
+    }
+
+    /// The cell backend (None: the device's default).
+    pub(crate) fn cells(self, cells: Option<CellBackend>) -> Self {
+        ExecutionBuilder { cells, ..self }
+    }
+
+    /// Cells side by side (None: the device's default).
+    pub(crate) fn jobs(self, jobs: Option<usize>) -> Self {
+        ExecutionBuilder { jobs, ..self }
+    }
+
+    /// Refuses an evaluation interval of 0 and `--jobs` the device cannot run.
+    pub(crate) fn build(self) -> anyhow::Result<Execution> {
+        if self.eval_every == 0 {
+            return Err(crate::error::usage(
+                "--eval-every must be at least 1 (1 evaluates after every epoch)",
+            ));
+        }
+        let device = self.device;
+        let jobs = self.jobs.unwrap_or_else(|| default_jobs(device));
+        check_jobs(jobs, device)?;
+        Ok(Execution {
+            data_dir: self.data_dir,
+            device,
+            eval_every: self.eval_every,
+            quiet: self.quiet,
+            cells: self
+                .cells
+                .unwrap_or_else(|| CellBackend::default_for(device)),
+            jobs,
+        })
+    }
 }
 
 impl Execution {
-    /// The defaults of `device` where `cells` or `jobs` is not given; refuses `--jobs` the
-    /// device cannot run.
-    pub(crate) fn new(
-        data_dir: PathBuf,
-        device: DeviceSpec,
-        eval_every: usize,
-        quiet: bool,
-        cells: Option<CellBackend>,
-        jobs: Option<usize>,
-    ) -> anyhow::Result<Self> {
-        let jobs = jobs.unwrap_or_else(|| default_jobs(device));
-        check_jobs(jobs, device)?;
-        Ok(Execution {
+    /// Cells on `device` with the data in `data_dir`, evaluated every epoch, progress shown,
+    /// the device's backend and jobs unless set.
+    pub(crate) fn builder(data_dir: PathBuf, device: DeviceSpec) -> ExecutionBuilder {
+        ExecutionBuilder {
             data_dir,
             device,
-            eval_every,
-            quiet,
-            cells: cells.unwrap_or_else(|| CellBackend::default_for(device)),
-            jobs,
-        })
+            eval_every: 1,
+            quiet: false,
+            cells: None,
+            jobs: None,
+        }
+    }
+
+    /// The same, evaluating every `eval_every` epochs (at least 1) and after the last.
+    pub(crate) fn with_eval_every(&self, eval_every: usize) -> Execution {
+        Execution {
+            eval_every: eval_every.max(1),
+            ..self.clone()
+        }
+    }
+
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn device(&self) -> DeviceSpec {
+        self.device
+    }
+
+    pub(crate) fn eval_every(&self) -> usize {
+        self.eval_every
+    }
+
+    pub(crate) fn quiet(&self) -> bool {
+        self.quiet
+    }
+
+    pub(crate) fn cells(&self) -> CellBackend {
+        self.cells
+    }
+
+    pub(crate) fn jobs(&self) -> usize {
+        self.jobs
     }
 }
 

@@ -29,7 +29,7 @@ pub(crate) fn run_cells(
     board: &SweepBoard,
     sink: &mut (dyn CellSink + Send),
 ) -> anyhow::Result<()> {
-    let units: Vec<Vec<Cell>> = match how.cells {
+    let units: Vec<Vec<Cell>> = match how.cells() {
         CellBackend::Single => cells.iter().map(|c| vec![*c]).collect(),
         CellBackend::Population => {
             // Cells of one method and seed share initial weights and batches: one population.
@@ -53,9 +53,9 @@ pub(crate) fn run_cells(
         board,
     };
     let sink = std::sync::Mutex::new(sink);
-    crate::jobs::run_jobs(&units, how.jobs, |_, unit| {
+    crate::jobs::run_jobs(&units, how.jobs(), |_, unit| {
         let mut sink = LockedSink(&sink);
-        match how.cells {
+        match how.cells() {
             CellBackend::Single => trainer.single(&unit[0], &mut sink),
             CellBackend::Population => trainer.population(unit, &mut sink),
         }
@@ -96,7 +96,7 @@ impl CellTrainer<'_> {
     /// The epoch bar of a run labelled `label`, inside the sweep's board.
     fn progress(&self, label: String) -> Progress {
         Progress {
-            quiet: self.how.quiet,
+            quiet: self.how.quiet(),
             label,
             multi: Some(self.board.multi.clone()),
         }

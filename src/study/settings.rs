@@ -183,8 +183,8 @@ impl Settings {
     pub(crate) fn run_config(&self, seed: u64, how: &Execution) -> anyhow::Result<RunConfig> {
         self.run_shape()
             .seed(seed)
-            .device(how.device)
-            .eval_every(how.eval_every)
+            .device(how.device())
+            .eval_every(how.eval_every())
             .build()
     }
 
@@ -199,7 +199,7 @@ impl Settings {
 
     /// The data every cell trains on: the study's split of the files in `how.data_dir`.
     pub(crate) fn data_config(&self, how: &Execution) -> anyhow::Result<DataConfig> {
-        DataConfig::from_dir(&how.data_dir, self.val_size, self.train_size)
+        DataConfig::from_dir(how.data_dir(), self.val_size, self.train_size)
             .with_label_noise(self.label_noise, self.data_seed)
     }
 

@@ -143,7 +143,7 @@ pub(crate) fn sweep_cells(
         ran: 0,
         diverged: 0,
     };
-    let board = SweepBoard::new(todo.len(), how.quiet);
+    let board = SweepBoard::new(todo.len(), how.quiet());
     board.println(&format!(
         "{}: {} cells{}, {} already finished, {} to run | {}",
         dir.display(),
@@ -156,7 +156,7 @@ pub(crate) fn sweep_cells(
     if todo.is_empty() {
         return Ok(summary);
     }
-    let data = DeviceData::new(&mnist, &how.device.open()?)?;
+    let data = DeviceData::new(&mnist, &how.device().open()?)?;
     let mut sink = CountingSink {
         inner: DirSink {
             dir: dir.to_path_buf(),
