@@ -170,4 +170,30 @@ mod tests {
         assert_eq!(cpu.1, CellBackend::Single);
         assert_eq!(cpu.2, crate::jobs::cores());
     }
+
+    #[test]
+    fn an_execution_takes_the_device_s_defaults_and_refuses_what_cannot_run() {
+        let how = Execution::builder("data/mnist".into(), DeviceSpec::Cpu)
+            .build()
+            .unwrap();
+        assert_eq!(
+            (how.cells(), how.jobs(), how.eval_every()),
+            (CellBackend::Single, crate::jobs::cores(), 1)
+        );
+        assert_eq!(how.with_eval_every(5).eval_every(), 5);
+        let e = Execution::builder("data/mnist".into(), DeviceSpec::Cpu)
+            .eval_every(0)
+            .build()
+            .unwrap_err();
+        assert_eq!(crate::error::exit_code(&e), 2);
+        assert!(
+            e.to_string().contains("--eval-every must be at least 1"),
+            "{e}"
+        );
+        let e = Execution::builder("data/mnist".into(), DeviceSpec::Cpu)
+            .jobs(Some(0))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("--jobs 0"), "{e}");
+    }
 }
