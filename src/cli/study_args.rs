@@ -206,7 +206,7 @@ pub struct MapArgs {
     /// resumes.
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
-    /// Runs refinement may add per point to bracket every α's best decay [default: 24].
+    /// Runs refinement may add per point to bracket every α's best decay [default: 128].
     #[arg(long, value_name = "RUNS")]
     pub(crate) refine_budget: Option<usize>,
     /// Run only the K-th of N slices of every point's grid (no refinement); `wdlab map

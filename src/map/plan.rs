@@ -58,6 +58,11 @@ const EPOCHS: [Centres; 4] = [
     (400.0, [2e-3, 5e-4, 1e-3]),
 ];
 
+/// Runs the refinement may add per point: enough for every committed map's points to reach
+/// the planner's fixed point (24 left most points with cells still proposed; each map's
+/// README says what the cells beyond it moved).
+pub(crate) const MAP_REFINE_BUDGET: usize = 128;
+
 /// Everything a map fixes.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MapSpec {
@@ -101,7 +106,7 @@ impl MapSpec {
             },
             methods: DEFAULT_METHODS.to_vec(),
             seeds: vec![0, 1],
-            refine_budget: 24,
+            refine_budget: MAP_REFINE_BUDGET,
             centres,
         }
     }
