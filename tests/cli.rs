@@ -1,6 +1,8 @@
 //! The `wdlab` binary: flag validation and exit codes, an end-to-end run on a real-data
 //! subset, determinism of metrics.csv, and divergence handling.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -292,12 +294,7 @@ fn saved_weights_load_in_candle_nn_and_give_the_reported_test_accuracy() {
         file.to_str().unwrap(),
     ]);
     let bytes = std::fs::read(&file).unwrap();
-    let metadata = safetensors::SafeTensors::read_metadata(&bytes)
-        .unwrap()
-        .1
-        .metadata()
-        .clone()
-        .expect("the file has metadata");
+    let metadata = common::safetensors_metadata(&bytes);
     let vb =
         candle_nn::VarBuilder::from_buffered_safetensors(bytes, DType::F32, &Device::Cpu).unwrap();
     // candle_nn::linear checks each weight is [out, in] and each bias [out].

@@ -13,19 +13,6 @@ const MAPS: [(&str, &str); 3] = [
     ("map-train-size", "train-size"),
 ];
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// The bullet lines of map.md's "Verdict" section.
 fn verdict_lines(md: &str) -> Vec<&str> {
     md.lines()

@@ -22,12 +22,7 @@ fn lionw_trains_and_records_its_own_hyper_parameters() {
     assert_eq!(config["optim"]["beta2"], 0.99);
     assert_eq!(config["optim"]["lr"], 1e-4);
     let bytes = std::fs::read(&file).unwrap();
-    let metadata = safetensors::SafeTensors::read_metadata(&bytes)
-        .unwrap()
-        .1
-        .metadata()
-        .clone()
-        .expect("the file has metadata");
+    let metadata = safetensors_metadata(&bytes);
     assert_eq!(metadata["method"], "lionw");
     assert_eq!(metadata["beta1"], "0.9");
     assert_eq!(metadata["beta2"], "0.99");

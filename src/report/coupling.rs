@@ -3,7 +3,7 @@
 //! calibration and the transfer test, and the figure of the best decays.
 
 use super::format::{decay_cell, est, r2, robustness};
-use crate::analysis::refine::{edge, proposals, Edge, Why};
+use crate::analysis::refine::{edge, proposals, Edge};
 use crate::analysis::{
     Analysis, Held, MethodAnalysis, FAILED_POINTS, NEAR_BEST_POINTS, REPLICATES, SEPARATED_WITHIN,
     WINDOWS,
@@ -163,11 +163,15 @@ pub(super) fn unbracketed(a: &Analysis, m: &MethodAnalysis) -> Vec<String> {
                 .rev()
                 .find(|&di| m.grid.val[di][li].is_some())
                 .map(|di| m.grid.decays[di]);
-            let flat_to_top = pending
-                .iter()
-                .any(|p| p.lr == lr && p.why == Why::FlatToTop);
-            let why = match edge(m, li)? {
-                Edge::FlatToZero if flat_to_top => {
+            let edge = edge(m, li)?;
+            let why = match edge {
+                Edge::Flat if largest.is_some_and(|d| diverged_beyond(2.0 * d)) => {
+                    format!(
+                        "no decay tried helps: every {symbol} that trains ties with none; twice \
+                         the largest diverges"
+                    )
+                }
+                Edge::Flat => {
                     format!(
                         "no decay tried helps, and none costs: every {symbol} tried ties with none"
                     )
@@ -182,12 +186,12 @@ pub(super) fn unbracketed(a: &Analysis, m: &MethodAnalysis) -> Vec<String> {
                 Edge::Largest => format!("best {symbol} at the largest tried"),
                 Edge::Interior => "too few cells near its floor".to_string(),
             };
-            let budget = if flat_to_top {
-                "; the refinement budget ran out before a larger one was tried"
-            } else if pending.iter().any(|p| p.lr == lr) {
-                "; the refinement budget ran out before it was bracketed"
-            } else {
+            let budget = if !pending.iter().any(|p| p.lr == lr) {
                 ""
+            } else if edge == Edge::Flat {
+                "; the refinement budget ran out before a larger one was tried"
+            } else {
+                "; the refinement budget ran out before it was bracketed"
             };
             Some(format!("α = {}: {why}{budget}", short(lr)))
         })

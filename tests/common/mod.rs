@@ -103,3 +103,27 @@ pub fn altered_mnist(data: &Path) -> PathBuf {
     std::fs::write(data.join("t10k-labels-idx1-ubyte"), labels).unwrap();
     data.to_path_buf()
 }
+
+/// The `__metadata__` of a safetensors file's bytes (what `wdlab train --save` records).
+pub fn safetensors_metadata(bytes: &[u8]) -> std::collections::HashMap<String, String> {
+    safetensors::SafeTensors::read_metadata(bytes)
+        .unwrap()
+        .1
+        .metadata()
+        .clone()
+        .expect("the file has metadata")
+}
+
+/// Copies the folder `from` to `to`, recursively (a committed result, to re-compute on a copy).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

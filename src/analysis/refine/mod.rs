@@ -84,6 +84,9 @@ pub(crate) enum Edge {
     /// The best (or a tie) is the smallest positive decay tried and ties with decay 0 there:
     /// decay does not help at this α, down to the smallest value tried.
     FlatToZero,
+    /// As [`Edge::FlatToZero`], and the largest decay tried ties with the best too: no decay
+    /// tried helps and none costs, so the axis says nothing about larger decays.
+    Flat,
     /// The best (or a tie) is the smallest positive decay tried.
     Smallest,
     /// The best (or a tie) is the largest decay tried.
@@ -112,6 +115,9 @@ pub(crate) fn edge(m: &MethodAnalysis, li: usize) -> Option<Edge> {
     let (lo, hi) = (measured[0], measured[measured.len() - 1]);
     if near(lo.1) || zero.is_some_and(near) {
         if zero.is_some_and(|z| 100.0 * (lo.1 - z).abs() < margin) {
+            if 100.0 * (best - hi.1) < margin {
+                return Some(Edge::Flat);
+            }
             return Some(Edge::FlatToZero);
         }
         return Some(Edge::Smallest);
@@ -176,9 +182,7 @@ pub(crate) fn proposals(
             Edge::Smallest if !has_no_decay(g, li) => add(lr, 0.0, Why::NoDecayFirst),
             Edge::Smallest => add(lr, positive[0].0 / 2.0, Why::BelowSmallest),
             Edge::Largest => add(lr, positive[positive.len() - 1].0 * 2.0, Why::AboveLargest),
-            Edge::FlatToZero if top_ties(m, &positive) => {
-                add(lr, positive[positive.len() - 1].0 * 2.0, Why::FlatToTop)
-            }
+            Edge::Flat => add(lr, positive[positive.len() - 1].0 * 2.0, Why::FlatToTop),
             Edge::FlatToZero => {}
             Edge::Interior => {
                 if let Some(b) = steep_best(&positive) {
@@ -243,15 +247,6 @@ fn between_chosen_and_failing(m: &MethodAnalysis) -> Option<(f64, Vec<f64>)> {
         return None;
     }
     Some((mid, around(g, c.decay)))
-}
-
-/// Whether the largest positive decay of `positive` (decay, validation mean) ties with the
-/// best of them.
-fn top_ties(m: &MethodAnalysis, positive: &[(f64, f64)]) -> bool {
-    let best = positive.iter().map(|c| c.1).fold(f64::MIN, f64::max);
-    positive
-        .last()
-        .is_some_and(|top| 100.0 * (best - top.1) < m.noise.tie_points())
 }
 
 /// The next α one grid step beyond the chosen one, and the decays to try there, when the
