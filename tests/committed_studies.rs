@@ -7,7 +7,14 @@ use common::*;
 use std::path::Path;
 
 /// The committed studies README's Results names, under docs/results.
-const STUDIES: [&str; 6] = ["quick", "full", "label-noise", "layernorm", "momentum", "lion"];
+const STUDIES: [&str; 6] = [
+    "quick",
+    "full",
+    "label-noise",
+    "layernorm",
+    "momentum",
+    "lion",
+];
 
 #[test]
 fn each_committed_report_re_computes_from_its_folder() {

@@ -27,8 +27,8 @@ const MNIST_TRAIN_IMAGES: usize = 60_000;
 pub(crate) enum Limit {
     Regulariser,
     Timescale,
-    /// The union excludes at least one limit and the choices sit neither at 0 nor at −1, all
-    /// between them.
+    /// The union excludes both limits and every choice lies between them: no analysis choice
+    /// puts the slope at either limit.
     Between,
     /// The union excludes both limits and a choice lies below −1 or above 0.
     Beyond,
@@ -295,9 +295,7 @@ pub(crate) fn limit_of(valley: bool, c: &Choices, complete: bool) -> Limit {
         (true, true) => Limit::NotSettled,
         (_, false) if c.at(0.0) => Limit::Regulariser,
         (false, _) if c.at(-1.0) => Limit::Timescale,
-        _ if c.points.iter().all(|&p| p > -1.0 && p < 0.0) && lo > -1.0 - NEAR && hi < NEAR => {
-            Limit::Between
-        }
+        (false, false) if c.points.iter().all(|&p| p > -1.0 && p < 0.0) => Limit::Between,
         (false, false) => Limit::Beyond,
         _ => Limit::NotSettled,
     }
@@ -331,10 +329,16 @@ mod tests {
             l(&[(-1.3, -0.6), (-1.2, -0.8)], &[-0.9, -1.0]),
             Limit::Timescale
         );
-        // The headline excludes 0 but a window's interval reaches it: between, not a limit.
+        // Every interval between the limits, excluding both: between.
+        assert_eq!(
+            l(&[(-0.51, -0.31), (-0.68, -0.02)], &[-0.41, -0.54]),
+            Limit::Between
+        );
+        // The headline excludes 0 but a window's interval reaches it: the choices do not
+        // exclude the regulariser, so not settled (neither a limit nor between).
         assert_eq!(
             l(&[(-0.51, -0.31), (-0.68, 0.01)], &[-0.41, -0.54]),
-            Limit::Between
+            Limit::NotSettled
         );
         assert_eq!(l(&[(-1.1, 0.1)], &[-0.5]), Limit::NotSettled);
         assert_eq!(l(&[(0.4, 0.9)], &[0.6]), Limit::Beyond);

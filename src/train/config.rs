@@ -151,10 +151,6 @@ impl RunConfig {
         self.eval_every
     }
 
-    pub fn engine(&self) -> Engine {
-        self.engine
-    }
-
     /// Refuses a run that trains nothing, a network without units, or more epochs than a run
     /// can record.
     fn validate(&self) -> anyhow::Result<()> {
